@@ -1,0 +1,44 @@
+# 养老服务平台 — two commands on a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PEOPLE ?= 20000
+export YANGLAO_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: venv run demo serve test test-pg bench lint format check-migrations clean
+
+venv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
+	@$(UV) sync --frozen --quiet
+
+run: venv
+	$(UV) run yanglao migrate --noinput
+	$(UV) run yanglao demo --people $(DEMO_PEOPLE) --if-empty
+	$(UV) run yanglao runserver $(HOST):$(PORT)
+
+demo: venv
+	$(UV) run yanglao migrate --noinput
+	$(UV) run yanglao demo --people $(DEMO_PEOPLE)
+
+test: venv
+	$(UV) run pytest -q $(PYTEST_ARGS)
+
+test-pg: venv
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/yanglao} $(UV) run pytest -q $(PYTEST_ARGS)
+
+bench: venv
+	$(UV) run python -m bench $(BENCH_ARGS)
+
+lint: venv
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy yanglao bench
+	$(UV) run yanglao makemigrations --check --dry-run
+
+format: venv
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+clean:
+	rm -rf var .venv

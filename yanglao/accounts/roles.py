@@ -1,0 +1,62 @@
+"""Roles and what each may do. Pure data.
+
+等保 2.0 level 3 (GB/T 22239-2019 access control) asks for separation of duties: the system
+administrator, the security administrator and the auditor are three roles, none of which can
+do the others' work; in particular the system administrator cannot read the audit log and
+the auditor cannot change data.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VISIT_WORKER = "visit_worker", "村（社区）巡访员"
+    TOWNSHIP_OFFICER = "township_officer", "乡镇（街道）工作人员"
+    COUNTY_OFFICER = "county_officer", "县（区）民政工作人员"
+    CITY_OFFICER = "city_officer", "市民政工作人员"
+    PROVINCE_OFFICER = "province_officer", "省民政工作人员"
+    ASSESSOR = "assessor", "评估员"
+    INSTITUTION_OPERATOR = "institution_operator", "养老机构经办人"
+    INSPECTOR = "inspector", "检查员"
+    AUDITOR = "auditor", "审计员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+
+
+class Cap:
+    """Capabilities a role grants; a jurisdiction still limits where they apply."""
+
+    PERSON_VIEW = "person.view"
+    PERSON_EDIT = "person.edit"
+    PERSON_REVEAL = "person.reveal"  # see a full ID / phone number
+    PERSON_EXPORT = "person.export"
+    STATS_VIEW = "stats.view"
+    AUDIT_VIEW = "audit.view"
+    ACCOUNT_MANAGE = "account.manage"
+    REGION_MANAGE = "region.manage"
+
+
+_OFFICER = {
+    Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.PERSON_REVEAL, Cap.PERSON_EXPORT, Cap.STATS_VIEW,
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # A village worker keeps the ledger of the village but sees ID numbers only masked.
+    Role.VISIT_WORKER: frozenset({Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW}),
+    Role.TOWNSHIP_OFFICER: frozenset(_OFFICER),
+    Role.COUNTY_OFFICER: frozenset(_OFFICER),
+    Role.CITY_OFFICER: frozenset(_OFFICER),
+    Role.PROVINCE_OFFICER: frozenset(_OFFICER),
+    Role.ASSESSOR: frozenset({Cap.PERSON_VIEW, Cap.PERSON_REVEAL, Cap.STATS_VIEW}),
+    Role.INSTITUTION_OPERATOR: frozenset(),
+    Role.INSPECTOR: frozenset({Cap.STATS_VIEW}),
+    Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
+    Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset({Cap.REGION_MANAGE}),
+}
+
+
+def has_cap(role: str, cap: str) -> bool:
+    return cap in CAPABILITIES.get(role, frozenset())

@@ -1,0 +1,79 @@
+"""The one function that writes audit events; called inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from yanglao.core.context import current
+from yanglao.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from yanglao.accounts.models import User
+
+
+class Action:
+    """Audit action names, `<entity>.<verb>`."""
+
+    PERSON_CREATE = "person.create"
+    PERSON_UPDATE = "person.update"
+    PERSON_DEATH = "person.death"
+    PERSON_MOVE_OUT = "person.move_out"
+    PERSON_CATEGORY_ADD = "person.category_add"
+    PERSON_CATEGORY_END = "person.category_end"
+    PERSON_REVEAL = "person.reveal_identifier"
+    PERSON_EXPORT = "person.export"
+    REGIONS_LOAD = "regions.load"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_UNLOCK = "user.unlock"
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    TOKEN_ISSUE = "auth.token_issue"
+    DEMO_LOAD = "demo.load"
+
+
+def audit(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    region_code: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record one event. Must run in the same transaction as the write it describes."""
+    ctx = current.get()
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block and action not in _OUTSIDE_TRANSACTION_OK:
+        raise RuntimeError(f"audit({action}) must be called inside transaction.atomic()")
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=object_label[:200],
+        region_code=region_code,
+        changes=changes or {},
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+    )
+
+
+# Read-only or security events that have no domain write to share a transaction with.
+_OUTSIDE_TRANSACTION_OK = {
+    Action.LOGIN,
+    Action.LOGIN_FAILED,
+    Action.LOGOUT,
+    Action.PERSON_REVEAL,
+    Action.PERSON_EXPORT,
+}
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """{"field": [old, new]} for the fields that changed."""
+    return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}

@@ -1,0 +1,49 @@
+"""Audit events: append-only (DESIGN principle 4; 网络安全法 art. 21 logs ≥ 6 months)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One write, reveal, export or security event. Never updated, never deleted.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE on this table.
+    """
+
+    occurred_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_username = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象标识", max_length=64, blank=True, db_index=True)
+    object_label = models.CharField("对象名称", max_length=200, blank=True)
+    region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    changes: models.JSONField[dict[str, Any]] = models.JSONField("变更内容", default=dict, blank=True)
+    request_id = models.CharField("请求号", max_length=36, blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["actor", "-id"], name="audit_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)

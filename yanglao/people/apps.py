@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "yanglao.people"
+    verbose_name = "老年人台账"

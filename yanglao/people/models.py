@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from yanglao.core import crypto
+from yanglao.people.choices import (
+    ETHNICITIES,
+    Category,
+    Education,
+    LifeStatus,
+    MaritalStatus,
+    Relation,
+    Sex,
+    TagSource,
+)
+
+
+class Household(models.Model):
+    """A registered household (户), identified by its 户号 within a village."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey("regions.Region", verbose_name="村（社区）", on_delete=models.PROTECT)
+    household_no = models.CharField("户号", max_length=30)
+    address = models.CharField("住址", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "家庭户"
+        verbose_name_plural = "家庭户"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "household_no"], name="household_no_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.household_no
+
+
+class Person(models.Model):
+    """An older resident on the ledger; fields follow GB/T 42195-2022 table A.2."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("姓名", max_length=50)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITIES, default="01")
+    # ID and phone numbers: ciphertext, keyed hash for exact lookup, masked form for lists.
+    id_number_cipher = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField("身份证号码", max_length=18, editable=False)
+    education = models.CharField("文化程度", max_length=16, choices=Education.choices,
+                                 default=Education.UNKNOWN)
+    living_arrangement = models.JSONField("居住情况", default=list, blank=True)
+    marital_status = models.CharField("婚姻状况", max_length=16, choices=MaritalStatus.choices,
+                                      default=MaritalStatus.UNSTATED)
+    medical_payment = models.JSONField("医疗费用支付方式", default=list, blank=True)
+    income_sources = models.JSONField("经济来源", default=list, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name="居住村（社区）",
+                               on_delete=models.PROTECT, related_name="+",
+                               db_index=False)  # covered by person_region_id_idx
+    address = models.CharField("详细住址", max_length=200, blank=True)
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    household = models.ForeignKey(Household, verbose_name="家庭户", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="members")
+    life_status = models.CharField("状态", max_length=16, choices=LifeStatus.choices,
+                                   default=LifeStatus.ALIVE)
+    status_date = models.DateField("状态变更日期", null=True, blank=True)
+    status_reason = models.CharField("变更原因/去向", max_length=200, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "老年人"
+        verbose_name_plural = "老年人"
+        indexes = [
+            # Keyset pagination and subtree ranges: ORDER BY region, id inside a code range.
+            models.Index(fields=["region", "id"], name="person_region_id_idx"),
+            models.Index(fields=["name", "birth_date"], name="person_name_birth_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="person_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number(self) -> str:
+        """Decrypted; callers showing it must go through person_reveal (audited)."""
+        return crypto.decrypt(self.id_number_cipher)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_cipher)
+
+
+class PersonCategory(models.Model):
+    """A category tag held from start_date until end_date (exclusive), with its source."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField("类别", max_length=32, choices=Category.choices)
+    grade = models.CharField("等级", max_length=16, blank=True)  # e.g. 失能 轻度/中度/重度/完全
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    source = models.CharField("来源", max_length=16, choices=TagSource.choices,
+                              default=TagSource.MANUAL)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "类别标签"
+        verbose_name_plural = "类别标签"
+        indexes = [
+            models.Index(fields=["category", "person"], name="tag_category_person_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "category"], condition=Q(end_date__isnull=True),
+                                    name="tag_one_open_per_category"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="tag_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class EmergencyContact(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    position = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField("联系人姓名", max_length=50)
+    relation = models.CharField("关系", max_length=16, choices=Relation.choices)
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "紧急联系人"
+        verbose_name_plural = "紧急联系人"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "position"], name="contact_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_cipher)

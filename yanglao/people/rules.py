@@ -1,0 +1,204 @@
+"""Pure rules of the ledger: ages, bands, and validation of a person's data (no ORM)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from yanglao.core import idnumber
+from yanglao.people.choices import (
+    AGE_BANDS,
+    ETHNICITY_NAMES,
+    Education,
+    IncomeSource,
+    LivingArrangement,
+    MaritalStatus,
+    MedicalPayment,
+    Relation,
+    Sex,
+)
+
+# The ledger registers residents aged 60 and over (老年人权益保障法 art. 2). A policy that
+# admits younger registrants will make this a versioned policy value (issue: imports).
+MIN_AGE = 60
+ADVANCED_AGE = 80  # 高龄
+
+_NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z]{1,30}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def age_on(birth: date, on: date) -> int:
+    """Whole years completed (周岁) on a date."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def years_before(on: date, years: int) -> date:
+    """The same calendar day `years` earlier; 29 Feb falls back to 28 Feb."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+def birth_range_for_age(low: int, high: int | None, on: date) -> tuple[date | None, date]:
+    """Birth dates (inclusive) of people aged low..high on `on`; None means no lower bound."""
+    latest = years_before(on, low)
+    if high is None:
+        return None, latest
+    earliest = date.fromordinal(years_before(on, high + 1).toordinal() + 1)
+    return earliest, latest
+
+
+def age_band(birth: date, on: date) -> str:
+    age = age_on(birth, on)
+    for name, (low, high) in AGE_BANDS.items():
+        if age >= low and (high is None or age <= high):
+            return name
+    return ""
+
+
+def normalise_phone(raw: str) -> str:
+    return re.sub(r"[\s\u3000]+", "", raw or "").translate(
+        str.maketrans("０１２３４５６７８９－", "0123456789-")
+    )
+
+
+def check_phone(phone: str) -> str | None:
+    if not phone:
+        return None
+    if _MOBILE.match(phone) or _LANDLINE.match(phone):
+        return None
+    if phone.isdigit() and phone.startswith("1"):
+        return f"手机号码应为11位，现为{len(phone)}位"
+    return "电话号码格式不正确（手机11位，或带区号的固定电话如 0431-88888888）"
+
+
+def normalise_name(raw: str) -> str:
+    return re.sub(r"\s+", "", raw or "").replace("•", "·").replace("・", "·")
+
+
+@dataclass
+class ContactInput:
+    name: str
+    relation: str
+    phone: str = ""
+
+
+@dataclass
+class PersonInput:
+    """What a form, the API or an import supplies for one person."""
+
+    name: str
+    sex: str
+    birth_date: date | None
+    id_number: str
+    region_code: str
+    ethnicity: str = "01"
+    education: str = Education.UNKNOWN
+    living_arrangement: list[str] = field(default_factory=list)
+    marital_status: str = MaritalStatus.UNSTATED
+    medical_payment: list[str] = field(default_factory=list)
+    income_sources: list[str] = field(default_factory=list)
+    address: str = ""
+    phone: str = ""
+    household_no: str = ""
+    contacts: list[ContactInput] = field(default_factory=list)
+
+
+Errors = dict[str, list[str]]
+
+
+def _multi(errors: Errors, name: str, values: list[str], allowed: set[str], label: str) -> None:
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        errors.setdefault(name, []).append(f"{label}中有无效选项：{'、'.join(bad)}")
+    if len(set(values)) != len(values):
+        errors.setdefault(name, []).append(f"{label}中有重复选项")
+
+
+def check_person(
+    data: PersonInput,
+    *,
+    today: date,
+    known_prefix: Callable[[str], bool] | None = None,
+    min_age: int = MIN_AGE,
+) -> tuple[PersonInput, Errors, list[str]]:
+    """Normalise and validate; returns (clean data, errors by field, warnings)."""
+    errors: Errors = {}
+    warnings: list[str] = []
+
+    def err(f: str, msg: str) -> None:
+        errors.setdefault(f, []).append(msg)
+
+    data.name = normalise_name(data.name)
+    if not data.name:
+        err("name", "请填写姓名")
+    elif any(ch.isdigit() for ch in data.name):
+        err("name", "姓名中不能含有数字")
+    elif not _NAME.match(data.name):
+        err("name", "姓名只能包含汉字、字母和间隔号“·”，且不超过30个字")
+
+    if data.sex not in Sex.values:
+        err("sex", "请选择性别")
+    if data.birth_date is None:
+        err("birth_date", "请填写出生日期")
+    elif data.birth_date > today:
+        err("birth_date", "出生日期不能晚于今天")
+    elif age_on(data.birth_date, today) > 130:
+        err("birth_date", "出生日期不合理（年龄超过130岁）")
+    elif age_on(data.birth_date, today) < min_age:
+        err("birth_date", f"未满{min_age}周岁，不能登记为老年人（现{age_on(data.birth_date, today)}岁）")
+
+    check = idnumber.validate(
+        data.id_number,
+        today=today,
+        known_prefix=known_prefix,
+        birth_date=data.birth_date if "birth_date" not in errors else None,
+        sex=data.sex if data.sex in Sex.values else None,
+    )
+    data.id_number = check.number
+    for msg in check.errors:
+        err("id_number", msg)
+    warnings.extend(check.warnings)
+
+    if data.ethnicity not in ETHNICITY_NAMES:
+        err("ethnicity", "请选择民族")
+    if data.education not in Education.values:
+        err("education", "请选择文化程度")
+    if data.marital_status not in MaritalStatus.values:
+        err("marital_status", "请选择婚姻状况")
+    _multi(errors, "living_arrangement", data.living_arrangement,
+           set(LivingArrangement.values), "居住情况")
+    if LivingArrangement.ALONE in data.living_arrangement and len(data.living_arrangement) > 1:
+        err("living_arrangement", "选择“独居”时不能同时选择与他人同住")
+    _multi(errors, "medical_payment", data.medical_payment, set(MedicalPayment.values),
+           "医疗费用支付方式")
+    _multi(errors, "income_sources", data.income_sources, set(IncomeSource.values), "经济来源")
+
+    data.address = (data.address or "").strip()
+    if len(data.address) > 200:
+        err("address", "详细住址不能超过200个字")
+    data.phone = normalise_phone(data.phone)
+    if (msg := check_phone(data.phone)) is not None:
+        err("phone", msg)
+    data.household_no = (data.household_no or "").strip()
+    if len(data.household_no) > 30:
+        err("household_no", "户号不能超过30个字符")
+
+    for i, c in enumerate(data.contacts, start=1):
+        c.name = normalise_name(c.name)
+        c.phone = normalise_phone(c.phone)
+        if not c.name:
+            err(f"contact{i}_name", f"请填写第{i}紧急联系人姓名")
+        elif any(ch.isdigit() for ch in c.name):
+            err(f"contact{i}_name", "姓名中不能含有数字")
+        if c.relation not in Relation.values:
+            err(f"contact{i}_relation", f"请选择第{i}紧急联系人与老人的关系")
+        if not c.phone:
+            err(f"contact{i}_phone", f"请填写第{i}紧急联系人电话")
+        elif (msg := check_phone(c.phone)) is not None:
+            err(f"contact{i}_phone", msg)
+    return data, errors, warnings

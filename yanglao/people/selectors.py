@@ -1,0 +1,259 @@
+"""The only code that reads the ledger for users; every query starts from `scoped()`."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from yanglao.accounts.models import User
+from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped, user_ranges
+from yanglao.core import crypto, idnumber
+from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus
+from yanglao.people.models import Person, PersonCategory
+from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
+from yanglao.people.rules import birth_range_for_age
+from yanglao.regions import codes
+from yanglao.regions.models import Region
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class PersonFilter:
+    region: str = ""  # padded code of any node
+    category: str = ""  # a Category value or "advanced_age"
+    age_band: str = ""
+    life_status: str = LifeStatus.ALIVE  # "" for all
+    q: str = ""  # a name (prefix) or a full ID number
+
+
+def active_tag(category: str, on: date) -> Exists:
+    return Exists(
+        PersonCategory.objects.filter(person=OuterRef("pk"), category=category, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+    )
+
+
+def _age_filter(low: int, high: int | None, on: date) -> Q:
+    earliest, latest = birth_range_for_age(low, high, on)
+    cond = Q(birth_date__lte=latest)
+    if earliest is not None:
+        cond &= Q(birth_date__gte=earliest)
+    return cond
+
+
+def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Person]:
+    if f.region:
+        low, high = codes.subtree_range(f.region)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if f.life_status:
+        qs = qs.filter(life_status=f.life_status)
+    if f.category == ADVANCED_AGE:
+        qs = qs.filter(_age_filter(ADVANCED_AGE_YEARS, None, on))
+    elif f.category in Category.values:
+        qs = qs.filter(active_tag(f.category, on))
+    if f.age_band in AGE_BANDS:
+        qs = qs.filter(_age_filter(*AGE_BANDS[f.age_band], on))
+    q = f.q.strip()
+    if q:
+        number = idnumber.normalise(q)
+        if len(number) == 18 and number[:17].isdigit():
+            qs = qs.filter(id_number_hash=crypto.lookup_hash(number))
+        else:
+            qs = qs.filter(name__startswith=q.replace(" ", ""))
+    return qs
+
+
+def encode_cursor(region_id: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{region_id}:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        region_id, pk = raw.split(":")
+        return region_id, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def person_list(
+    *, user: User, f: PersonFilter, cursor: str = "", limit: int = PAGE_SIZE,
+    on: date | None = None,
+) -> tuple[list[Person], str]:
+    """One page in (region, id) order and the cursor of the next page ("" at the end).
+
+    Keyset pagination: the (region, id) index serves any subtree range and any page depth at
+    the same cost, where OFFSET grows with the page number.
+    """
+    on = on or timezone.localdate()
+    qs = apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on)
+    if cursor and (pos := decode_cursor(cursor)) is not None:
+        region_id, pk = pos
+        qs = qs.filter(Q(region_id__gt=region_id) | Q(region_id=region_id, pk__gt=pk))
+    rows = list(
+        qs.select_related("region").order_by("region_id", "id")[: limit + 1]
+    )
+    next_cursor = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].region_id, rows[-1].pk)
+    return rows, next_cursor
+
+
+def person_queryset(*, user: User, f: PersonFilter, on: date | None = None) -> QuerySet[Person]:
+    """The whole filtered, scoped list (exports), in (region, id) order."""
+    on = on or timezone.localdate()
+    return apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on).order_by(
+        "region_id", "id"
+    )
+
+
+def person_get(*, user: User, public_id: UUID | str, modes: tuple[str, ...] = READ_RECORDS
+               ) -> Person:
+    """A person in the user's scope, or 404 (never 403: existence is not disclosed)."""
+    try:
+        uid = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    person = (
+        scoped(Person.objects.all(), user, modes)
+        .select_related("region", "region__parent", "region__parent__parent", "household")
+        .filter(public_id=uid)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+def person_tags(person: Person) -> list[PersonCategory]:
+    return list(person.categories.order_by("end_date", "-start_date"))
+
+
+def active_categories(person: Person, on: date) -> list[str]:
+    """Labels of the person's active tags, with 高龄 derived from the birth date."""
+    labels = [
+        t.get_category_display() + (f"（{t.grade}）" if t.grade else "")
+        for t in person.categories.all()
+        if t.start_date <= on and (t.end_date is None or t.end_date > on)
+    ]
+    from yanglao.people.rules import age_on
+
+    if age_on(person.birth_date, on) >= ADVANCED_AGE_YEARS:
+        labels.append("高龄")
+    return labels
+
+
+def household_members(person: Person) -> list[Person]:
+    if not person.household_id:
+        return []
+    return list(
+        Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+        .only("public_id", "name", "sex", "birth_date", "life_status")
+    )
+
+
+def jurisdiction_counts(*, user: User, on: date | None = None) -> dict[str, Any]:
+    """Home-page figures over the user's whole jurisdiction: total, age bands, categories."""
+    on = on or timezone.localdate()
+    base = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_FIGURES)
+    bands = {name: Count("id", filter=_age_filter(low, high, on))
+             for name, (low, high) in AGE_BANDS.items()}
+    agg = base.aggregate(total=Count("id"), **bands)
+    tag_rows = (
+        PersonCategory.objects.filter(person__in=base.values("pk"), start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .values("category").annotate(n=Count("person_id", distinct=True))
+    )
+    by_category = {c.label: 0 for c in Category}
+    for row in tag_rows:
+        by_category[Category(row["category"]).label] = row["n"]
+    advanced = (agg.get("80-89") or 0) + (agg.get("90+") or 0)
+    return {
+        "total": agg["total"],
+        "age_bands": {name: agg[name] for name in AGE_BANDS},
+        "categories": by_category,
+        "advanced_age": advanced,
+    }
+
+
+def browsable_roots(user: User) -> list[Region]:
+    """The user's jurisdiction nodes, top-most first, without nodes nested in another."""
+    ranges = user_ranges(user, READ_FIGURES)
+    region_codes = [low for low, _ in ranges]
+    roots = Region.objects.filter(code__in=region_codes)
+    return [r for r in roots if not any(lo != r.subtree[0] and lo <= r.code <= hi
+                                        for lo, hi in ranges)]
+
+
+def region_for_browse(user: User, code: str) -> Region:
+    """A node inside the user's jurisdiction (any mode), or 404."""
+    try:
+        code12 = codes.pad(code) if len(code) != 12 else code
+    except ValueError as exc:
+        raise Http404 from exc
+    if not any(low <= code12 <= high for low, high in user_ranges(user, READ_FIGURES)):
+        raise Http404
+    region = Region.objects.select_related("parent").filter(code=code12).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def region_child_counts(*, user: User, region: Region) -> list[tuple[Region, int]]:
+    """Each child of `region` with the number of living registered people under it."""
+    children = list(region.children.order_by("code"))
+    if not children:
+        return []
+    child_len = codes.PREFIX_LEN[region.level + 1]
+    low, high = region.subtree
+    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE, region_id__gte=low,
+                                      region_id__lte=high), user, READ_FIGURES)
+    counts = {
+        row["p"]: row["n"]
+        for row in qs.annotate(p=Substr("region_id", 1, child_len)).values("p")
+        .annotate(n=Count("id")).order_by()
+    }
+    return [(c, counts.get(c.code[:child_len], 0)) for c in children]
+
+
+def region_total(*, user: User, region: Region) -> int:
+    low, high = region.subtree
+    return scoped(Person.objects.filter(life_status=LifeStatus.ALIVE, region_id__gte=low,
+                                        region_id__lte=high), user, READ_FIGURES).count()
+
+
+def duplicate_candidates(*, user: User, limit: int = 200) -> list[dict[str, Any]]:
+    """Same name and birth date in one county: listed for review, never merged."""
+    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
+    groups = (
+        qs.annotate(county=Substr("region_id", 1, 6)).values("name", "birth_date", "county")
+        .annotate(n=Count("id")).filter(n__gt=1).order_by("county", "name")[:limit]
+    )
+    out = []
+    for g in groups:
+        members = list(
+            qs.filter(name=g["name"], birth_date=g["birth_date"],
+                      region_id__startswith=g["county"]).select_related("region")
+        )
+        out.append({**g, "members": members})
+    return out
+
+
+def village_choices(user: User, limit: int = 2000) -> list[Region]:
+    """Current villages the user may register people in (edit jurisdictions)."""
+    from yanglao.accounts.scoping import WRITE_RECORDS
+
+    return list(
+        scoped(Region.objects.filter(level=codes.VILLAGE, valid_to__isnull=True), user,
+               WRITE_RECORDS, field="code").select_related("parent").order_by("code")[:limit]
+    )

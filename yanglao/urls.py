@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from yanglao.api.api import api
+
+urlpatterns = [
+    path("", include("yanglao.people.urls")),
+    path("accounts/", include("yanglao.accounts.urls")),
+    path("regions/", include("yanglao.regions.urls")),
+    path("audit/", include("yanglao.core.urls")),
+    path("api/", api.urls),
+]
