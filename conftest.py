@@ -57,6 +57,12 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2 with Django's iteration count costs ~0.3 s per login; tests need no such cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db):  # type: ignore[no-untyped-def]
     from yanglao.regions.services import regions_load

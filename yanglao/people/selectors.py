@@ -257,3 +257,11 @@ def village_choices(user: User, limit: int = 2000) -> list[Region]:
         scoped(Region.objects.filter(level=codes.VILLAGE, valid_to__isnull=True), user,
                WRITE_RECORDS, field="code").select_related("parent").order_by("code")[:limit]
     )
+
+
+def scoped_regions(user: User, *, level: int) -> QuerySet[Region]:
+    """Current regions of one level inside the user's edit jurisdictions."""
+    from yanglao.accounts.scoping import WRITE_RECORDS
+
+    return scoped(Region.objects.filter(level=level, valid_to__isnull=True), user, WRITE_RECORDS,
+                  field="code").order_by("code")

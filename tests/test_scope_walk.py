@@ -1,0 +1,105 @@
+"""Deny by default: every page declares its scope, and none shows another county's records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from yanglao.accounts.roles import Role
+from yanglao.core.middleware import SCOPE_ATTR
+from yanglao.people import services
+from yanglao.people.choices import Category
+from yanglao.people.testing import person_input
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NAME = "欧阳秀英"
+
+
+def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("api/"):
+                continue  # the API has its own walk in yanglao/api/tests
+            yield from walk(p, prefix + str(p.pattern))
+        else:
+            yield prefix + str(p.pattern), p
+
+
+def all_patterns() -> list[tuple[str, URLPattern]]:
+    return list(walk(get_resolver()))
+
+
+def test_every_view_declares_its_scope() -> None:
+    missing = [route for route, p in all_patterns() if not getattr(p.callback, SCOPE_ATTR, None)]
+    assert missing == []
+
+
+@pytest.fixture
+def county_a_world(regions, make_user):  # type: ignore[no-untyped-def]
+    officer = make_user(Role.COUNTY_OFFICER, "220102")
+    person, _ = services.person_register(
+        actor=officer, data=person_input("220102001001", name=SECRET_NAME, address="秘密路1号"))
+    tag = services.person_category_add(actor=officer, person=person,
+                                       category=Category.LIVING_ALONE, start=date(2024, 1, 1))
+    return {"public_id": str(person.public_id), "tag_id": str(tag.pk), "code": "220102001001",
+            "kind": "death", "field": "id_number", "pk": str(officer.pk)}
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    import re
+
+    def sub(m: re.Match[str]) -> str:
+        return values[m.group(2)]
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY_OFFICER, Role.VISIT_WORKER, Role.ASSESSOR,
+                                  Role.PROVINCE_OFFICER])
+def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:  # type: ignore[no-untyped-def]
+    # The province officer is the control: same walk, jurisdiction in another province node
+    # (吉林市 2202) — still another county from 南关区's point of view.
+    region = "2202" if role == Role.PROVINCE_OFFICER else "220204"
+    outsider = make_user(role, region)
+    client = Client()
+    client.force_login(outsider)
+    checked = 0
+    for route, _ in all_patterns():
+        if route == "accounts/logout/":
+            continue  # would end the walk's own session
+        url = fill(route, county_a_world)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"version": 1, "date": "2026-01-01",
+                                                     "reason": "x", "end_date": "2026-01-01",
+                                                     "category": "empty_nest",
+                                                     "start_date": "2026-01-01"})
+            body = response.content.decode(errors="replace") if not response.streaming else \
+                b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
+            checked += 1
+            if "<" in route:
+                assert response.status_code in (403, 404, 405), (method, url, response.status_code)
+            assert SECRET_NAME not in body, (method, url)
+            assert "秘密路" not in body, (method, url)
+    assert checked >= 30
+    # Nothing was changed by the walk.
+    from yanglao.core.models import AuditEvent
+
+    assert not AuditEvent.objects.filter(actor=outsider).exclude(
+        action__in=["person.export", "auth.login"]).exists()
+
+
+def test_anonymous_is_sent_to_login(county_a_world) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    for route, _ in all_patterns():
+        url = fill(route, county_a_world)
+        response = client.get(url)
+        if route.startswith("accounts/log"):
+            continue
+        assert response.status_code in (302, 405), url
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), url

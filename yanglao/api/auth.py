@@ -1,0 +1,70 @@
+"""Bearer tokens for the REST API: issued for a username and password, stored as SHA-256.
+
+Login goes through `django.contrib.auth.authenticate(request, ...)`, so django-axes counts
+failures and locks the account exactly as for the web login (等保 2.0 login-failure handling).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from yanglao.accounts.models import ApiToken, User
+from yanglao.core.audit import Action, audit
+
+
+class BearerAuth(HttpBearer):
+    """`Authorization: Bearer <token>`; an unknown, expired or deactivated token is a 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        token = token.strip()
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
+@dataclass
+class TokenResult:
+    """Outcome of a token request: a token, or why there is none."""
+
+    token: str = ""
+    expires_at: datetime | None = None
+    locked: bool = False
+
+
+def token_issue(*, request: HttpRequest, username: str, password: str) -> TokenResult:
+    user = authenticate(request, username=username, password=password)
+    if user is None or not isinstance(user, User) or not user.is_active:
+        credentials = {"username": username}
+        locked = bool(getattr(request, "axes_locked_out", False))
+        if not locked and settings.AXES_ENABLED:
+            locked = AxesProxyHandler.is_locked(request, credentials)
+        # AxesMiddleware would swap our JSON answer for the HTML lockout page; the API gives
+        # its own 403 instead.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        return TokenResult(locked=locked)
+    raw = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + settings.API_TOKEN_TTL
+    with transaction.atomic():
+        ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
+        ApiToken.objects.create(user=user, key_hash=ApiToken.hash(raw), expires_at=expires_at)
+        audit(actor=user, action=Action.TOKEN_ISSUE, object_type="user", object_id=str(user.pk),
+              object_label=user.username)
+    return TokenResult(token=raw, expires_at=expires_at)

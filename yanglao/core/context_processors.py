@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from yanglao.accounts.roles import Cap
+
+
+def nav(request: HttpRequest) -> dict[str, object]:
+    """What the navigation offers this user: capabilities, not role names."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can": {}}
+    return {"can": {
+        "person_view": user.can(Cap.PERSON_VIEW),
+        "person_edit": user.can(Cap.PERSON_EDIT),
+        "person_export": user.can(Cap.PERSON_EXPORT),
+        "stats_view": user.can(Cap.STATS_VIEW),
+        "audit_view": user.can(Cap.AUDIT_VIEW),
+        "account_manage": user.can(Cap.ACCOUNT_MANAGE),
+    }}

@@ -1,0 +1,41 @@
+"""Every view declares its scope: who may call it and over what (DESIGN principle 2).
+
+`@scope(cap)` requires a logged-in active user holding the capability; objects inside the
+view still come through scoped selectors, so a record outside the user's jurisdiction is a
+404. `@scope(public=True)` marks the few pages open before login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from yanglao.core.middleware import SCOPE_ATTR
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def scope(cap: str | None = None, *, public: bool = False) -> Callable[[V], V]:
+    def decorate(view: V) -> V:
+        if public:
+            setattr(view, SCOPE_ATTR, "public")
+            return view
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if cap is not None and not user.can(cap):  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        setattr(wrapped, SCOPE_ATTR, cap or "authenticated")
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
