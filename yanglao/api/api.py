@@ -15,7 +15,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status, renderers
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from yanglao.accounts.models import User
@@ -45,10 +45,17 @@ from yanglao.people.models import Person
 from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
-from yanglao.regions.models import Level
+from yanglao.regions.models import Level, Region
+
+class JSONRenderer(renderers.JSONRenderer):
+    """UTF-8 JSON: Chinese messages and names readable as they are, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 (ninja's own attribute)
+
 
 api = NinjaAPI(
     title="养老服务平台 API",
+    renderer=JSONRenderer(),
     version="1",
     urls_namespace="api",
     auth=BearerAuth(),
@@ -140,7 +147,7 @@ def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _json(request, 404, {"detail": NOT_FOUND})
 
 
-def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _forbidden(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     return _json(request, 403, {"detail": FORBIDDEN})
 
 
@@ -155,14 +162,19 @@ def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpR
     return response
 
 
-_HTTP_MESSAGES = {400: "请求体不是有效的 JSON", 403: FORBIDDEN, 404: NOT_FOUND,
-                  429: "请求过于频繁，请稍后再试"}
+_HTTP_MESSAGES = {
+    400: "请求体不是有效的 JSON",
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    429: "请求过于频繁，请稍后再试",
+}
 
 
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _json(request, exc.status_code,
-                 {"detail": _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")})
+    return _json(
+        request, exc.status_code, {"detail": _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")}
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -193,16 +205,23 @@ def _is_active(start: date, end: date | None, on: date) -> bool:
 
 def _item(p: Person, today: date) -> PersonListItem:
     return PersonListItem(
-        id=p.public_id, name=p.name, sex=p.sex, birth_date=p.birth_date,
-        age=age_on(p.birth_date, today), region_code=p.region_id, region_name=p.region.name,
-        id_number_masked=p.id_number_masked, phone_masked=p.phone_masked,
-        life_status=p.life_status, version=p.version,
+        id=p.public_id,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        age=age_on(p.birth_date, today),
+        region_code=p.region_id,
+        region_name=p.region.name,
+        id_number_masked=p.id_number_masked,
+        phone_masked=p.phone_masked,
+        life_status=p.life_status,
+        version=p.version,
     )
 
 
 def _detail(p: Person, today: date, warnings: list[str] | None = None) -> PersonOut:
     path = []
-    node = p.region
+    node: Region | None = p.region
     while node is not None and node.level >= Level.COUNTY:
         path.append(node.name)
         node = node.parent
@@ -212,28 +231,53 @@ def _detail(p: Person, today: date, warnings: list[str] | None = None) -> Person
     )
     age = age_on(p.birth_date, today)
     return PersonOut(
-        id=p.public_id, name=p.name, sex=p.sex, birth_date=p.birth_date, age=age,
-        advanced_age=age >= ADVANCED_AGE_YEARS, ethnicity=p.ethnicity, education=p.education,
-        living_arrangement=list(p.living_arrangement), marital_status=p.marital_status,
-        medical_payment=list(p.medical_payment), income_sources=list(p.income_sources),
-        region_code=p.region_id, region_name=p.region.name, region_path=path[::-1],
-        address=p.address, id_number_masked=p.id_number_masked, phone_masked=p.phone_masked,
+        id=p.public_id,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        age=age,
+        advanced_age=age >= ADVANCED_AGE_YEARS,
+        ethnicity=p.ethnicity,
+        education=p.education,
+        living_arrangement=list(p.living_arrangement),
+        marital_status=p.marital_status,
+        medical_payment=list(p.medical_payment),
+        income_sources=list(p.income_sources),
+        region_code=p.region_id,
+        region_name=p.region.name,
+        region_path=path[::-1],
+        address=p.address,
+        id_number_masked=p.id_number_masked,
+        phone_masked=p.phone_masked,
         household_no=p.household.household_no if p.household is not None else "",
-        life_status=p.life_status, life_status_label=p.get_life_status_display(),
-        status_date=p.status_date, status_reason=p.status_reason,
+        life_status=p.life_status,
+        life_status_label=p.get_life_status_display(),
+        status_date=p.status_date,
+        status_reason=p.status_reason,
         categories=[
-            CategoryOut(category=t.category, label=t.get_category_display(), grade=t.grade,
-                        start_date=t.start_date, source=t.source)
+            CategoryOut(
+                category=t.category,
+                label=t.get_category_display(),
+                grade=t.grade,
+                start_date=t.start_date,
+                source=t.source,
+            )
             for t in tags
         ],
         contacts=[
-            ContactOut(name=c.name, relation=c.relation,
-                       relation_label=Relation(c.relation).label
-                       if c.relation in Relation.values else c.relation,
-                       phone_masked=c.phone_masked)
+            ContactOut(
+                name=c.name,
+                relation=c.relation,
+                relation_label=Relation(c.relation).label
+                if c.relation in Relation.values
+                else c.relation,
+                phone_masked=c.phone_masked,
+            )
             for c in p.contacts.all()
         ],
-        version=p.version, created_at=p.created_at, updated_at=p.updated_at,
+        version=p.version,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
         warnings=warnings or [],
     )
 
@@ -245,14 +289,23 @@ def _contacts(items: list[ContactIn]) -> list[ContactInput]:
 def _current_input(p: Person) -> PersonInput:
     """The record as it stands, identifiers decrypted, to merge a PATCH onto."""
     return PersonInput(
-        name=p.name, sex=p.sex, birth_date=p.birth_date, id_number=p.id_number,
-        region_code=p.region_id, ethnicity=p.ethnicity, education=p.education,
-        living_arrangement=list(p.living_arrangement), marital_status=p.marital_status,
-        medical_payment=list(p.medical_payment), income_sources=list(p.income_sources),
-        address=p.address, phone=p.phone,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        id_number=p.id_number,
+        region_code=p.region_id,
+        ethnicity=p.ethnicity,
+        education=p.education,
+        living_arrangement=list(p.living_arrangement),
+        marital_status=p.marital_status,
+        medical_payment=list(p.medical_payment),
+        income_sources=list(p.income_sources),
+        address=p.address,
+        phone=p.phone,
         household_no=p.household.household_no if p.household is not None else "",
-        contacts=[ContactInput(name=c.name, relation=c.relation, phone=c.phone)
-                  for c in p.contacts.all()],
+        contacts=[
+            ContactInput(name=c.name, relation=c.relation, phone=c.phone) for c in p.contacts.all()
+        ],
     )
 
 
@@ -261,16 +314,22 @@ def _current_input(p: Person) -> PersonInput:
 auth_router = Router(tags=["认证"])
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Message, 403: Message},
-                  summary="以账号和密码换取访问令牌")
+@auth_router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: Message, 403: Message},
+    summary="以账号和密码换取访问令牌",
+)
 @declare_scope(PUBLIC)
 def token(request: HttpRequest, data: TokenIn) -> Any:
     result = token_issue(request=request, username=data.username, password=data.password)
     if result.locked:
-        return 403, {"detail": LOCKED}
+        return Status(403, {"detail": LOCKED})
     if not result.token:
-        return 401, {"detail": BAD_LOGIN}
-    return 200, {"token": result.token, "token_type": "Bearer", "expires_at": result.expires_at}
+        return Status(401, {"detail": BAD_LOGIN})
+    return Status(
+        200, {"token": result.token, "token_type": "Bearer", "expires_at": result.expires_at}
+    )
 
 
 # --- persons ----------------------------------------------------------------------------
@@ -281,17 +340,20 @@ _CATEGORY_VALUES = {*Category.values, ADVANCED_AGE}
 _LIFE_STATUS_VALUES = {*LifeStatus.values, "all"}
 
 
-@persons_router.get("", response={200: PersonListOut, 403: Message, 404: Message,
-                                  422: ValidationOut},
-                    summary="老年人列表（游标分页）")
+@persons_router.get(
+    "",
+    response={200: PersonListOut, 403: Message, 404: Message, 422: ValidationOut},
+    summary="老年人列表（游标分页）",
+)
 @declare_scope("person:read")
 def person_list(
     request: HttpRequest,
     region: str = Query("", max_length=12, description="任一级区划代码，可不补零"),
     category: str = Query("", max_length=32, description="类别，或 advanced_age（高龄）"),
     age_band: str = Query("", max_length=8, description="60-69 / 70-79 / 80-89 / 90+"),
-    life_status: str = Query("alive", max_length=16, description="alive / deceased / "
-                             "moved_out / all"),
+    life_status: str = Query(
+        "alive", max_length=16, description="alive / deceased / moved_out / all"
+    ),
     q: str = Query("", max_length=50, description="姓名（前缀）或完整身份证号码"),
     cursor: str = Query("", max_length=100),
     limit: int = Query(selectors.PAGE_SIZE, ge=1, le=200),
@@ -313,35 +375,43 @@ def person_list(
     if cursor and selectors.decode_cursor(cursor) is None:
         errors["cursor"] = ["分页游标无效"]
     if errors:
-        return 422, {"detail": INVALID, "errors": errors}
+        return Status(422, {"detail": INVALID, "errors": errors})
     if region12:
         # A filter on a region wholly outside the caller's jurisdiction: not found, as a
         # record there would be. Decided on code ranges alone, so it tells nothing.
         low, high = codes.subtree_range(region12)
-        if not any(low <= u_high and u_low <= high
-                   for u_low, u_high in user_ranges(user, READ_RECORDS)):
+        if not any(
+            low <= u_high and u_low <= high for u_low, u_high in user_ranges(user, READ_RECORDS)
+        ):
             raise Http404
     f = selectors.PersonFilter(
-        region=region12, category=category, age_band=age_band,
-        life_status="" if life_status == "all" else life_status, q=q,
+        region=region12,
+        category=category,
+        age_band=age_band,
+        life_status="" if life_status == "all" else life_status,
+        q=q,
     )
     today = timezone.localdate()
-    rows, next_cursor = selectors.person_list(user=user, f=f, cursor=cursor, limit=limit,
-                                              on=today)
-    return 200, {"items": [_item(p, today) for p in rows], "next_cursor": next_cursor or None}
+    rows, next_cursor = selectors.person_list(user=user, f=f, cursor=cursor, limit=limit, on=today)
+    return Status(
+        200, {"items": [_item(p, today) for p in rows], "next_cursor": next_cursor or None}
+    )
 
 
-@persons_router.get("/{person_id}", response={200: PersonOut, 403: Message, 404: Message,
-                                              422: ValidationOut},
-                    summary="老年人详情")
+@persons_router.get(
+    "/{person_id}",
+    response={200: PersonOut, 403: Message, 404: Message, 422: ValidationOut},
+    summary="老年人详情",
+)
 @declare_scope("person:read")
 def person_detail(request: HttpRequest, person_id: UUID) -> Any:
     person = selectors.person_get(user=_user(request), public_id=person_id)
-    return 200, _detail(person, timezone.localdate())
+    return Status(200, _detail(person, timezone.localdate()))
 
 
-@persons_router.post("", response={201: PersonOut, 403: Message, 422: ValidationOut},
-                     summary="登记老年人")
+@persons_router.post(
+    "", response={201: PersonOut, 403: Message, 422: ValidationOut}, summary="登记老年人"
+)
 @declare_scope("person:write")
 def person_create(request: HttpRequest, data: PersonCreateIn) -> Any:
     user = _user(request)
@@ -351,23 +421,24 @@ def person_create(request: HttpRequest, data: PersonCreateIn) -> Any:
         actor=user, data=PersonInput(**values, contacts=_contacts(data.contacts))
     )
     fresh = selectors.person_get(user=user, public_id=person.public_id)
-    return 201, _detail(fresh, timezone.localdate(), warnings)
+    return Status(201, _detail(fresh, timezone.localdate(), warnings))
 
 
-@persons_router.patch("/{person_id}",
-                      response={200: PersonOut, 403: Message, 404: Message, 409: ConflictOut,
-                                422: ValidationOut},
-                      summary="修改老年人信息（须带读取时的版本号）")
+@persons_router.patch(
+    "/{person_id}",
+    response={200: PersonOut, 403: Message, 404: Message, 409: ConflictOut, 422: ValidationOut},
+    summary="修改老年人信息（须带读取时的版本号）",
+)
 @declare_scope("person:write")
 def person_update(request: HttpRequest, person_id: UUID, data: PersonPatchIn) -> Any:
     user = _user(request)
     person = selectors.person_get(user=user, public_id=person_id, modes=WRITE_RECORDS)
     if data.version != person.version:
-        return 409, {"detail": STALE, "current_version": person.version}
+        return Status(409, {"detail": STALE, "current_version": person.version})
     fields = data.model_fields_set - {"version"}
     nulls = sorted(name for name in fields if getattr(data, name) is None)
     if nulls:
-        return 422, {"detail": INVALID, "errors": {name: ["不能为空"] for name in nulls}}
+        return Status(422, {"detail": INVALID, "errors": {name: ["不能为空"] for name in nulls}})
     if data.region_code is not None:
         _require_region_writable(user, data.region_code)
     merged = _current_input(person)
@@ -375,12 +446,13 @@ def person_update(request: HttpRequest, person_id: UUID, data: PersonPatchIn) ->
         value = getattr(data, name)
         setattr(merged, name, _contacts(value) if name == "contacts" else value)
     try:
-        updated, warnings = services.person_update(actor=user, person=person, data=merged,
-                                                   expected_version=data.version)
+        updated, warnings = services.person_update(
+            actor=user, person=person, data=merged, expected_version=data.version
+        )
     except services.StaleVersion as exc:
-        return 409, {"detail": STALE, "current_version": exc.current}
+        return Status(409, {"detail": STALE, "current_version": exc.current})
     fresh = selectors.person_get(user=user, public_id=updated.public_id)
-    return 200, _detail(fresh, timezone.localdate(), warnings)
+    return Status(200, _detail(fresh, timezone.localdate(), warnings))
 
 
 # --- regions ----------------------------------------------------------------------------
@@ -388,22 +460,39 @@ def person_update(request: HttpRequest, person_id: UUID, data: PersonPatchIn) ->
 regions_router = Router(tags=["行政区划"])
 
 
-@regions_router.get("/{code}", response={200: RegionOut, 403: Message, 404: Message},
-                    summary="区划节点及其下级，含在世登记人数")
+@regions_router.get(
+    "/{code}",
+    response={200: RegionOut, 403: Message, 404: Message},
+    summary="区划节点及其下级，含在世登记人数",
+)
 @declare_scope("region:read")
 def region_detail(request: HttpRequest, code: str) -> Any:
     user = _user(request)
     region = selectors.region_for_browse(user, code.strip())
     children = selectors.region_child_counts(user=user, region=region)
-    return 200, RegionOut(
-        code=region.code, name=region.name, short_name=region.short_name, level=region.level,
-        level_label=region.get_level_display(), parent_code=region.parent_id,
-        valid_to=region.valid_to, people=selectors.region_total(user=user, region=region),
-        children=[
-            RegionChildOut(code=c.code, name=c.name, short_name=c.short_name, level=c.level,
-                           valid_to=c.valid_to, people=n)
-            for c, n in children
-        ],
+    return Status(
+        200,
+        RegionOut(
+            code=region.code,
+            name=region.name,
+            short_name=region.short_name,
+            level=region.level,
+            level_label=region.get_level_display(),
+            parent_code=region.parent_id,
+            valid_to=region.valid_to,
+            people=selectors.region_total(user=user, region=region),
+            children=[
+                RegionChildOut(
+                    code=c.code,
+                    name=c.name,
+                    short_name=c.short_name,
+                    level=c.level,
+                    valid_to=c.valid_to,
+                    people=n,
+                )
+                for c, n in children
+            ],
+        ),
     )
 
 

@@ -65,6 +65,11 @@ def token_issue(*, request: HttpRequest, username: str, password: str) -> TokenR
     with transaction.atomic():
         ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
         ApiToken.objects.create(user=user, key_hash=ApiToken.hash(raw), expires_at=expires_at)
-        audit(actor=user, action=Action.TOKEN_ISSUE, object_type="user", object_id=str(user.pk),
-              object_label=user.username)
+        audit(
+            actor=user,
+            action=Action.TOKEN_ISSUE,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=user.username,
+        )
     return TokenResult(token=raw, expires_at=expires_at)

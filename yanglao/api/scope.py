@@ -42,7 +42,9 @@ def _resolved_signature(view: Callable[..., Any]) -> inspect.Signature:
     # the wrapper lives here, so hand it the view's signature with the types already resolved.
     hints = typing.get_type_hints(view)
     sig = inspect.signature(view)
-    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()]
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()
+    ]
     return sig.replace(parameters=params, return_annotation=hints.get("return", sig.empty))
 
 

@@ -39,9 +39,11 @@ def _api_urls(settings: Any) -> Iterator[None]:
 @pytest.fixture
 def token_for(client: Client) -> Callable[[Any], str]:
     def issue(user: Any) -> str:
-        r = client.post("/api/v1/auth/token",
-                        {"username": user.username, "password": PASSWORD},
-                        content_type="application/json")
+        r = client.post(
+            "/api/v1/auth/token",
+            {"username": user.username, "password": PASSWORD},
+            content_type="application/json",
+        )
         assert r.status_code == 200, r.content
         return str(r.json()["token"])
 
@@ -59,16 +61,19 @@ class ApiClient:
         return self.client.get(url, params or {}, headers=self.headers)
 
     def post(self, url: str, body: Any) -> Any:
-        return self.client.post(url, body, content_type="application/json",
-                                headers=self.headers)
+        return self.client.post(url, body, content_type="application/json", headers=self.headers)
 
     def patch(self, url: str, body: Any) -> Any:
-        return self.client.patch(url, body, content_type="application/json",
-                                 headers=self.headers)
+        return self.client.patch(url, body, content_type="application/json", headers=self.headers)
 
     def call(self, method: str, url: str, body: Any = None) -> Any:
-        return self.client.generic(method, url, data=b"" if body is None else body,
-                                   content_type="application/json", headers=self.headers)
+        return self.client.generic(
+            method,
+            url,
+            data=b"" if body is None else body,
+            content_type="application/json",
+            headers=self.headers,
+        )
 
 
 @pytest.fixture
