@@ -14,8 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 JILIN_CSV = Path(__file__).resolve().parent / "yanglao" / "regions" / "data" / "jilin.csv"
 # Two counties of two cities: 南关区 (长春) and 船营区 (吉林市), all their townships and villages.
@@ -27,7 +33,9 @@ def slice_csv(prefixes: tuple[str, ...]) -> str:
     keep = [lines[0]]
     for line in lines[1:]:
         code = line.split(",", 1)[0]
-        if len(code) <= 4 and any(p.startswith(code) for p in prefixes) or code.startswith(prefixes):
+        if (len(code) <= 4 and any(p.startswith(code) for p in prefixes)) or code.startswith(
+            prefixes
+        ):
             keep.append(line)
     return "\n".join(keep) + "\n"
 
@@ -45,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
@@ -58,35 +66,44 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hashing(settings):
     # PBKDF2 with Django's iteration count costs ~0.3 s per login; tests need no such cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def regions(db):  # type: ignore[no-untyped-def]
+def regions(db):
     from yanglao.regions.services import regions_load
 
     regions_load(text=slice_csv(TEST_COUNTIES), actor=None)
 
 
 @pytest.fixture
-def make_user(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+def make_user(db) -> Callable[..., object]:
     from yanglao.accounts.services import user_create
 
     counter = {"n": 0}
 
-    def make(role: str, region: str, mode: str = "edit", password: str = "Yl-test-pass-2026",
-             username: str | None = None) -> object:
+    def make(
+        role: str,
+        region: str,
+        mode: str = "edit",
+        password: str = "Yl-test-pass-2026",
+        username: str | None = None,
+    ) -> object:
         counter["n"] += 1
         return user_create(
-            actor=None, username=username or f"{role}{counter['n']}", password=password,
-            role=role, full_name="测试用户", jurisdictions=[(region, mode)],
+            actor=None,
+            username=username or f"{role}{counter['n']}",
+            password=password,
+            role=role,
+            full_name="测试用户",
+            jurisdictions=[(region, mode)],
         )
 
     return make
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}

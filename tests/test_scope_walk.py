@@ -40,14 +40,22 @@ def test_every_view_declares_its_scope() -> None:
 
 
 @pytest.fixture
-def county_a_world(regions, make_user):  # type: ignore[no-untyped-def]
+def county_a_world(regions, make_user):
     officer = make_user(Role.COUNTY_OFFICER, "220102")
     person, _ = services.person_register(
-        actor=officer, data=person_input("220102001001", name=SECRET_NAME, address="秘密路1号"))
-    tag = services.person_category_add(actor=officer, person=person,
-                                       category=Category.LIVING_ALONE, start=date(2024, 1, 1))
-    return {"public_id": str(person.public_id), "tag_id": str(tag.pk), "code": "220102001001",
-            "kind": "death", "field": "id_number", "pk": str(officer.pk)}
+        actor=officer, data=person_input("220102001001", name=SECRET_NAME, address="秘密路1号")
+    )
+    tag = services.person_category_add(
+        actor=officer, person=person, category=Category.LIVING_ALONE, start=date(2024, 1, 1)
+    )
+    return {
+        "public_id": str(person.public_id),
+        "tag_id": str(tag.pk),
+        "code": "220102001001",
+        "kind": "death",
+        "field": "id_number",
+        "pk": str(officer.pk),
+    }
 
 
 def fill(route: str, values: dict[str, str]) -> str:
@@ -59,9 +67,10 @@ def fill(route: str, values: dict[str, str]) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
 
 
-@pytest.mark.parametrize("role", [Role.COUNTY_OFFICER, Role.VISIT_WORKER, Role.ASSESSOR,
-                                  Role.PROVINCE_OFFICER])
-def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "role", [Role.COUNTY_OFFICER, Role.VISIT_WORKER, Role.ASSESSOR, Role.PROVINCE_OFFICER]
+)
+def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:
     # The province officer is the control: same walk, jurisdiction in another province node
     # (吉林市 2202) — still another county from 南关区's point of view.
     region = "2202" if role == Role.PROVINCE_OFFICER else "220204"
@@ -74,12 +83,22 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
             continue  # would end the walk's own session
         url = fill(route, county_a_world)
         for method in ("get", "post"):
-            response = getattr(client, method)(url, {"version": 1, "date": "2026-01-01",
-                                                     "reason": "x", "end_date": "2026-01-01",
-                                                     "category": "empty_nest",
-                                                     "start_date": "2026-01-01"})
-            body = response.content.decode(errors="replace") if not response.streaming else \
-                b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
+            response = getattr(client, method)(
+                url,
+                {
+                    "version": 1,
+                    "date": "2026-01-01",
+                    "reason": "x",
+                    "end_date": "2026-01-01",
+                    "category": "empty_nest",
+                    "start_date": "2026-01-01",
+                },
+            )
+            body = (
+                response.content.decode(errors="replace")
+                if not response.streaming
+                else b"".join(response.streaming_content).decode()
+            )
             checked += 1
             if "<" in route:
                 assert response.status_code in (403, 404, 405), (method, url, response.status_code)
@@ -89,11 +108,14 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
     # Nothing was changed by the walk.
     from yanglao.core.models import AuditEvent
 
-    assert not AuditEvent.objects.filter(actor=outsider).exclude(
-        action__in=["person.export", "auth.login"]).exists()
+    assert (
+        not AuditEvent.objects.filter(actor=outsider)
+        .exclude(action__in=["person.export", "auth.login"])
+        .exists()
+    )
 
 
-def test_anonymous_is_sent_to_login(county_a_world) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_is_sent_to_login(county_a_world) -> None:
     client = Client()
     for route, _ in all_patterns():
         url = fill(route, county_a_world)

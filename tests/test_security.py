@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import translation
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Yl-test-pass-2026"
 
 
-def test_account_locks_after_five_failures_in_15_minutes(regions, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_account_locks_after_five_failures_in_15_minutes(regions, make_user) -> None:
     user = make_user(Role.COUNTY_OFFICER, "220102", username="lockme")
     client = Client()
     for _ in range(5):
@@ -44,14 +44,19 @@ def test_session_expires_after_30_idle_minutes() -> None:
     ("password", "message"),
     [("short1!", "太短"), ("password123", "太常见"), ("12345678901", "只包含数字")],
 )
-def test_password_rules(regions, password: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_password_rules(regions, password: str, message: str) -> None:
     with pytest.raises(AccountInvalid) as exc, translation.override("zh-hans"):
-        user_create(actor=None, username="u1", password=password, role=Role.VISIT_WORKER,
-                    jurisdictions=[("220102001001", "edit")])
+        user_create(
+            actor=None,
+            username="u1",
+            password=password,
+            role=Role.VISIT_WORKER,
+            jurisdictions=[("220102001001", "edit")],
+        )
     assert message in " ".join(exc.value.errors["password"])
 
 
-def test_separation_of_duties(regions, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_separation_of_duties(regions, make_user) -> None:
     sysadmin = make_user(Role.SYSTEM_ADMIN, "22", mode="stats")
     auditor = make_user(Role.AUDITOR, "22", mode="stats")
     secadmin = make_user(Role.SECURITY_ADMIN, "22", mode="stats")
@@ -68,7 +73,7 @@ def test_separation_of_duties(regions, make_user) -> None:  # type: ignore[no-un
     assert c.get("/audit/").status_code == 403
 
 
-def test_writes_reveals_and_exports_are_audited(regions, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_writes_reveals_and_exports_are_audited(regions, make_user) -> None:
     officer = make_user(Role.COUNTY_OFFICER, "220102")
     person, _ = services.person_register(actor=officer, data=person_input("220102001001"))
     c = Client(REMOTE_ADDR="10.1.2.3")
@@ -85,7 +90,7 @@ def test_writes_reveals_and_exports_are_audited(regions, make_user) -> None:  # 
     assert AuditEvent.objects.filter(action="person.create", object_id=str(person.public_id))
 
 
-def test_auditor_searches_by_person_and_actor(regions, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_auditor_searches_by_person_and_actor(regions, make_user) -> None:
     officer = make_user(Role.COUNTY_OFFICER, "220102", username="officer_x")
     person, _ = services.person_register(actor=officer, data=person_input("220102001001"))
     services.person_reveal(actor=officer, person=person, field="id_number")
@@ -100,7 +105,7 @@ def test_auditor_searches_by_person_and_actor(regions, make_user) -> None:  # ty
     assert "person.create" not in c.get("/audit/?actor=officer_x").content.decode()
 
 
-def test_audit_rows_are_append_only(regions) -> None:  # type: ignore[no-untyped-def]
+def test_audit_rows_are_append_only(regions) -> None:
     with transaction.atomic():
         from yanglao.core.audit import audit
 

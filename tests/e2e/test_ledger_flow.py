@@ -41,7 +41,11 @@ def login(page: Page, base: str, username: str, password: str = PASSWORD) -> Non
 
 
 def test_village_worker_finds_edits_and_cannot_cross_county(
-    live_server, page: Page, offline_guard: list[str], regions, make_user  # type: ignore[no-untyped-def]
+    live_server,
+    page: Page,
+    offline_guard: list[str],
+    regions,
+    make_user,
 ) -> None:
     village = "220102001001"
     officer = make_user(Role.COUNTY_OFFICER, "220102")
@@ -50,7 +54,8 @@ def test_village_worker_finds_edits_and_cannot_cross_county(
     assert other_village is not None
     other_officer = make_user(Role.COUNTY_OFFICER, "220204")
     theirs, _ = services.person_register(
-        actor=other_officer, data=person_input(other_village.code, name="周桂香", seq=9))
+        actor=other_officer, data=person_input(other_village.code, name="周桂香", seq=9)
+    )
     make_user(Role.VISIT_WORKER, village, username="worker_huayang")
 
     login(page, live_server.url, "worker_huayang")
@@ -89,7 +94,11 @@ def test_village_worker_finds_edits_and_cannot_cross_county(
 
 
 def test_officer_reveal_is_logged_and_validation_speaks_chinese(
-    live_server, page: Page, offline_guard: list[str], regions, make_user  # type: ignore[no-untyped-def]
+    live_server,
+    page: Page,
+    offline_guard: list[str],
+    regions,
+    make_user,
 ) -> None:
     from yanglao.core.models import AuditEvent
 
@@ -99,8 +108,7 @@ def test_officer_reveal_is_logged_and_validation_speaks_chinese(
     page.goto(f"{live_server.url}/people/{person.public_id}/")
     page.click("#reveal-id")
     expect(page.locator(".revealed")).to_have_text(person.id_number)
-    assert AuditEvent.objects.filter(action="person.reveal_identifier",
-                                     actor=officer).count() == 1
+    assert AuditEvent.objects.filter(action="person.reveal_identifier", actor=officer).count() == 1
 
     # Register with a wrong check digit: the form says so in Chinese and nothing is written.
     page.goto(f"{live_server.url}/people/new/")
@@ -114,7 +122,7 @@ def test_officer_reveal_is_logged_and_validation_speaks_chinese(
     assert offline_guard == []
 
 
-def test_phone_layout_folds_the_menu(live_server, page: Page, regions, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_phone_layout_folds_the_menu(live_server, page: Page, regions, make_user) -> None:
     make_user(Role.VISIT_WORKER, "220102001001", username="phone_worker")
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server.url, "phone_worker")

@@ -39,7 +39,11 @@ class Cap:
 
 
 _OFFICER = {
-    Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.PERSON_REVEAL, Cap.PERSON_EXPORT, Cap.STATS_VIEW,
+    Cap.PERSON_VIEW,
+    Cap.PERSON_EDIT,
+    Cap.PERSON_REVEAL,
+    Cap.PERSON_EXPORT,
+    Cap.STATS_VIEW,
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {

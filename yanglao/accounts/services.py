@@ -25,7 +25,9 @@ def _check_actor(actor: User | None) -> None:
         raise PermissionError("只有安全管理员可以管理账号")
 
 
-def _jurisdictions(items: list[tuple[str, str]], errors: dict[str, list[str]]) -> list[tuple[Region, str]]:
+def _jurisdictions(
+    items: list[tuple[str, str]], errors: dict[str, list[str]]
+) -> list[tuple[Region, str]]:
     out: list[tuple[Region, str]] = []
     for code, mode in items:
         try:
@@ -40,9 +42,16 @@ def _jurisdictions(items: list[tuple[str, str]], errors: dict[str, list[str]]) -
     return out
 
 
-def user_create(*, actor: User | None, username: str, password: str, role: str,
-                full_name: str = "", phone: str = "",
-                jurisdictions: list[tuple[str, str]] | None = None) -> User:
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    phone: str = "",
+    jurisdictions: list[tuple[str, str]] | None = None,
+) -> User:
     _check_actor(actor)
     errors: dict[str, list[str]] = {}
     username = username.strip()
@@ -66,14 +75,27 @@ def user_create(*, actor: User | None, username: str, password: str, role: str,
         Jurisdiction.objects.bulk_create(
             Jurisdiction(user=user, region=r, mode=m) for r, m in regions
         )
-        audit(actor=actor, action=Action.USER_CREATE, object_type="user", object_id=str(user.pk),
-              object_label=username,
-              changes={"role": role, "jurisdictions": [f"{r.code}:{m}" for r, m in regions]})
+        audit(
+            actor=actor,
+            action=Action.USER_CREATE,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=username,
+            changes={"role": role, "jurisdictions": [f"{r.code}:{m}" for r, m in regions]},
+        )
     return user
 
 
-def user_update(*, actor: User, user: User, role: str, full_name: str, is_active: bool,
-                jurisdictions: list[tuple[str, str]], password: str = "") -> User:
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    full_name: str,
+    is_active: bool,
+    jurisdictions: list[tuple[str, str]],
+    password: str = "",
+) -> User:
     _check_actor(actor)
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
@@ -89,21 +111,37 @@ def user_update(*, actor: User, user: User, role: str, full_name: str, is_active
     if errors:
         raise AccountInvalid(errors)
     with transaction.atomic():
-        before = {"role": user.role, "full_name": user.full_name, "is_active": user.is_active,
-                  "jurisdictions": sorted(f"{j.region_id}:{j.mode}" for j in user.jurisdictions.all())}
+        before = {
+            "role": user.role,
+            "full_name": user.full_name,
+            "is_active": user.is_active,
+            "jurisdictions": sorted(f"{j.region_id}:{j.mode}" for j in user.jurisdictions.all()),
+        }
         user.role, user.full_name, user.is_active = role, full_name, is_active
         if password:
             user.set_password(password)
         user.save()
         user.jurisdictions.all().delete()
-        Jurisdiction.objects.bulk_create(Jurisdiction(user=user, region=r, mode=m) for r, m in regions)
-        after = {"role": role, "full_name": full_name, "is_active": is_active,
-                 "jurisdictions": sorted(f"{r.code}:{m}" for r, m in regions)}
+        Jurisdiction.objects.bulk_create(
+            Jurisdiction(user=user, region=r, mode=m) for r, m in regions
+        )
+        after = {
+            "role": role,
+            "full_name": full_name,
+            "is_active": is_active,
+            "jurisdictions": sorted(f"{r.code}:{m}" for r, m in regions),
+        }
         changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         if password:
             changes["password"] = ["***", "已重置"]
-        audit(actor=actor, action=Action.USER_UPDATE, object_type="user", object_id=str(user.pk),
-              object_label=user.username, changes=changes)
+        audit(
+            actor=actor,
+            action=Action.USER_UPDATE,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=user.username,
+            changes=changes,
+        )
     return user
 
 
@@ -114,5 +152,10 @@ def user_unlock(*, actor: User, user: User) -> None:
 
     with transaction.atomic():
         reset(username=user.username)
-        audit(actor=actor, action=Action.USER_UNLOCK, object_type="user", object_id=str(user.pk),
-              object_label=user.username)
+        audit(
+            actor=actor,
+            action=Action.USER_UNLOCK,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=user.username,
+        )

@@ -12,13 +12,19 @@ from yanglao.core.audit import Action, audit
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit(actor=user, action=Action.LOGIN, object_type="user", object_id=str(user.pk),
-          object_label=user.username)
+    audit(
+        actor=user,
+        action=Action.LOGIN,
+        object_type="user",
+        object_id=str(user.pk),
+        object_label=user.username,
+    )
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                  **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit(actor=None, action=Action.LOGIN_FAILED, object_type="user", object_label=username)
 
@@ -26,5 +32,10 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit(actor=user, action=Action.LOGOUT, object_type="user", object_id=str(user.pk),
-              object_label=user.username)
+        audit(
+            actor=user,
+            action=Action.LOGOUT,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=user.username,
+        )

@@ -47,10 +47,11 @@ from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Level, Region
 
+
 class JSONRenderer(renderers.JSONRenderer):
     """UTF-8 JSON: Chinese messages and names readable as they are, not as \\u escapes."""
 
-    json_dumps_params = {"ensure_ascii": False}  # noqa: RUF012 (ninja's own attribute)
+    json_dumps_params = {"ensure_ascii": False}
 
 
 api = NinjaAPI(

@@ -63,6 +63,10 @@ def token_issue(*, request: HttpRequest, username: str, password: str) -> TokenR
     raw = secrets.token_urlsafe(32)
     expires_at = timezone.now() + settings.API_TOKEN_TTL
     with transaction.atomic():
+        # What a web login does through the user_logged_in signal: an access-log row and,
+        # with AXES_RESET_ON_SUCCESS, the earlier failures forgotten. (No session here, so
+        # the signal itself, which also writes the session login audit row, is not sent.)
+        AxesProxyHandler.user_logged_in(sender=type(user), request=request, user=user)
         ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
         ApiToken.objects.create(user=user, key_hash=ApiToken.hash(raw), expires_at=expires_at)
         audit(

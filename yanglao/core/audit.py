@@ -76,4 +76,6 @@ _OUTSIDE_TRANSACTION_OK = {
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """{"field": [old, new]} for the fields that changed."""
-    return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+    return {
+        k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
+    }

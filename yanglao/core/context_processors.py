@@ -10,11 +10,13 @@ def nav(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can": {}}
-    return {"can": {
-        "person_view": user.can(Cap.PERSON_VIEW),
-        "person_edit": user.can(Cap.PERSON_EDIT),
-        "person_export": user.can(Cap.PERSON_EXPORT),
-        "stats_view": user.can(Cap.STATS_VIEW),
-        "audit_view": user.can(Cap.AUDIT_VIEW),
-        "account_manage": user.can(Cap.ACCOUNT_MANAGE),
-    }}
+    return {
+        "can": {
+            "person_view": user.can(Cap.PERSON_VIEW),
+            "person_edit": user.can(Cap.PERSON_EDIT),
+            "person_export": user.can(Cap.PERSON_EXPORT),
+            "stats_view": user.can(Cap.STATS_VIEW),
+            "audit_view": user.can(Cap.AUDIT_VIEW),
+            "account_manage": user.can(Cap.ACCOUNT_MANAGE),
+        }
+    }

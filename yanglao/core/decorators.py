@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from yanglao.core.middleware import SCOPE_ATTR
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def scope(cap: str | None = None, *, public: bool = False) -> Callable[[V], V]:
@@ -27,11 +28,11 @@ def scope(cap: str | None = None, *, public: bool = False) -> Callable[[V], V]:
             return view
 
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if cap is not None and not user.can(cap):  # type: ignore[union-attr]
+            if cap is not None and not user.can(cap):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -39,3 +40,16 @@ def scope(cap: str | None = None, *, public: bool = False) -> Callable[[V], V]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from yanglao.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """What a scoped view receives: a logged-in staff user (for the type checker)."""
+
+    user: User
+    htmx: HtmxDetails

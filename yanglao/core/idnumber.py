@@ -126,7 +126,9 @@ def validate(
             "性别与身份证号码不一致（号码中为{}）".format("男" if result.sex == "M" else "女")
         )
     if known_prefix is not None and not known_prefix(number[:6]):
-        result.warnings.append(f"身份证号码前6位地址码 {number[:6]} 不在现行或历史区划代码中，请核对")
+        result.warnings.append(
+            f"身份证号码前6位地址码 {number[:6]} 不在现行或历史区划代码中，请核对"
+        )
     return result
 
 

@@ -30,7 +30,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象标识", max_length=64, blank=True, db_index=True)
     object_label = models.CharField("对象名称", max_length=200, blank=True)
     region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
-    changes: models.JSONField[dict[str, Any]] = models.JSONField("变更内容", default=dict, blank=True)
+    changes: models.JSONField[dict[str, Any]] = models.JSONField(
+        "变更内容", default=dict, blank=True
+    )
     request_id = models.CharField("请求号", max_length=36, blank=True)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
 

@@ -6,13 +6,13 @@ from datetime import datetime, time
 
 from django import forms
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
-from yanglao.core.decorators import scope
+from yanglao.core.decorators import AuthedRequest, scope
 from yanglao.core.models import AuditEvent
 
 PAGE = 100
@@ -23,20 +23,22 @@ class AuditFilter(forms.Form):
     actor = forms.CharField(label="操作人账号", required=False)
     region = forms.CharField(label="区划代码前缀", required=False, max_length=12)
     action = forms.CharField(label="操作", required=False)
-    date_from = forms.DateField(label="起", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="止", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 @scope(Cap.AUDIT_VIEW)
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     form = AuditFilter(request.GET or None)
     qs = AuditEvent.objects.all()
     # An auditor sees events of the regions under their jurisdictions, and region-less
     # security events (logins, account changes).
     cond = Q(region_code="")
-    for low, high in user_ranges(request.user, READ_FIGURES):  # type: ignore[arg-type]
+    for low, high in user_ranges(request.user, READ_FIGURES):
         cond |= Q(region_code__gte=low, region_code__lte=high)
     qs = qs.filter(cond)
     if form.is_valid():
@@ -62,7 +64,13 @@ def search(request: HttpRequest) -> HttpResponse:
     rows = rows[:PAGE]
     query = request.GET.copy()
     query.pop("before", None)
-    return render(request, "core/audit.html", {
-        "form": form, "rows": rows, "next_before": rows[-1].id if more else None,
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_before": rows[-1].id if more else None,
+            "query": query.urlencode(),
+        },
+    )

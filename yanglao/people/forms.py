@@ -36,35 +36,55 @@ def village_choices(villages: list[Region]) -> list[tuple[str, Any]]:
     for v in villages:
         label = v.parent.name if v.parent else ""
         groups.setdefault(label, []).append((v.code, v.short_name))
-    return [("", "请选择村（社区）")] + [(k, vs) for k, vs in groups.items()]
+    return [("", "请选择村（社区）"), *groups.items()]
 
 
 class PersonForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=30)
     sex = forms.ChoiceField(label="性别", choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(label="出生日期", widget=DATE_INPUT)
-    id_number = forms.CharField(label="公民身份号码", max_length=30,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    id_number = forms.CharField(
+        label="公民身份号码", max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITIES, initial="01")
     region_code = forms.ChoiceField(label="居住村（社区）")
     address = forms.CharField(label="详细住址", max_length=200, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    household_no = forms.CharField(label="户号", max_length=30, required=False,
-                                   help_text="同一户口簿的老人填写相同户号，即关联为同一家庭户")
-    education = forms.ChoiceField(label="文化程度", choices=Education.choices,
-                                  initial=Education.UNKNOWN)
-    marital_status = forms.ChoiceField(label="婚姻状况", choices=MaritalStatus.choices,
-                                       initial=MaritalStatus.UNSTATED)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    household_no = forms.CharField(
+        label="户号",
+        max_length=30,
+        required=False,
+        help_text="同一户口簿的老人填写相同户号，即关联为同一家庭户",
+    )
+    education = forms.ChoiceField(
+        label="文化程度", choices=Education.choices, initial=Education.UNKNOWN
+    )
+    marital_status = forms.ChoiceField(
+        label="婚姻状况", choices=MaritalStatus.choices, initial=MaritalStatus.UNSTATED
+    )
     living_arrangement = forms.MultipleChoiceField(
-        label="居住情况", choices=LivingArrangement.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label="居住情况",
+        choices=LivingArrangement.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     medical_payment = forms.MultipleChoiceField(
-        label="医疗费用支付方式", choices=MedicalPayment.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label="医疗费用支付方式",
+        choices=MedicalPayment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     income_sources = forms.MultipleChoiceField(
-        label="经济来源", choices=IncomeSource.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label="经济来源",
+        choices=IncomeSource.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, villages: list[Region], **kwargs: Any) -> None:
@@ -72,26 +92,41 @@ class PersonForm(forms.Form):
         self.fields["region_code"].choices = village_choices(villages)
         for i in range(1, MAX_CONTACTS + 1):
             self.fields[f"contact{i}_name"] = forms.CharField(
-                label=f"紧急联系人{i} 姓名", max_length=30, required=False)
+                label=f"紧急联系人{i} 姓名", max_length=30, required=False
+            )
             self.fields[f"contact{i}_relation"] = forms.ChoiceField(
-                label=f"紧急联系人{i} 关系", choices=[("", "—")] + Relation.choices, required=False)
+                label=f"紧急联系人{i} 关系", choices=[("", "—"), *Relation.choices], required=False
+            )
             self.fields[f"contact{i}_phone"] = forms.CharField(
-                label=f"紧急联系人{i} 电话", max_length=20, required=False)
+                label=f"紧急联系人{i} 电话", max_length=20, required=False
+            )
 
     def to_input(self) -> PersonInput:
         d = self.cleaned_data
         contacts = [
-            ContactInput(name=d[f"contact{i}_name"], relation=d[f"contact{i}_relation"],
-                         phone=d[f"contact{i}_phone"])
+            ContactInput(
+                name=d[f"contact{i}_name"],
+                relation=d[f"contact{i}_relation"],
+                phone=d[f"contact{i}_phone"],
+            )
             for i in range(1, MAX_CONTACTS + 1)
             if d.get(f"contact{i}_name") or d.get(f"contact{i}_phone")
         ]
         return PersonInput(
-            name=d["name"], sex=d["sex"], birth_date=d["birth_date"], id_number=d["id_number"],
-            region_code=d["region_code"], ethnicity=d["ethnicity"], education=d["education"],
-            living_arrangement=list(d["living_arrangement"]), marital_status=d["marital_status"],
-            medical_payment=list(d["medical_payment"]), income_sources=list(d["income_sources"]),
-            address=d["address"], phone=d["phone"], household_no=d["household_no"],
+            name=d["name"],
+            sex=d["sex"],
+            birth_date=d["birth_date"],
+            id_number=d["id_number"],
+            region_code=d["region_code"],
+            ethnicity=d["ethnicity"],
+            education=d["education"],
+            living_arrangement=list(d["living_arrangement"]),
+            marital_status=d["marital_status"],
+            medical_payment=list(d["medical_payment"]),
+            income_sources=list(d["income_sources"]),
+            address=d["address"],
+            phone=d["phone"],
+            household_no=d["household_no"],
             contacts=contacts,
         )
 
@@ -104,13 +139,20 @@ class PersonForm(forms.Form):
     @staticmethod
     def initial_from(person: Person) -> dict[str, Any]:
         initial: dict[str, Any] = {
-            "name": person.name, "sex": person.sex, "birth_date": person.birth_date,
-            "id_number": person.id_number, "ethnicity": person.ethnicity,
-            "region_code": person.region_id, "address": person.address, "phone": person.phone,
+            "name": person.name,
+            "sex": person.sex,
+            "birth_date": person.birth_date,
+            "id_number": person.id_number,
+            "ethnicity": person.ethnicity,
+            "region_code": person.region_id,
+            "address": person.address,
+            "phone": person.phone,
             "household_no": person.household.household_no if person.household else "",
-            "education": person.education, "marital_status": person.marital_status,
+            "education": person.education,
+            "marital_status": person.marital_status,
             "living_arrangement": person.living_arrangement,
-            "medical_payment": person.medical_payment, "income_sources": person.income_sources,
+            "medical_payment": person.medical_payment,
+            "income_sources": person.income_sources,
             "version": person.version,
         }
         for c in person.contacts.all():
@@ -121,21 +163,37 @@ class PersonForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label="姓名或身份证号", required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "姓名或完整身份证号码",
-                                                      "type": "search"}))
-    region = forms.CharField(label="区划代码", required=False, max_length=12,
-                             widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                           "placeholder": "如 220102"}))
+    q = forms.CharField(
+        label="姓名或身份证号",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "姓名或完整身份证号码", "type": "search"}),
+    )
+    region = forms.CharField(
+        label="区划代码",
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "如 220102"}),
+    )
     category = forms.ChoiceField(
-        label="类别", required=False,
-        choices=[("", "全部类别")] + Category.choices + [(ADVANCED_AGE, ADVANCED_AGE_LABEL)])
-    age_band = forms.ChoiceField(label="年龄段", required=False,
-                                 choices=[("", "全部年龄")] + [(b, f"{b}岁") for b in AGE_BANDS])
-    life_status = forms.ChoiceField(label="状态", required=False,
-                                    choices=[(LifeStatus.ALIVE, "在世"),
-                                             (LifeStatus.DECEASED, "死亡"),
-                                             (LifeStatus.MOVED_OUT, "迁出"), ("all", "全部")])
+        label="类别",
+        required=False,
+        choices=[("", "全部类别"), *Category.choices, (ADVANCED_AGE, ADVANCED_AGE_LABEL)],
+    )
+    age_band = forms.ChoiceField(
+        label="年龄段",
+        required=False,
+        choices=[("", "全部年龄")] + [(b, f"{b}岁") for b in AGE_BANDS],
+    )
+    life_status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[
+            (LifeStatus.ALIVE, "在世"),
+            (LifeStatus.DECEASED, "死亡"),
+            (LifeStatus.MOVED_OUT, "迁出"),
+            ("all", "全部"),
+        ],
+    )
 
     def clean_region(self) -> str:
         from yanglao.regions import codes
@@ -157,7 +215,8 @@ class LifeEventForm(forms.Form):
 
 class CategoryAddForm(forms.Form):
     category = forms.ChoiceField(
-        label="类别", choices=[(c.value, c.label) for c in Category if c not in SYSTEM_CATEGORIES])
+        label="类别", choices=[(c.value, c.label) for c in Category if c not in SYSTEM_CATEGORIES]
+    )
     start_date = forms.DateField(label="开始日期", widget=DATE_INPUT)
     note = forms.CharField(label="依据/说明", max_length=200, required=False)
 

@@ -23,7 +23,9 @@ class Household(models.Model):
     """A registered household (户), identified by its 户号 within a village."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    region = models.ForeignKey("regions.Region", verbose_name="村（社区）", on_delete=models.PROTECT)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="村（社区）", on_delete=models.PROTECT
+    )
     household_no = models.CharField("户号", max_length=30)
     address = models.CharField("住址", max_length=200, blank=True)
 
@@ -50,31 +52,45 @@ class Person(models.Model):
     id_number_cipher = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     id_number_masked = models.CharField("身份证号码", max_length=18, editable=False)
-    education = models.CharField("文化程度", max_length=16, choices=Education.choices,
-                                 default=Education.UNKNOWN)
+    education = models.CharField(
+        "文化程度", max_length=16, choices=Education.choices, default=Education.UNKNOWN
+    )
     living_arrangement = models.JSONField("居住情况", default=list, blank=True)
-    marital_status = models.CharField("婚姻状况", max_length=16, choices=MaritalStatus.choices,
-                                      default=MaritalStatus.UNSTATED)
+    marital_status = models.CharField(
+        "婚姻状况", max_length=16, choices=MaritalStatus.choices, default=MaritalStatus.UNSTATED
+    )
     medical_payment = models.JSONField("医疗费用支付方式", default=list, blank=True)
     income_sources = models.JSONField("经济来源", default=list, blank=True)
-    region = models.ForeignKey("regions.Region", verbose_name="居住村（社区）",
-                               on_delete=models.PROTECT, related_name="+",
-                               db_index=False)  # covered by person_region_id_idx
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="居住村（社区）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )  # covered by person_region_id_idx
     address = models.CharField("详细住址", max_length=200, blank=True)
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
-    household = models.ForeignKey(Household, verbose_name="家庭户", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="members")
-    life_status = models.CharField("状态", max_length=16, choices=LifeStatus.choices,
-                                   default=LifeStatus.ALIVE)
+    household = models.ForeignKey(
+        Household,
+        verbose_name="家庭户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    life_status = models.CharField(
+        "状态", max_length=16, choices=LifeStatus.choices, default=LifeStatus.ALIVE
+    )
     status_date = models.DateField("状态变更日期", null=True, blank=True)
     status_reason = models.CharField("变更原因/去向", max_length=200, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "老年人"
@@ -110,12 +126,14 @@ class PersonCategory(models.Model):
     grade = models.CharField("等级", max_length=16, blank=True)  # e.g. 失能 轻度/中度/重度/完全
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)
-    source = models.CharField("来源", max_length=16, choices=TagSource.choices,
-                              default=TagSource.MANUAL)
+    source = models.CharField(
+        "来源", max_length=16, choices=TagSource.choices, default=TagSource.MANUAL
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "类别标签"
@@ -124,10 +142,15 @@ class PersonCategory(models.Model):
             models.Index(fields=["category", "person"], name="tag_category_person_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["person", "category"], condition=Q(end_date__isnull=True),
-                                    name="tag_one_open_per_category"),
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                                   name="tag_end_after_start"),
+            models.UniqueConstraint(
+                fields=["person", "category"],
+                condition=Q(end_date__isnull=True),
+                name="tag_one_open_per_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="tag_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

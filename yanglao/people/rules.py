@@ -150,7 +150,10 @@ def check_person(
     elif age_on(data.birth_date, today) > 130:
         err("birth_date", "出生日期不合理（年龄超过130岁）")
     elif age_on(data.birth_date, today) < min_age:
-        err("birth_date", f"未满{min_age}周岁，不能登记为老年人（现{age_on(data.birth_date, today)}岁）")
+        err(
+            "birth_date",
+            f"未满{min_age}周岁，不能登记为老年人（现{age_on(data.birth_date, today)}岁）",
+        )
 
     check = idnumber.validate(
         data.id_number,
@@ -170,12 +173,22 @@ def check_person(
         err("education", "请选择文化程度")
     if data.marital_status not in MaritalStatus.values:
         err("marital_status", "请选择婚姻状况")
-    _multi(errors, "living_arrangement", data.living_arrangement,
-           set(LivingArrangement.values), "居住情况")
+    _multi(
+        errors,
+        "living_arrangement",
+        data.living_arrangement,
+        set(LivingArrangement.values),
+        "居住情况",
+    )
     if LivingArrangement.ALONE in data.living_arrangement and len(data.living_arrangement) > 1:
         err("living_arrangement", "选择“独居”时不能同时选择与他人同住")
-    _multi(errors, "medical_payment", data.medical_payment, set(MedicalPayment.values),
-           "医疗费用支付方式")
+    _multi(
+        errors,
+        "medical_payment",
+        data.medical_payment,
+        set(MedicalPayment.values),
+        "医疗费用支付方式",
+    )
     _multi(errors, "income_sources", data.income_sources, set(IncomeSource.values), "经济来源")
 
     data.address = (data.address or "").strip()

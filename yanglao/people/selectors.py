@@ -37,8 +37,9 @@ class PersonFilter:
 
 def active_tag(category: str, on: date) -> Exists:
     return Exists(
-        PersonCategory.objects.filter(person=OuterRef("pk"), category=category, start_date__lte=on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        PersonCategory.objects.filter(
+            person=OuterRef("pk"), category=category, start_date__lte=on
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
     )
 
 
@@ -86,7 +87,11 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
 
 
 def person_list(
-    *, user: User, f: PersonFilter, cursor: str = "", limit: int = PAGE_SIZE,
+    *,
+    user: User,
+    f: PersonFilter,
+    cursor: str = "",
+    limit: int = PAGE_SIZE,
     on: date | None = None,
 ) -> tuple[list[Person], str]:
     """One page in (region, id) order and the cursor of the next page ("" at the end).
@@ -99,9 +104,7 @@ def person_list(
     if cursor and (pos := decode_cursor(cursor)) is not None:
         region_id, pk = pos
         qs = qs.filter(Q(region_id__gt=region_id) | Q(region_id=region_id, pk__gt=pk))
-    rows = list(
-        qs.select_related("region").order_by("region_id", "id")[: limit + 1]
-    )
+    rows = list(qs.select_related("region").order_by("region_id", "id")[: limit + 1])
     next_cursor = ""
     if len(rows) > limit:
         rows = rows[:limit]
@@ -117,8 +120,9 @@ def person_queryset(*, user: User, f: PersonFilter, on: date | None = None) -> Q
     )
 
 
-def person_get(*, user: User, public_id: UUID | str, modes: tuple[str, ...] = READ_RECORDS
-               ) -> Person:
+def person_get(
+    *, user: User, public_id: UUID | str, modes: tuple[str, ...] = READ_RECORDS
+) -> Person:
     """A person in the user's scope, or 404 (never 403: existence is not disclosed)."""
     try:
         uid = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
@@ -157,7 +161,8 @@ def household_members(person: Person) -> list[Person]:
     if not person.household_id:
         return []
     return list(
-        Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+        Person.objects.filter(household_id=person.household_id)
+        .exclude(pk=person.pk)
         .only("public_id", "name", "sex", "birth_date", "life_status")
     )
 
@@ -166,13 +171,16 @@ def jurisdiction_counts(*, user: User, on: date | None = None) -> dict[str, Any]
     """Home-page figures over the user's whole jurisdiction: total, age bands, categories."""
     on = on or timezone.localdate()
     base = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_FIGURES)
-    bands = {name: Count("id", filter=_age_filter(low, high, on))
-             for name, (low, high) in AGE_BANDS.items()}
+    bands = {
+        name: Count("id", filter=_age_filter(low, high, on))
+        for name, (low, high) in AGE_BANDS.items()
+    }
     agg = base.aggregate(total=Count("id"), **bands)
     tag_rows = (
         PersonCategory.objects.filter(person__in=base.values("pk"), start_date__lte=on)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
-        .values("category").annotate(n=Count("person_id", distinct=True))
+        .values("category")
+        .annotate(n=Count("person_id", distinct=True))
     )
     by_category = {c.label: 0 for c in Category}
     for row in tag_rows:
@@ -191,8 +199,9 @@ def browsable_roots(user: User) -> list[Region]:
     ranges = user_ranges(user, READ_FIGURES)
     region_codes = [low for low, _ in ranges]
     roots = Region.objects.filter(code__in=region_codes)
-    return [r for r in roots if not any(lo != r.subtree[0] and lo <= r.code <= hi
-                                        for lo, hi in ranges)]
+    return [
+        r for r in roots if not any(lo != r.subtree[0] and lo <= r.code <= hi for lo, hi in ranges)
+    ]
 
 
 def region_for_browse(user: User, code: str) -> Region:
@@ -216,34 +225,50 @@ def region_child_counts(*, user: User, region: Region) -> list[tuple[Region, int
         return []
     child_len = codes.PREFIX_LEN[region.level + 1]
     low, high = region.subtree
-    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE, region_id__gte=low,
-                                      region_id__lte=high), user, READ_FIGURES)
+    qs = scoped(
+        Person.objects.filter(
+            life_status=LifeStatus.ALIVE, region_id__gte=low, region_id__lte=high
+        ),
+        user,
+        READ_FIGURES,
+    )
     counts = {
         row["p"]: row["n"]
-        for row in qs.annotate(p=Substr("region_id", 1, child_len)).values("p")
-        .annotate(n=Count("id")).order_by()
+        for row in qs.annotate(p=Substr("region_id", 1, child_len))
+        .values("p")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     return [(c, counts.get(c.code[:child_len], 0)) for c in children]
 
 
 def region_total(*, user: User, region: Region) -> int:
     low, high = region.subtree
-    return scoped(Person.objects.filter(life_status=LifeStatus.ALIVE, region_id__gte=low,
-                                        region_id__lte=high), user, READ_FIGURES).count()
+    return scoped(
+        Person.objects.filter(
+            life_status=LifeStatus.ALIVE, region_id__gte=low, region_id__lte=high
+        ),
+        user,
+        READ_FIGURES,
+    ).count()
 
 
 def duplicate_candidates(*, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """Same name and birth date in one county: listed for review, never merged."""
     qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
     groups = (
-        qs.annotate(county=Substr("region_id", 1, 6)).values("name", "birth_date", "county")
-        .annotate(n=Count("id")).filter(n__gt=1).order_by("county", "name")[:limit]
+        qs.annotate(county=Substr("region_id", 1, 6))
+        .values("name", "birth_date", "county")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("county", "name")[:limit]
     )
     out = []
     for g in groups:
         members = list(
-            qs.filter(name=g["name"], birth_date=g["birth_date"],
-                      region_id__startswith=g["county"]).select_related("region")
+            qs.filter(
+                name=g["name"], birth_date=g["birth_date"], region_id__startswith=g["county"]
+            ).select_related("region")
         )
         out.append({**g, "members": members})
     return out
@@ -254,8 +279,14 @@ def village_choices(user: User, limit: int = 2000) -> list[Region]:
     from yanglao.accounts.scoping import WRITE_RECORDS
 
     return list(
-        scoped(Region.objects.filter(level=codes.VILLAGE, valid_to__isnull=True), user,
-               WRITE_RECORDS, field="code").select_related("parent").order_by("code")[:limit]
+        scoped(
+            Region.objects.filter(level=codes.VILLAGE, valid_to__isnull=True),
+            user,
+            WRITE_RECORDS,
+            field="code",
+        )
+        .select_related("parent")
+        .order_by("code")[:limit]
     )
 
 
@@ -263,5 +294,6 @@ def scoped_regions(user: User, *, level: int) -> QuerySet[Region]:
     """Current regions of one level inside the user's edit jurisdictions."""
     from yanglao.accounts.scoping import WRITE_RECORDS
 
-    return scoped(Region.objects.filter(level=level, valid_to__isnull=True), user, WRITE_RECORDS,
-                  field="code").order_by("code")
+    return scoped(
+        Region.objects.filter(level=level, valid_to__isnull=True), user, WRITE_RECORDS, field="code"
+    ).order_by("code")

@@ -50,17 +50,26 @@ def _require(actor: User, cap: str) -> None:
 def _snapshot(p: Person) -> dict[str, Any]:
     """Audited view of a person: identifiers only masked, never in clear."""
     return {
-        "name": p.name, "sex": p.sex, "birth_date": str(p.birth_date), "ethnicity": p.ethnicity,
-        "id_number": p.id_number_masked, "education": p.education,
-        "living_arrangement": p.living_arrangement, "marital_status": p.marital_status,
-        "medical_payment": p.medical_payment, "income_sources": p.income_sources,
-        "region": p.region_id, "address": p.address, "phone": p.phone_masked,
+        "name": p.name,
+        "sex": p.sex,
+        "birth_date": str(p.birth_date),
+        "ethnicity": p.ethnicity,
+        "id_number": p.id_number_masked,
+        "education": p.education,
+        "living_arrangement": p.living_arrangement,
+        "marital_status": p.marital_status,
+        "medical_payment": p.medical_payment,
+        "income_sources": p.income_sources,
+        "region": p.region_id,
+        "address": p.address,
+        "phone": p.phone_masked,
         "household": p.household.household_no if p.household_id and p.household else "",
         "life_status": p.life_status,
         "status_date": str(p.status_date) if p.status_date else None,
         "status_reason": p.status_reason,
         "contacts": [f"{c.name}/{c.relation}/{c.phone_masked}" for c in p.contacts.all()]
-        if p.pk else [],
+        if p.pk
+        else [],
     }
 
 
@@ -83,8 +92,9 @@ def _village(code: str, actor: User, errors: dict[str, list[str]]) -> Region | N
     return region
 
 
-def _validate(data: PersonInput, actor: User, today: date, *, exclude_pk: int | None
-              ) -> tuple[PersonInput, Region | None, list[str]]:
+def _validate(
+    data: PersonInput, actor: User, today: date, *, exclude_pk: int | None
+) -> tuple[PersonInput, Region | None, list[str]]:
     data, errors, warnings = check_person(data, today=today, known_prefix=is_known_prefix)
     region = _village(data.region_code, actor, errors)
     if "id_number" not in errors:
@@ -128,14 +138,21 @@ def _apply(p: Person, data: PersonInput, region: Region) -> None:
 def _save_contacts(p: Person, data: PersonInput) -> None:
     p.contacts.all().delete()
     EmergencyContact.objects.bulk_create(
-        EmergencyContact(person=p, position=i, name=c.name, relation=c.relation,
-                         phone_cipher=crypto.encrypt(c.phone), phone_masked=crypto.mask_phone(c.phone))
+        EmergencyContact(
+            person=p,
+            position=i,
+            name=c.name,
+            relation=c.relation,
+            phone_cipher=crypto.encrypt(c.phone),
+            phone_masked=crypto.mask_phone(c.phone),
+        )
         for i, c in enumerate(data.contacts, start=1)
     )
 
 
-def person_register(*, actor: User, data: PersonInput, today: date | None = None
-                    ) -> tuple[Person, list[str]]:
+def person_register(
+    *, actor: User, data: PersonInput, today: date | None = None
+) -> tuple[Person, list[str]]:
     """Register a new older person in a village inside the actor's edit jurisdiction."""
     _require(actor, Cap.PERSON_EDIT)
     today = today or timezone.localdate()
@@ -150,9 +167,15 @@ def person_register(*, actor: User, data: PersonInput, today: date | None = None
         except IntegrityError as exc:  # a concurrent registration of the same number
             raise PersonInvalid({"id_number": ["该身份证号码已登记，一人只能登记一次"]}) from exc
         _save_contacts(p, data)
-        audit(actor=actor, action=Action.PERSON_CREATE, object_type="person",
-              object_id=str(p.public_id), object_label=p.name, region_code=p.region_id,
-              changes={"new": _snapshot(p), "warnings": warnings})
+        audit(
+            actor=actor,
+            action=Action.PERSON_CREATE,
+            object_type="person",
+            object_id=str(p.public_id),
+            object_label=p.name,
+            region_code=p.region_id,
+            changes={"new": _snapshot(p), "warnings": warnings},
+        )
     return p, warnings
 
 
@@ -163,8 +186,14 @@ def _lock(person: Person, expected_version: int) -> Person:
     return locked
 
 
-def person_update(*, actor: User, person: Person, data: PersonInput, expected_version: int,
-                  today: date | None = None) -> tuple[Person, list[str]]:
+def person_update(
+    *,
+    actor: User,
+    person: Person,
+    data: PersonInput,
+    expected_version: int,
+    today: date | None = None,
+) -> tuple[Person, list[str]]:
     """Correct a record. Refused with StaleVersion if someone saved it in between."""
     _require(actor, Cap.PERSON_EDIT)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
@@ -181,14 +210,29 @@ def person_update(*, actor: User, person: Person, data: PersonInput, expected_ve
         p.save()
         _save_contacts(p, data)
         changes = diff(before, _snapshot(p))
-        audit(actor=actor, action=Action.PERSON_UPDATE, object_type="person",
-              object_id=str(p.public_id), object_label=p.name, region_code=p.region_id,
-              changes={"changed": changes, "version": p.version})
+        audit(
+            actor=actor,
+            action=Action.PERSON_UPDATE,
+            object_type="person",
+            object_id=str(p.public_id),
+            object_label=p.name,
+            region_code=p.region_id,
+            changes={"changed": changes, "version": p.version},
+        )
     return p, warnings
 
 
-def _close(*, actor: User, person: Person, status: str, on: date, reason: str,
-           expected_version: int, action: str, today: date | None) -> Person:
+def _close(
+    *,
+    actor: User,
+    person: Person,
+    status: str,
+    on: date,
+    reason: str,
+    expected_version: int,
+    action: str,
+    today: date | None,
+) -> Person:
     _require(actor, Cap.PERSON_EDIT)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
     today = today or timezone.localdate()
@@ -207,32 +251,82 @@ def _close(*, actor: User, person: Person, status: str, on: date, reason: str,
             raise PersonInvalid({"__all__": [f"该老人已是“{p.get_life_status_display()}”状态"]})
         p.life_status, p.status_date, p.status_reason = status, on, reason.strip()[:200]
         p.version += 1
-        p.save(update_fields=["life_status", "status_date", "status_reason", "version",
-                              "updated_at"])
+        p.save(
+            update_fields=["life_status", "status_date", "status_reason", "version", "updated_at"]
+        )
         # Category tags end with the person's life on the ledger.
         ended = PersonCategory.objects.filter(person=p, end_date__isnull=True).update(end_date=on)
-        audit(actor=actor, action=action, object_type="person", object_id=str(p.public_id),
-              object_label=p.name, region_code=p.region_id,
-              changes={"life_status": [LifeStatus.ALIVE, status], "date": str(on),
-                       "reason": p.status_reason, "tags_ended": ended, "version": p.version})
+        audit(
+            actor=actor,
+            action=action,
+            object_type="person",
+            object_id=str(p.public_id),
+            object_label=p.name,
+            region_code=p.region_id,
+            changes={
+                "life_status": [LifeStatus.ALIVE, status],
+                "date": str(on),
+                "reason": p.status_reason,
+                "tags_ended": ended,
+                "version": p.version,
+            },
+        )
     return p
 
 
-def person_record_death(*, actor: User, person: Person, on: date, reason: str,
-                        expected_version: int, today: date | None = None) -> Person:
-    return _close(actor=actor, person=person, status=LifeStatus.DECEASED, on=on, reason=reason,
-                  expected_version=expected_version, action=Action.PERSON_DEATH, today=today)
+def person_record_death(
+    *,
+    actor: User,
+    person: Person,
+    on: date,
+    reason: str,
+    expected_version: int,
+    today: date | None = None,
+) -> Person:
+    return _close(
+        actor=actor,
+        person=person,
+        status=LifeStatus.DECEASED,
+        on=on,
+        reason=reason,
+        expected_version=expected_version,
+        action=Action.PERSON_DEATH,
+        today=today,
+    )
 
 
-def person_record_move_out(*, actor: User, person: Person, on: date, reason: str,
-                           expected_version: int, today: date | None = None) -> Person:
-    return _close(actor=actor, person=person, status=LifeStatus.MOVED_OUT, on=on, reason=reason,
-                  expected_version=expected_version, action=Action.PERSON_MOVE_OUT, today=today)
+def person_record_move_out(
+    *,
+    actor: User,
+    person: Person,
+    on: date,
+    reason: str,
+    expected_version: int,
+    today: date | None = None,
+) -> Person:
+    return _close(
+        actor=actor,
+        person=person,
+        status=LifeStatus.MOVED_OUT,
+        on=on,
+        reason=reason,
+        expected_version=expected_version,
+        action=Action.PERSON_MOVE_OUT,
+        today=today,
+    )
 
 
-def person_category_add(*, actor: User | None, person: Person, category: str, start: date,
-                        source: str = TagSource.MANUAL, note: str = "", grade: str = "",
-                        system: bool = False) -> PersonCategory:
+def person_category_add(
+    *,
+    actor: User | None,
+    person: Person,
+    category: str,
+    start: date,
+    source: str = TagSource.MANUAL,
+    note: str = "",
+    grade: str = "",
+    system: bool = False,
+) -> PersonCategory:
     """Open a category tag. 失能 only through assessments (system=True)."""
     if actor is not None and not system:
         _require(actor, Cap.PERSON_EDIT)
@@ -244,17 +338,34 @@ def person_category_add(*, actor: User | None, person: Person, category: str, st
     if start < person.birth_date:
         raise PersonInvalid({"start_date": ["开始日期不能早于出生日期"]})
     with transaction.atomic():
-        if PersonCategory.objects.filter(person=person, category=category,
-                                         end_date__isnull=True).exists():
+        if PersonCategory.objects.filter(
+            person=person, category=category, end_date__isnull=True
+        ).exists():
             raise PersonInvalid({"category": ["该类别已存在且尚未结束"]})
-        tag = PersonCategory.objects.create(person=person, category=category, start_date=start,
-                                            source=source, note=note[:200], grade=grade,
-                                            created_by=actor)
-        audit(actor=actor, action=Action.PERSON_CATEGORY_ADD, object_type="person",
-              object_id=str(person.public_id), object_label=person.name,
-              region_code=person.region_id,
-              changes={"category": category, "grade": grade, "start_date": str(start),
-                       "source": source, "note": note})
+        tag = PersonCategory.objects.create(
+            person=person,
+            category=category,
+            start_date=start,
+            source=source,
+            note=note[:200],
+            grade=grade,
+            created_by=actor,
+        )
+        audit(
+            actor=actor,
+            action=Action.PERSON_CATEGORY_ADD,
+            object_type="person",
+            object_id=str(person.public_id),
+            object_label=person.name,
+            region_code=person.region_id,
+            changes={
+                "category": category,
+                "grade": grade,
+                "start_date": str(start),
+                "source": source,
+                "note": note,
+            },
+        )
     return tag
 
 
@@ -271,10 +382,15 @@ def person_category_end(*, actor: User, tag: PersonCategory, end: date) -> Perso
     with transaction.atomic():
         tag.end_date = end
         tag.save(update_fields=["end_date"])
-        audit(actor=actor, action=Action.PERSON_CATEGORY_END, object_type="person",
-              object_id=str(person.public_id), object_label=person.name,
-              region_code=person.region_id,
-              changes={"category": tag.category, "end_date": str(end)})
+        audit(
+            actor=actor,
+            action=Action.PERSON_CATEGORY_END,
+            object_type="person",
+            object_id=str(person.public_id),
+            object_label=person.name,
+            region_code=person.region_id,
+            changes={"category": tag.category, "end_date": str(end)},
+        )
     return tag
 
 
@@ -286,7 +402,13 @@ def person_reveal(*, actor: User, person: Person, field: str) -> str:
         raise ValueError(field)
     value = person.id_number if field == "id_number" else person.phone
     with transaction.atomic():
-        audit(actor=actor, action=Action.PERSON_REVEAL, object_type="person",
-              object_id=str(person.public_id), object_label=person.name,
-              region_code=person.region_id, changes={"field": field})
+        audit(
+            actor=actor,
+            action=Action.PERSON_REVEAL,
+            object_type="person",
+            object_id=str(person.public_id),
+            object_label=person.name,
+            region_code=person.region_id,
+            changes={"field": field},
+        )
     return value

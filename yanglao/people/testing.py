@@ -16,13 +16,24 @@ def make_id_number(area: str, birth: date, sex: str, seq: int = 1) -> str:
     return first17 + check_char(first17)
 
 
-def person_input(region_code: str, *, name: str = "张秀英", sex: str = "F",
-                 birth: date = date(1945, 3, 15), seq: int = 1, **extra: object) -> PersonInput:
+def person_input(
+    region_code: str,
+    *,
+    name: str = "张秀英",
+    sex: str = "F",
+    birth: date = date(1945, 3, 15),
+    seq: int = 1,
+    **extra: object,
+) -> PersonInput:
     area = region_code[:6]
     data = PersonInput(
-        name=name, sex=sex, birth_date=birth,
-        id_number=make_id_number(area, birth, sex, seq), region_code=region_code,
-        address="幸福路12号", phone="13812345678",
+        name=name,
+        sex=sex,
+        birth_date=birth,
+        id_number=make_id_number(area, birth, sex, seq),
+        region_code=region_code,
+        address="幸福路12号",
+        phone="13812345678",
     )
     for key, value in extra.items():
         setattr(data, key, value)

@@ -14,7 +14,10 @@ urlpatterns = [
     path("people/<uuid:public_id>/edit/", views.person_edit, name="edit"),
     path("people/<uuid:public_id>/event/<str:kind>/", views.person_life_event, name="event"),
     path("people/<uuid:public_id>/categories/", views.category_add, name="category_add"),
-    path("people/<uuid:public_id>/categories/<int:tag_id>/end/", views.category_end,
-         name="category_end"),
+    path(
+        "people/<uuid:public_id>/categories/<int:tag_id>/end/",
+        views.category_end,
+        name="category_end",
+    ),
     path("people/<uuid:public_id>/reveal/<str:field>/", views.person_reveal, name="reveal"),
 ]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope
 from yanglao.core.audit import Action, audit
-from yanglao.core.decorators import scope
+from yanglao.core.decorators import AuthedRequest, scope
 from yanglao.people import selectors, services
 from yanglao.people.choices import AGE_BANDS, ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
@@ -37,65 +37,78 @@ MAX_VILLAGE_SELECT = 1500
 
 
 @scope(Cap.STATS_VIEW)
-def home(request: HttpRequest) -> HttpResponse:
-    counts = selectors.jurisdiction_counts(user=request.user)  # type: ignore[arg-type]
-    roots = selectors.browsable_roots(request.user)  # type: ignore[arg-type]
-    return render(request, "people/home.html", {"counts": counts, "roots": roots,
-                                                "age_bands": list(AGE_BANDS)})
+def home(request: AuthedRequest) -> HttpResponse:
+    counts = selectors.jurisdiction_counts(user=request.user)
+    roots = selectors.browsable_roots(request.user)
+    return render(
+        request,
+        "people/home.html",
+        {"counts": counts, "roots": roots, "age_bands": list(AGE_BANDS)},
+    )
 
 
 @scope(public=True)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """Landing: the home page for ledger roles, the right desk for the others."""
     user = request.user
     if not user.is_authenticated:
         return redirect("accounts:login")
-    if user.can(Cap.STATS_VIEW):  # type: ignore[union-attr]
+    if user.can(Cap.STATS_VIEW):
         return home(request)
-    if user.can(Cap.AUDIT_VIEW):  # type: ignore[union-attr]
+    if user.can(Cap.AUDIT_VIEW):
         return redirect("audit:search")
-    if user.can(Cap.ACCOUNT_MANAGE):  # type: ignore[union-attr]
+    if user.can(Cap.ACCOUNT_MANAGE):
         return redirect("accounts:users")
     return render(request, "people/no_desk.html")
 
 
-def _filter(request: HttpRequest) -> tuple[FilterForm, selectors.PersonFilter]:
+def _filter(request: AuthedRequest) -> tuple[FilterForm, selectors.PersonFilter]:
     form = FilterForm(request.GET or None)
     f = selectors.PersonFilter()
     if form.is_valid():
         d = form.cleaned_data
         status = d["life_status"] or LifeStatus.ALIVE
-        f = selectors.PersonFilter(region=d["region"], category=d["category"],
-                                   age_band=d["age_band"], q=d["q"],
-                                   life_status="" if status == "all" else status)
+        f = selectors.PersonFilter(
+            region=d["region"],
+            category=d["category"],
+            age_band=d["age_band"],
+            q=d["q"],
+            life_status="" if status == "all" else status,
+        )
     return form, f
 
 
 @scope(Cap.PERSON_VIEW)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     form, f = _filter(request)
     rows, next_cursor = selectors.person_list(
-        user=request.user, f=f, cursor=request.GET.get("cursor", "")  # type: ignore[arg-type]
+        user=request.user,
+        f=f,
+        cursor=request.GET.get("cursor", ""),
     )
     today = timezone.localdate()
     items = [{"p": p, "age": age_on(p.birth_date, today)} for p in rows]
     query = request.GET.copy()
     query.pop("cursor", None)
     region = Region.objects.filter(code=f.region).first() if f.region else None
-    ctx = {"form": form, "items": items, "next_cursor": next_cursor,
-           "query": query.urlencode(), "region": region,
-           "is_first_page": not request.GET.get("cursor")}
-    template = "people/_list_rows.html" if request.htmx else "people/list.html"  # type: ignore[attr-defined]
+    ctx = {
+        "form": form,
+        "items": items,
+        "next_cursor": next_cursor,
+        "query": query.urlencode(),
+        "region": region,
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    template = "people/_list_rows.html" if request.htmx else "people/list.html"
     return render(request, template, ctx)
 
 
 @scope(Cap.PERSON_VIEW)
-def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id)  # type: ignore[arg-type]
+def person_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id)
     today = timezone.localdate()
     user = request.user
-    can_edit = user.can(Cap.PERSON_EDIT) and in_scope(  # type: ignore[union-attr]
-        user, person.region_id, WRITE_RECORDS)  # type: ignore[arg-type]
+    can_edit = user.can(Cap.PERSON_EDIT) and in_scope(user, person.region_id, WRITE_RECORDS)
     ctx: dict[str, Any] = {
         "person": person,
         "age": age_on(person.birth_date, today),
@@ -106,7 +119,7 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "members": selectors.household_members(person),
         "ancestors": Region.objects.filter(code__in=codes.ancestor_codes(person.region_id)),
         "can_edit": can_edit and person.life_status == LifeStatus.ALIVE,
-        "can_reveal": user.can(Cap.PERSON_REVEAL),  # type: ignore[union-attr]
+        "can_reveal": user.can(Cap.PERSON_REVEAL),
         "labels": _labels(person),
         "category_form": CategoryAddForm(initial={"start_date": today}),
         "end_form": CategoryEndForm(initial={"end_date": today}),
@@ -128,29 +141,30 @@ def _labels(person: Any) -> dict[str, str]:
     }
 
 
-def _villages(request: HttpRequest) -> tuple[list[Region], list[Region], str]:
+def _villages(request: AuthedRequest) -> tuple[list[Region], list[Region], str]:
     """Villages for the form; for large jurisdictions, those of the chosen county only."""
     county = request.GET.get("county", "") or request.POST.get("county", "")
-    villages = selectors.village_choices(request.user, limit=MAX_VILLAGE_SELECT + 1)  # type: ignore[arg-type]
+    villages = selectors.village_choices(request.user, limit=MAX_VILLAGE_SELECT + 1)
     counties: list[Region] = []
     if len(villages) > MAX_VILLAGE_SELECT:
-        counties = list(
-            selectors.scoped_regions(request.user, level=codes.COUNTY)  # type: ignore[arg-type]
-        )
+        counties = list(selectors.scoped_regions(request.user, level=codes.COUNTY))
         villages = []
         if county.isdigit() and len(county) == 6:
-            villages = [v for v in selectors.village_choices(request.user, limit=100000)  # type: ignore[arg-type]
-                        if v.code.startswith(county)]
+            villages = [
+                v
+                for v in selectors.village_choices(request.user, limit=100000)
+                if v.code.startswith(county)
+            ]
     return villages, counties, county
 
 
 @scope(Cap.PERSON_EDIT)
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     villages, counties, county = _villages(request)
     form = PersonForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
-            person, warnings = services.person_register(actor=request.user, data=form.to_input())  # type: ignore[arg-type]
+            person, warnings = services.person_register(actor=request.user, data=form.to_input())
         except services.PersonInvalid as exc:
             form.add_service_errors(exc.errors)
         else:
@@ -158,14 +172,17 @@ def person_create(request: HttpRequest) -> HttpResponse:
             for w in warnings:
                 messages.warning(request, w)
             return redirect("people:detail", public_id=person.public_id)
-    return render(request, "people/form.html", {"form": form, "counties": counties,
-                                                "county": county, "creating": True})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "counties": counties, "county": county, "creating": True},
+    )
 
 
 @scope(Cap.PERSON_EDIT)
-def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)  # type: ignore[arg-type]
-    villages, counties, county = _villages(request)
+def person_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
+    villages, _, _ = _villages(request)
     if not any(v.code == person.region_id for v in villages):
         villages = [person.region, *villages]
     if request.method == "POST":
@@ -173,12 +190,17 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if form.is_valid():
             try:
                 services.person_update(
-                    actor=request.user, person=person, data=form.to_input(),  # type: ignore[arg-type]
+                    actor=request.user,
+                    person=person,
+                    data=form.to_input(),
                     expected_version=form.cleaned_data["version"] or 0,
                 )
             except services.StaleVersion as exc:
-                form.add_error(None, f"保存失败：该记录已被他人修改（当前版本 {exc.current}），"
-                                     "请刷新页面查看最新内容后再修改。")
+                form.add_error(
+                    None,
+                    f"保存失败：该记录已被他人修改（当前版本 {exc.current}），"
+                    "请刷新页面查看最新内容后再修改。",
+                )
             except services.PersonInvalid as exc:
                 form.add_service_errors(exc.errors)
             else:
@@ -186,26 +208,35 @@ def person_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 return redirect("people:detail", public_id=person.public_id)
     else:
         form = PersonForm(initial=PersonForm.initial_from(person), villages=villages)
-    return render(request, "people/form.html", {"form": form, "person": person,
-                                                "counties": [], "creating": False})
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "person": person, "counties": [], "creating": False},
+    )
 
 
 @require_POST
 @scope(Cap.PERSON_EDIT)
-def person_life_event(request: HttpRequest, public_id: UUID, kind: str) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)  # type: ignore[arg-type]
+def person_life_event(request: AuthedRequest, public_id: UUID, kind: str) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
     form = LifeEventForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写日期和原因")
         return redirect("people:detail", public_id=public_id)
-    record = {"death": services.person_record_death,
-              "move-out": services.person_record_move_out}.get(kind)
+    record = {
+        "death": services.person_record_death,
+        "move-out": services.person_record_move_out,
+    }.get(kind)
     if record is None:
         return HttpResponse(status=404)
     try:
-        record(actor=request.user, person=person, on=form.cleaned_data["date"],  # type: ignore[operator]
-               reason=form.cleaned_data["reason"],
-               expected_version=form.cleaned_data["version"])
+        record(
+            actor=request.user,
+            person=person,
+            on=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
     except services.StaleVersion:
         messages.error(request, "该记录已被他人修改，请刷新后重试")
     except services.PersonInvalid as exc:
@@ -219,14 +250,18 @@ def person_life_event(request: HttpRequest, public_id: UUID, kind: str) -> HttpR
 
 @require_POST
 @scope(Cap.PERSON_EDIT)
-def category_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)  # type: ignore[arg-type]
+def category_add(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
     form = CategoryAddForm(request.POST)
     if form.is_valid():
         try:
             services.person_category_add(
-                actor=request.user, person=person, category=form.cleaned_data["category"],  # type: ignore[arg-type]
-                start=form.cleaned_data["start_date"], note=form.cleaned_data["note"])
+                actor=request.user,
+                person=person,
+                category=form.cleaned_data["category"],
+                start=form.cleaned_data["start_date"],
+                note=form.cleaned_data["note"],
+            )
         except services.PersonInvalid as exc:
             for msgs in exc.errors.values():
                 for m in msgs:
@@ -240,14 +275,17 @@ def category_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @scope(Cap.PERSON_EDIT)
-def category_end(request: HttpRequest, public_id: UUID, tag_id: int) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)  # type: ignore[arg-type]
+def category_end(request: AuthedRequest, public_id: UUID, tag_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
     tag = get_object_or_404(PersonCategory, pk=tag_id, person=person)
     form = CategoryEndForm(request.POST)
     if form.is_valid():
         try:
-            services.person_category_end(actor=request.user, tag=tag,  # type: ignore[arg-type]
-                                         end=form.cleaned_data["end_date"])
+            services.person_category_end(
+                actor=request.user,
+                tag=tag,
+                end=form.cleaned_data["end_date"],
+            )
         except services.PersonInvalid as exc:
             for msgs in exc.errors.values():
                 for m in msgs:
@@ -259,16 +297,27 @@ def category_end(request: HttpRequest, public_id: UUID, tag_id: int) -> HttpResp
 
 @require_POST
 @scope(Cap.PERSON_REVEAL)
-def person_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
-    person = selectors.person_get(user=request.user, public_id=public_id, modes=READ_RECORDS)  # type: ignore[arg-type]
+def person_reveal(request: AuthedRequest, public_id: UUID, field: str) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=READ_RECORDS)
     if field not in {"id_number", "phone"}:
         return HttpResponse(status=404)
-    value = services.person_reveal(actor=request.user, person=person, field=field)  # type: ignore[arg-type]
+    value = services.person_reveal(actor=request.user, person=person, field=field)
     return render(request, "people/_revealed.html", {"value": value})
 
 
-EXPORT_HEADER = ["姓名", "性别", "出生日期", "年龄", "身份证号码（脱敏）", "民族", "居住村（社区）",
-                 "区划代码", "详细住址", "联系电话（脱敏）", "状态"]
+EXPORT_HEADER = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "年龄",
+    "身份证号码（脱敏）",
+    "民族",
+    "居住村（社区）",
+    "区划代码",
+    "详细住址",
+    "联系电话（脱敏）",
+    "状态",
+]
 
 
 class _Echo:
@@ -277,34 +326,47 @@ class _Echo:
 
 
 @scope(Cap.PERSON_EXPORT)
-def person_export(request: HttpRequest) -> HttpResponse:
+def person_export(request: AuthedRequest) -> StreamingHttpResponse:
     """Stream the filtered list as CSV (UTF-8 with BOM so Excel/WPS open it); audited."""
     _, f = _filter(request)
-    qs = selectors.person_queryset(user=request.user, f=f).select_related("region")  # type: ignore[arg-type]
+    qs = selectors.person_queryset(user=request.user, f=f).select_related("region")
     today = timezone.localdate()
     with transaction.atomic():
-        audit(actor=request.user, action=Action.PERSON_EXPORT, object_type="person_list",  # type: ignore[arg-type]
-              object_label="老年人名单导出（CSV）", region_code=f.region,
-              changes={"filter": vars(f), "format": "csv", "identifiers": "masked"})
+        audit(
+            actor=request.user,
+            action=Action.PERSON_EXPORT,
+            object_type="person_list",
+            object_label="老年人名单导出（CSV）",
+            region_code=f.region,
+            changes={"filter": vars(f), "format": "csv", "identifiers": "masked"},
+        )
     writer = csv.writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(EXPORT_HEADER)
         for p in qs.iterator(chunk_size=2000):
-            yield writer.writerow([
-                p.name, p.get_sex_display(), p.birth_date.isoformat(), age_on(p.birth_date, today),
-                p.id_number_masked, ETHNICITY_NAMES.get(p.ethnicity, ""), p.region.name,
-                p.region_id, p.address, p.phone_masked, p.get_life_status_display(),
-            ])
+            yield writer.writerow(
+                [
+                    p.name,
+                    p.get_sex_display(),
+                    p.birth_date.isoformat(),
+                    age_on(p.birth_date, today),
+                    p.id_number_masked,
+                    ETHNICITY_NAMES.get(p.ethnicity, ""),
+                    p.region.name,
+                    p.region_id,
+                    p.address,
+                    p.phone_masked,
+                    p.get_life_status_display(),
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''person-list-{today:%Y%m%d}.csv"
-    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''person-list-{today:%Y%m%d}.csv"
     return response
 
 
 @scope(Cap.PERSON_VIEW)
-def duplicates(request: HttpRequest) -> HttpResponse:
-    groups = selectors.duplicate_candidates(user=request.user)  # type: ignore[arg-type]
+def duplicates(request: AuthedRequest) -> HttpResponse:
+    groups = selectors.duplicate_candidates(user=request.user)
     return render(request, "people/duplicates.html", {"groups": groups})

@@ -10,8 +10,13 @@ from __future__ import annotations
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 PREFIX_LEN = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 LEVEL_BY_LEN = {v: k for k, v in PREFIX_LEN.items()}
-LEVEL_NAMES = {"province": PROVINCE, "city": CITY, "county": COUNTY, "township": TOWNSHIP,
-               "village": VILLAGE}
+LEVEL_NAMES = {
+    "province": PROVINCE,
+    "city": CITY,
+    "county": COUNTY,
+    "township": TOWNSHIP,
+    "village": VILLAGE,
+}
 
 # Village names carry many official suffixes (村委会, 社区居民委员会 …); users want the short name.
 _SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "村委会", "居委会")
@@ -29,7 +34,7 @@ def level_of(code12: str) -> int:
     """Level of a padded code, read from where the trailing zeros start."""
     for level in (VILLAGE, TOWNSHIP, COUNTY, CITY):
         length = PREFIX_LEN[level]
-        if code12[PREFIX_LEN[level - 1]:length].strip("0"):
+        if code12[PREFIX_LEN[level - 1] : length].strip("0"):
             return level
     return PROVINCE
 

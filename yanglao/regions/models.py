@@ -21,7 +21,11 @@ class Region(models.Model):
     short_name = models.CharField("简称", max_length=100)
     level = models.PositiveSmallIntegerField("层级", choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     valid_from = models.DateField("启用日期", null=True, blank=True)

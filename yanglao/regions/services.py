@@ -83,18 +83,22 @@ def regions_load(*, text: str, actor: User | None, today: date | None = None) ->
     report = LoadReport()
     provinces = {r[0][:2] for r in rows}
     with transaction.atomic():
-        existing = {
-            r.code: r
-            for p in provinces
-            for r in Region.objects.filter(code__startswith=p)
-        }
+        existing = {r.code: r for p in provinces for r in Region.objects.filter(code__startswith=p)}
         to_create: list[Region] = []
         to_update: list[Region] = []
         for code12, name, level, parent12 in rows:
             current = existing.get(code12)
             if current is None:
-                to_create.append(Region(code=code12, name=name, short_name=codes.short_name(name),
-                                        level=level, parent_id=parent12, valid_from=today))
+                to_create.append(
+                    Region(
+                        code=code12,
+                        name=name,
+                        short_name=codes.short_name(name),
+                        level=level,
+                        parent_id=parent12,
+                        valid_from=today,
+                    )
+                )
                 report.added.append(code12)
                 continue
             changed = False

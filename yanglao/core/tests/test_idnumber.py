@@ -61,8 +61,9 @@ def test_normalisation(raw: str, normalised: str) -> None:
 
 
 def test_birth_date_and_sex_must_agree() -> None:
-    check = idnumber.validate("220102194503150025", today=TODAY,
-                              birth_date=date(1945, 3, 16), sex="M")
+    check = idnumber.validate(
+        "220102194503150025", today=TODAY, birth_date=date(1945, 3, 16), sex="M"
+    )
     assert "出生日期与身份证号码不一致（号码中为1945年3月15日）" in check.errors
     assert "性别与身份证号码不一致（号码中为女）" in check.errors
 
@@ -75,8 +76,9 @@ def test_sex_from_17th_digit(seq_digit: str, sex: str) -> None:
 
 def test_unknown_prefix_is_a_warning_not_an_error() -> None:
     first17 = "99999919450315002"
-    check = idnumber.validate(first17 + idnumber.check_char(first17), today=TODAY,
-                              known_prefix=known)
+    check = idnumber.validate(
+        first17 + idnumber.check_char(first17), today=TODAY, known_prefix=known
+    )
     assert check.ok
     assert "999999" in check.warnings[0]
 

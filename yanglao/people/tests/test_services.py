@@ -18,16 +18,16 @@ V_CHUANYING_PREFIX = "220204"
 
 
 @pytest.fixture
-def village_b(regions) -> str:  # type: ignore[no-untyped-def]
-    return Region.objects.filter(level=5, code__startswith=V_CHUANYING_PREFIX).first().code  # type: ignore[union-attr]
+def village_b(regions) -> str:
+    return Region.objects.filter(level=5, code__startswith=V_CHUANYING_PREFIX).first().code
 
 
 @pytest.fixture
-def officer(regions, make_user):  # type: ignore[no-untyped-def]
+def officer(regions, make_user):
     return make_user(Role.COUNTY_OFFICER, "220102")
 
 
-def test_register_encrypts_hashes_masks_and_audits(officer) -> None:  # type: ignore[no-untyped-def]
+def test_register_encrypts_hashes_masks_and_audits(officer) -> None:
     data = person_input(V_NANGUAN, contacts=[ContactInput("李强", "child", "13900001111")])
     person, warnings = services.person_register(actor=officer, data=data)
     assert warnings == []
@@ -43,14 +43,14 @@ def test_register_encrypts_hashes_masks_and_audits(officer) -> None:  # type: ig
     assert person.contacts.get().phone == "13900001111"
 
 
-def test_one_person_per_id_number(officer) -> None:  # type: ignore[no-untyped-def]
+def test_one_person_per_id_number(officer) -> None:
     services.person_register(actor=officer, data=person_input(V_NANGUAN))
     with pytest.raises(services.PersonInvalid) as exc:
         services.person_register(actor=officer, data=person_input(V_NANGUAN, name="王芳"))
     assert "已在本辖区登记" in exc.value.errors["id_number"][0]
 
 
-def test_registered_in_another_county_is_named_as_such(officer, make_user, village_b) -> None:  # type: ignore[no-untyped-def]
+def test_registered_in_another_county_is_named_as_such(officer, make_user, village_b) -> None:
     other = make_user(Role.COUNTY_OFFICER, "220204")
     elsewhere = person_input(village_b)
     services.person_register(actor=other, data=elsewhere)
@@ -72,7 +72,7 @@ def test_registered_in_another_county_is_named_as_such(officer, make_user, villa
         ({"ethnicity": "99"}, "ethnicity", "民族"),
     ],
 )
-def test_validation_messages(officer, overrides, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_validation_messages(officer, overrides, field, message) -> None:
     data = person_input(V_NANGUAN, **{k: v for k, v in overrides.items() if k == "birth"})
     for key, value in overrides.items():
         if key != "birth":
@@ -83,7 +83,7 @@ def test_validation_messages(officer, overrides, field, message) -> None:  # typ
     assert Person.objects.count() == 0 and not AuditEvent.objects.filter(action="person.create")
 
 
-def test_birth_date_disagreeing_with_id(officer) -> None:  # type: ignore[no-untyped-def]
+def test_birth_date_disagreeing_with_id(officer) -> None:
     data = person_input(V_NANGUAN)
     data.birth_date = date(1945, 3, 16)
     with pytest.raises(services.PersonInvalid) as exc:
@@ -91,13 +91,13 @@ def test_birth_date_disagreeing_with_id(officer) -> None:  # type: ignore[no-unt
     assert "出生日期与身份证号码不一致" in exc.value.errors["id_number"][0]
 
 
-def test_cannot_register_outside_jurisdiction(officer, village_b) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_register_outside_jurisdiction(officer, village_b) -> None:
     with pytest.raises(services.PersonInvalid) as exc:
         services.person_register(actor=officer, data=person_input(village_b))
     assert "不在您的辖区内" in exc.value.errors["region_code"][0]
 
 
-def test_stale_version_is_refused_and_nothing_changes(officer) -> None:  # type: ignore[no-untyped-def]
+def test_stale_version_is_refused_and_nothing_changes(officer) -> None:
     person, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN))
     first = person_input(V_NANGUAN, address="新地址1号")
     services.person_update(actor=officer, person=person, data=first, expected_version=1)
@@ -111,64 +111,86 @@ def test_stale_version_is_refused_and_nothing_changes(officer) -> None:  # type:
     assert update.changes["changed"]["address"] == ["幸福路12号", "新地址1号"]
 
 
-def test_death_ends_tags_and_blocks_edits(officer) -> None:  # type: ignore[no-untyped-def]
+def test_death_ends_tags_and_blocks_edits(officer) -> None:
     person, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN))
-    services.person_category_add(actor=officer, person=person, category=Category.LIVING_ALONE,
-                                 start=date(2024, 1, 1))
-    services.person_record_death(actor=officer, person=person, on=date(2026, 11, 12),
-                                 reason="病故", expected_version=1, today=date(2026, 11, 23))
+    services.person_category_add(
+        actor=officer, person=person, category=Category.LIVING_ALONE, start=date(2024, 1, 1)
+    )
+    services.person_record_death(
+        actor=officer,
+        person=person,
+        on=date(2026, 11, 12),
+        reason="病故",
+        expected_version=1,
+        today=date(2026, 11, 23),
+    )
     person.refresh_from_db()
     assert person.life_status == LifeStatus.DECEASED and person.status_date == date(2026, 11, 12)
     assert person.categories.get().end_date == date(2026, 11, 12)
     with pytest.raises(services.PersonInvalid):
-        services.person_update(actor=officer, person=person, data=person_input(V_NANGUAN),
-                               expected_version=2)
+        services.person_update(
+            actor=officer, person=person, data=person_input(V_NANGUAN), expected_version=2
+        )
     with pytest.raises(services.PersonInvalid, match="死亡"):
-        services.person_record_move_out(actor=officer, person=person, on=date(2026, 11, 20),
-                                        reason="迁往长春", expected_version=2,
-                                        today=date(2026, 11, 23))
+        services.person_record_move_out(
+            actor=officer,
+            person=person,
+            on=date(2026, 11, 20),
+            reason="迁往长春",
+            expected_version=2,
+            today=date(2026, 11, 23),
+        )
     assert AuditEvent.objects.filter(action="person.death").count() == 1
 
 
-def test_future_death_date_refused(officer) -> None:  # type: ignore[no-untyped-def]
+def test_future_death_date_refused(officer) -> None:
     person, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN))
     with pytest.raises(services.PersonInvalid):
-        services.person_record_death(actor=officer, person=person, on=date(2030, 1, 1),
-                                     reason="x", expected_version=1)
+        services.person_record_death(
+            actor=officer, person=person, on=date(2030, 1, 1), reason="x", expected_version=1
+        )
 
 
-def test_disability_tag_is_not_manual(officer) -> None:  # type: ignore[no-untyped-def]
+def test_disability_tag_is_not_manual(officer) -> None:
     person, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN))
     with pytest.raises(services.PersonInvalid, match="能力评估"):
-        services.person_category_add(actor=officer, person=person, category=Category.DISABLED,
-                                     start=date(2025, 1, 1))
+        services.person_category_add(
+            actor=officer, person=person, category=Category.DISABLED, start=date(2025, 1, 1)
+        )
 
 
-def test_reveal_is_audited_and_needs_the_capability(officer, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_reveal_is_audited_and_needs_the_capability(officer, make_user) -> None:
     person, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN))
-    assert services.person_reveal(actor=officer, person=person, field="id_number") == person.id_number
+    assert (
+        services.person_reveal(actor=officer, person=person, field="id_number") == person.id_number
+    )
     assert AuditEvent.objects.filter(action="person.reveal_identifier", actor=officer).count() == 1
     worker = make_user(Role.VISIT_WORKER, V_NANGUAN)
     with pytest.raises(services.NotPermitted):
         services.person_reveal(actor=worker, person=person, field="id_number")
 
 
-def test_household_links_members(officer) -> None:  # type: ignore[no-untyped-def]
-    a, _ = services.person_register(actor=officer, data=person_input(V_NANGUAN, household_no="H001"))
+def test_household_links_members(officer) -> None:
+    a, _ = services.person_register(
+        actor=officer, data=person_input(V_NANGUAN, household_no="H001")
+    )
     b, _ = services.person_register(
         actor=officer,
-        data=person_input(V_NANGUAN, name="张国华", sex="M", seq=2, household_no="H001"))
+        data=person_input(V_NANGUAN, name="张国华", sex="M", seq=2, household_no="H001"),
+    )
     assert a.household_id == b.household_id
     assert selectors.household_members(a) == [b]
 
 
-def test_advanced_age_is_derived(officer) -> None:  # type: ignore[no-untyped-def]
+def test_advanced_age_is_derived(officer) -> None:
     services.person_register(actor=officer, data=person_input(V_NANGUAN, birth=date(1946, 11, 23)))
-    services.person_register(actor=officer, data=person_input(V_NANGUAN, birth=date(1946, 11, 24),
-                                                              seq=2))
+    services.person_register(
+        actor=officer, data=person_input(V_NANGUAN, birth=date(1946, 11, 24), seq=2)
+    )
     on = date(2026, 11, 23)
-    rows, _ = selectors.person_list(user=officer, f=selectors.PersonFilter(category="advanced_age"),
-                                    on=on)
+    rows, _ = selectors.person_list(
+        user=officer, f=selectors.PersonFilter(category="advanced_age"), on=on
+    )
     assert [p.birth_date for p in rows] == [date(1946, 11, 23)]  # 80 today; the other is 79
     counts = selectors.jurisdiction_counts(user=officer, on=on)
     assert counts["age_bands"] == {"60-69": 0, "70-79": 1, "80-89": 1, "90+": 0}

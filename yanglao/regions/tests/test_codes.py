@@ -42,7 +42,11 @@ def test_level_given_explicitly_for_zero_ending_codes() -> None:
 
 def test_ancestors_and_short_names() -> None:
     assert codes.ancestor_codes("220102001001") == [
-        "220000000000", "220100000000", "220102000000", "220102001000"]
+        "220000000000",
+        "220100000000",
+        "220102000000",
+        "220102001000",
+    ]
     assert codes.short_name("华阳社区居民委员会") == "华阳"
     assert codes.short_name("永安村村委会") == "永安村"
     assert codes.short_name("村委会") == "村委会"

@@ -22,8 +22,12 @@ def test_reload_is_idempotent_and_reports_changes() -> None:
     assert len(first.added) == 6
     again = regions_load(text=CSV, actor=None)
     assert (again.added, again.renamed, again.retired, again.unchanged) == ([], [], [], 6)
-    changed = CSV.replace("民康社区", "民康新社区").replace(
-        "220102001001,华阳社区,village,220102001\n", "") + "220102001003,新建社区,village,220102001\n"
+    changed = (
+        CSV.replace("民康社区", "民康新社区").replace(
+            "220102001001,华阳社区,village,220102001\n", ""
+        )
+        + "220102001003,新建社区,village,220102001\n"
+    )
     report = regions_load(text=changed, actor=None, today=date(2026, 6, 1))
     assert report.added == ["220102001003"]
     assert report.renamed == [("220102001002", "民康社区", "民康新社区")]
@@ -38,7 +42,10 @@ def test_reload_is_idempotent_and_reports_changes() -> None:
     [
         ("code,name\n22,吉林省\n", "缺少列"),
         ("code,name,level,parent_code\n2201,长春市,city,22\n", "必须在本行之前出现"),
-        ("code,name,level,parent_code\n22,吉林省,province,\n2301,哈尔滨,city,22\n", "不以上级代码开头"),
+        (
+            "code,name,level,parent_code\n22,吉林省,province,\n2301,哈尔滨,city,22\n",
+            "不以上级代码开头",
+        ),
         ("code,name,level,parent_code\n22,吉林省,town,\n", "未知层级"),
         ("code,name,level,parent_code\n22,吉林省,province,\n22,吉林省,province,\n", "代码重复"),
     ],

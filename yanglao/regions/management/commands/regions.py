@@ -17,8 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="加载区划文件")
-        load.add_argument("file", nargs="?", default=str(JILIN_CSV),
-                          help="CSV 文件路径，默认为随附的吉林省五级区划")
+        load.add_argument(
+            "file",
+            nargs="?",
+            default=str(JILIN_CSV),
+            help="CSV 文件路径，默认为随附的吉林省五级区划",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
