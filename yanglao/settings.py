@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from bundled static files, not a CDN
     "axes",
     "yanglao.core",
     "yanglao.regions",

@@ -1,39 +1,14 @@
-"""API test fixtures: bearer-token clients and a few people in each test county."""
+"""API test fixtures: clients that log in for a bearer token and send JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from importlib import import_module
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import clear_url_caches, path
-
-from yanglao.api.api import api
 
 PASSWORD = "Yl-test-pass-2026"
-
-# Used only while the project URLconf cannot be imported yet (the web apps' url modules are
-# written in parallel); the API is mounted at the same place as in yanglao/urls.py.
-urlpatterns = [path("api/", api.urls)]
-
-
-def _project_urls_importable() -> bool:
-    try:
-        import_module(django_settings.ROOT_URLCONF)
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def _api_urls(settings: Any) -> Iterator[None]:
-    if not _project_urls_importable():
-        settings.ROOT_URLCONF = __name__
-        clear_url_caches()
-    yield
 
 
 @pytest.fixture
