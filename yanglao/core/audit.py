@@ -74,6 +74,27 @@ _OUTSIDE_TRANSACTION_OK = {
 }
 
 
+ACTION_LABELS: dict[str, str] = {
+    Action.PERSON_CREATE: "登记老年人",
+    Action.PERSON_UPDATE: "修改老年人信息",
+    Action.PERSON_DEATH: "记录死亡",
+    Action.PERSON_MOVE_OUT: "记录迁出",
+    Action.PERSON_CATEGORY_ADD: "添加类别",
+    Action.PERSON_CATEGORY_END: "结束类别",
+    Action.PERSON_REVEAL: "查看完整号码",
+    Action.PERSON_EXPORT: "导出名单",
+    Action.REGIONS_LOAD: "加载区划",
+    Action.USER_CREATE: "创建账号",
+    Action.USER_UPDATE: "修改账号",
+    Action.USER_UNLOCK: "解除登录锁定",
+    Action.LOGIN: "登录",
+    Action.LOGIN_FAILED: "登录失败",
+    Action.LOGOUT: "退出",
+    Action.TOKEN_ISSUE: "签发接口令牌",
+    Action.DEMO_LOAD: "生成演示数据",
+}
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """{"field": [old, new]} for the fields that changed."""
     return {
