@@ -89,7 +89,9 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, villages: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = village_choices(villages)
+        region_field = self.fields["region_code"]
+        assert isinstance(region_field, forms.ChoiceField)
+        region_field.choices = village_choices(villages)
         for i in range(1, MAX_CONTACTS + 1):
             self.fields[f"contact{i}_name"] = forms.CharField(
                 label=f"紧急联系人{i} 姓名", max_length=30, required=False

@@ -195,8 +195,8 @@ def check_person(
     if len(data.address) > 200:
         err("address", "详细住址不能超过200个字")
     data.phone = normalise_phone(data.phone)
-    if (msg := check_phone(data.phone)) is not None:
-        err("phone", msg)
+    if (phone_error := check_phone(data.phone)) is not None:
+        err("phone", phone_error)
     data.household_no = (data.household_no or "").strip()
     if len(data.household_no) > 30:
         err("household_no", "户号不能超过30个字符")
@@ -212,6 +212,6 @@ def check_person(
             err(f"contact{i}_relation", f"请选择第{i}紧急联系人与老人的关系")
         if not c.phone:
             err(f"contact{i}_phone", f"请填写第{i}紧急联系人电话")
-        elif (msg := check_phone(c.phone)) is not None:
-            err(f"contact{i}_phone", msg)
+        elif (contact_error := check_phone(c.phone)) is not None:
+            err(f"contact{i}_phone", contact_error)
     return data, errors, warnings

@@ -180,7 +180,9 @@ def person_register(
 
 
 def _lock(person: Person, expected_version: int) -> Person:
-    locked = Person.objects.select_for_update(of=("self",)).select_related("household").get(pk=person.pk)
+    locked = (
+        Person.objects.select_for_update(of=("self",)).select_related("household").get(pk=person.pk)
+    )
     if locked.version != expected_version:
         raise StaleVersion(locked.version)
     return locked

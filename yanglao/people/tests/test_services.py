@@ -19,7 +19,9 @@ V_CHUANYING_PREFIX = "220204"
 
 @pytest.fixture
 def village_b(regions) -> str:
-    return Region.objects.filter(level=5, code__startswith=V_CHUANYING_PREFIX).first().code
+    region = Region.objects.filter(level=5, code__startswith=V_CHUANYING_PREFIX).first()
+    assert region is not None
+    return region.code
 
 
 @pytest.fixture
