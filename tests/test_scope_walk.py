@@ -48,7 +48,14 @@ def county_a_world(regions, make_user):
     tag = services.person_category_add(
         actor=officer, person=person, category=Category.LIVING_ALONE, start=date(2024, 1, 1)
     )
+    from yanglao.assessments.services import assessment_start
+
+    assessor = make_user(Role.ASSESSOR, "220102", mode="search")
+    assessment = assessment_start(
+        actor=assessor, person=person, reason="first", assessment_date=date(2025, 1, 1)
+    )
     return {
+        "assessment_id": str(assessment.public_id),
         "public_id": str(person.public_id),
         "tag_id": str(tag.pk),
         "code": "220102001001",

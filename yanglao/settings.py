@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "yanglao.regions",
     "yanglao.accounts",
     "yanglao.people",
+    "yanglao.assessments",
     "yanglao.api",
 ]
 

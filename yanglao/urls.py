@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("yanglao.accounts.urls")),
     path("regions/", include("yanglao.regions.urls")),
     path("audit/", include("yanglao.core.urls")),
+    path("assessments/", include("yanglao.assessments.urls")),
     path("api/", api.urls),
 ]

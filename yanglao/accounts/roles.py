@@ -36,6 +36,8 @@ class Cap:
     AUDIT_VIEW = "audit.view"
     ACCOUNT_MANAGE = "account.manage"
     REGION_MANAGE = "region.manage"
+    ASSESSMENT_DO = "assessment.do"  # fill in, submit and confirm ability assessments
+    ASSESSMENT_VIEW = "assessment.view"  # assessment history, grade distribution, due lists
 
 
 _OFFICER = {
@@ -44,6 +46,7 @@ _OFFICER = {
     Cap.PERSON_REVEAL,
     Cap.PERSON_EXPORT,
     Cap.STATS_VIEW,
+    Cap.ASSESSMENT_VIEW,
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -53,7 +56,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_OFFICER: frozenset(_OFFICER),
     Role.CITY_OFFICER: frozenset(_OFFICER),
     Role.PROVINCE_OFFICER: frozenset(_OFFICER),
-    Role.ASSESSOR: frozenset({Cap.PERSON_VIEW, Cap.PERSON_REVEAL, Cap.STATS_VIEW}),
+    Role.ASSESSOR: frozenset(
+        {
+            Cap.PERSON_VIEW,
+            Cap.PERSON_REVEAL,
+            Cap.STATS_VIEW,
+            Cap.ASSESSMENT_DO,
+            Cap.ASSESSMENT_VIEW,
+        }
+    ),
     Role.INSTITUTION_OPERATOR: frozenset(),
     Role.INSPECTOR: frozenset({Cap.STATS_VIEW}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),

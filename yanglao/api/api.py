@@ -39,6 +39,7 @@ from yanglao.api.schemas import (
     ValidationOut,
 )
 from yanglao.api.scope import PUBLIC, ScopeDenied, declare_scope
+from yanglao.assessments.api import router as assessments_router
 from yanglao.people import selectors, services
 from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus, Relation
 from yanglao.people.models import Person
@@ -500,3 +501,4 @@ def region_detail(request: HttpRequest, code: str) -> Any:
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/persons", persons_router)
 api.add_router("/v1/regions", regions_router)
+api.add_router("/v1/assessments", assessments_router)

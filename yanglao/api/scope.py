@@ -23,6 +23,9 @@ from yanglao.core.middleware import SCOPE_ATTR
 F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC = "public"
+# Pseudo-capability: any logged-in, active user, whatever the role (e.g. the stateless
+# scoring calculator, which reads and writes no record).
+AUTHENTICATED = "authenticated"
 
 # Scope name -> the capability it requires (None: no login at all).
 SCOPES: dict[str, str | None] = {
@@ -30,6 +33,7 @@ SCOPES: dict[str, str | None] = {
     "person:read": Cap.PERSON_VIEW,
     "person:write": Cap.PERSON_EDIT,
     "region:read": Cap.STATS_VIEW,
+    "assessment:score": AUTHENTICATED,
 }
 
 
@@ -61,7 +65,9 @@ def declare_scope(scope: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             user = getattr(request, "auth", None)
-            if not isinstance(user, User) or not user.can(cap):
+            if not isinstance(user, User) or not (
+                user.is_active if cap == AUTHENTICATED else user.can(cap)
+            ):
                 raise ScopeDenied(scope)
             return view(request, *args, **kwargs)
 

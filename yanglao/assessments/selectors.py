@@ -1,0 +1,149 @@
+"""The only code that reads assessments for users; every query starts from `scoped()`."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from yanglao.accounts.models import User
+from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped
+from yanglao.assessments.choices import Standard, Status
+from yanglao.assessments.models import Assessment, AssessmentPolicy, ReassessmentRequest
+from yanglao.people.choices import LifeStatus
+from yanglao.people.models import Person
+from yanglao.regions import codes
+
+PERSON_FIELD = "person__region_id"
+OVERDUE_LIMIT = 500
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def assessments(user: User) -> QuerySet[Assessment]:
+    return scoped(Assessment.objects.all(), user, READ_RECORDS, field=PERSON_FIELD)
+
+
+def assessment_get(*, user: User, public_id: UUID | str) -> Assessment:
+    """An assessment of a person in the user's scope, or 404."""
+    try:
+        uid = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError as exc:
+        raise Http404 from exc
+    a = (
+        assessments(user)
+        .select_related("person", "person__region", "assessor", "confirmer", "supersedes")
+        .filter(public_id=uid)
+        .first()
+    )
+    if a is None:
+        raise Http404
+    return a
+
+
+def person_assessments(*, user: User, person: Person) -> list[Assessment]:
+    return list(
+        assessments(user)
+        .filter(person=person)
+        .select_related("assessor", "confirmer", "supersedes")
+        .order_by("-assessment_date", "-created_at")
+    )
+
+
+def open_assessment(*, user: User, person: Person) -> Assessment | None:
+    return (
+        assessments(user).filter(person=person, status__in=[Status.DRAFT, Status.SUBMITTED]).first()
+    )
+
+
+def policy_for(region_code: str, on: date) -> AssessmentPolicy | None:
+    """The most specific reassessment policy in force on `on` for a region."""
+    chain = [*codes.ancestor_codes(region_code), region_code]
+    rows = AssessmentPolicy.objects.filter(effective_from__lte=on).filter(
+        Q(region__isnull=True) | Q(region_id__in=chain)
+    )
+    best = sorted(
+        rows,
+        key=lambda p: (len(codes.prefix(p.region_id)) if p.region_id else 0, p.effective_from),
+    )
+    return best[-1] if best else None
+
+
+def _latest_final(field: str) -> Subquery:
+    return Subquery(
+        Assessment.objects.filter(
+            person=OuterRef("pk"), status=Status.FINAL, standard=Standard.GBT_42195
+        )
+        .order_by("-assessment_date", "-confirmed_at")
+        .values(field)[:1]
+    )
+
+
+def grade_distribution(*, user: User, region: str = "") -> dict[int | None, int]:
+    """Living persons in the user's jurisdiction by their current GB/T 42195 final grade
+    (None: never assessed). Figures only, so any jurisdiction mode will do."""
+    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_FIGURES)
+    if region:
+        low, high = codes.subtree_range(region)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    rows = (
+        qs.annotate(grade=_latest_final("final_grade"))
+        .values("grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["grade"]: r["n"] for r in rows}
+
+
+@dataclass
+class DueRow:
+    person: Person
+    last_date: date | None
+    due_date: date
+    reason: str  # 到期 / 即时评估申请：…
+
+
+def overdue(*, user: User, on: date, limit: int = OVERDUE_LIMIT) -> list[DueRow]:
+    """Persons whose reassessment is due: routine (last final + policy interval ≤ on) and
+    open immediate-reassessment requests. Only persons with a final assessment are routine
+    candidates; never-assessed persons are a separate figure (grade None)."""
+    people = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
+    policies = list(AssessmentPolicy.objects.filter(effective_from__lte=on))
+    rows: list[DueRow] = []
+    if policies:
+        shortest = min(p.interval_months for p in policies)
+        cutoff = add_months(on, -shortest)
+        candidates = (
+            people.annotate(last_date=_latest_final("assessment_date"))
+            .filter(last_date__isnull=False, last_date__lte=cutoff)
+            .exclude(assessments__status__in=[Status.DRAFT, Status.SUBMITTED])
+            .select_related("region")
+            .order_by("last_date", "pk")
+        )
+        for p in candidates[: limit * 2]:
+            policy = policy_for(p.region_id, on)
+            if policy is None:
+                continue
+            due = add_months(p.last_date, policy.interval_months)
+            if due <= on:
+                rows.append(DueRow(p, p.last_date, due, "常规复评到期"))
+    requests = (
+        ReassessmentRequest.objects.filter(resolved_at__isnull=True, person__in=people)
+        .select_related("person", "person__region")
+        .order_by("requested_at")
+    )
+    for r in requests[:limit]:
+        rows.append(
+            DueRow(r.person, None, timezone.localdate(r.requested_at), f"即时评估申请：{r.reason}")
+        )
+    rows.sort(key=lambda row: row.due_date)
+    return rows[:limit]
