@@ -281,7 +281,10 @@ def duplicate_candidates(*, user: User, limit: int = 200) -> list[dict[str, Any]
     for g in groups:
         members = list(
             qs.filter(
-                name=g["name"], birth_date=g["birth_date"], region_id__startswith=g["county"]
+                name=g["name"],
+                birth_date=g["birth_date"],
+                region_id__gte=g["county"].ljust(12, "0"),
+                region_id__lte=g["county"].ljust(12, "9"),
             ).select_related("region")
         )
         out.append({**g, "members": members})

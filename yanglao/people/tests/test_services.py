@@ -196,3 +196,12 @@ def test_advanced_age_is_derived(officer) -> None:
     assert [p.birth_date for p in rows] == [date(1946, 11, 23)]  # 80 today; the other is 79
     counts = selectors.jurisdiction_counts(user=officer, on=on)
     assert counts["age_bands"] == {"60-69": 0, "70-79": 1, "80-89": 1, "90+": 0}
+
+
+def test_duplicate_candidates_listed_never_merged(officer) -> None:
+    services.person_register(actor=officer, data=person_input(V_NANGUAN, name="刘桂兰", seq=1))
+    services.person_register(actor=officer, data=person_input("220102001002", name="刘桂兰", seq=2))
+    services.person_register(actor=officer, data=person_input(V_NANGUAN, name="刘桂芝", seq=3))
+    groups = selectors.duplicate_candidates(user=officer)
+    assert [(g["name"], g["n"], len(g["members"])) for g in groups] == [("刘桂兰", 2, 2)]
+    assert Person.objects.count() == 3
