@@ -1,12 +1,16 @@
 """The C report (老年人能力评估报告) as an A4 PDF in Chinese.
 
-Font: reportlab's built-in CID font STSong-Light (Adobe-GB1). Nothing is downloaded at run
-time and no font file is shipped: the PDF names the font and the viewer supplies the glyphs
-(every PDF reader with Chinese support has them; poppler needs poppler-data).
+Font: a CJK TrueType font installed from Debian's registry (`fonts-wqy-zenhei`, which
+`.ci/run` installs; override with YANGLAO_PDF_FONT=/path/to/font.ttf|ttc), embedded as a
+subset so the PDF prints the same on any reader. Nothing is downloaded at run time. Where no
+such font is installed, reportlab's built-in CID font STSong-Light is named instead and the
+reader supplies the glyphs (poppler needs poppler-data).
 """
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
@@ -16,22 +20,32 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yanglao.assessments import ltc, scoring
 from yanglao.assessments.choices import ProviderRelation, Standard
 from yanglao.assessments.models import Assessment
 
-FONT = "STSong-Light"
-_registered = False
+CID_FONT = "STSong-Light"
+EMBEDDED = "YanglaoCJK"
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
 
 
+@lru_cache(maxsize=1)
 def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
+    """Register the report font once; an embedded TrueType font when one is installed."""
+    configured = os.environ.get("YANGLAO_PDF_FONT")
+    for path in ([configured] if configured else []) + list(FONT_CANDIDATES):
+        if path and os.path.exists(path):
+            pdfmetrics.registerFont(TTFont(EMBEDDED, path, subfontIndex=0))
+            return EMBEDDED
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    return CID_FONT
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -48,7 +62,7 @@ def _table(rows: list[list[Any]], widths: list[float]) -> Table:
     t.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 10),
+                ("FONT", (0, 0), (-1, -1), _font(), 10),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
