@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.http import QueryDict
 
 from yanglao.assessments import ltc, scoring
@@ -168,3 +170,67 @@ CONTEXT: dict[str, Any] = {
     "diagnosis_rows": range(1, DIAGNOSIS_ROWS + 1),
     "medication_rows": range(1, MEDICATION_ROWS + 1),
 }
+
+
+def config_json(data: dict[str, Any], *, editable_only: bool = True) -> str:
+    """A configuration as indented JSON; by default only the part edited in the JSON box
+    (version, status and note are form fields of their own)."""
+    if editable_only:
+        data = {k: v for k, v in data.items() if k not in ("version", "status", "note")}
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def config_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """Bands per dimension and the combination matrix, labelled for display."""
+    bands = [
+        (label, [(low, ltc.DIMENSION_GRADES.get(g, g)) for low, g in data["bands"][dim]])
+        for dim, (label, _) in ltc.DIMENSIONS.items()
+    ]
+    matrix = [
+        (ltc.DIMENSION_GRADES.get(i, i), [ltc.GRADE_LABELS.get(g, g) for g in row])
+        for i, row in enumerate(data["matrix"])
+    ]
+    return {"bands": bands, "matrix": matrix, "columns": list(ltc.DIMENSION_GRADES.values())}
+
+
+class ConfigForm(forms.Form):
+    """A new LTC-2021 bands/matrix version; the structure is checked by ltc.check_config."""
+
+    version = forms.CharField(label="版本", max_length=32, help_text="例如 2021-official-1")
+    effective_from = forms.DateField(
+        label="生效日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="评估日期在此日及以后的长期护理失能等级评估按此版本评分",
+    )
+    confirmed = forms.BooleanField(
+        label="已核对", required=False, help_text="已与官方文本逐项核对；未勾选则标记为试行/待核"
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+    config = forms.CharField(
+        label="配置（JSON）",
+        widget=forms.Textarea(attrs={"rows": 18, "class": "mono", "spellcheck": "false"}),
+        help_text="bands：各维度 [最低分, 等级]，从高到低；matrix：4×4 组合表，"
+        "行为日常生活活动能力等级，列为认知与感知觉沟通中较重者的等级，取值 0–5",
+    )
+
+    def clean_config(self) -> dict[str, Any]:
+        text = self.cleaned_data["config"]
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有误"
+            ) from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError("配置须为 JSON 对象（以 { 开头）")
+        try:
+            ltc.check_config({**value, "version": self.cleaned_data.get("version") or "-"})
+        except ltc.ConfigInvalid as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return value
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, msgs in errors.items():
+            name = "config" if name == "data" else name  # the service's field name
+            for msg in msgs:
+                self.add_error(name if name in self.fields else None, msg)

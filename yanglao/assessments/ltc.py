@@ -86,24 +86,38 @@ class ConfigInvalid(ValueError):
     pass
 
 
+def _whole(value: Any) -> int:
+    # Scoring compares and indexes with the stored values as they are: "65" or 2.5 would
+    # pass int() here and break (or silently shift) grading later.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigInvalid(f"取值须为整数：{value!r}")
+    return value
+
+
 def check_config(config: Mapping[str, Any]) -> None:
     """Refuse a configuration that cannot grade every possible score."""
+    if not isinstance(config, Mapping):
+        raise ConfigInvalid("配置须为 JSON 对象")
     try:
         bands = config["bands"]
         for dim, (_, maximum) in DIMENSIONS.items():
-            rows = [(int(lo), int(g)) for lo, g in bands[dim]]
+            rows = [(_whole(lo), _whole(g)) for lo, g in bands[dim]]
             if [g for _, g in rows] != [0, 1, 2, 3]:
-                raise ConfigInvalid(f"{dim}: 须依次给出 0–3 四个等级")
+                raise ConfigInvalid(f"{DIMENSIONS[dim][0]}（{dim}）：须依次给出 0–3 四个等级")
             lows = [lo for lo, _ in rows]
             if lows != sorted(lows, reverse=True) or lows[-1] != 0 or lows[0] > maximum:
-                raise ConfigInvalid(f"{dim}: 界值须从高到低排列且最低为 0")
+                raise ConfigInvalid(
+                    f"{DIMENSIONS[dim][0]}（{dim}）：界值须从高到低排列，最高不超过 {maximum}，最低为 0"
+                )
         matrix = config["matrix"]
         if len(matrix) != 4 or any(
-            len(row) != 4 or any(int(c) not in range(6) for c in row) for row in matrix
+            len(row) != 4 or any(_whole(c) not in range(6) for c in row) for row in matrix
         ):
             raise ConfigInvalid("组合表须为 4×4，取值 0–5")
         str(config["version"])
-    except (KeyError, TypeError) as exc:
+    except ConfigInvalid:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
         raise ConfigInvalid(f"配置结构不完整：{exc}") from exc
 
 

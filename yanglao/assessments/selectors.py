@@ -14,7 +14,12 @@ from django.utils import timezone
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped
 from yanglao.assessments.choices import Standard, Status
-from yanglao.assessments.models import Assessment, AssessmentPolicy, ReassessmentRequest
+from yanglao.assessments.models import (
+    Assessment,
+    AssessmentPolicy,
+    ReassessmentRequest,
+    ScoringConfig,
+)
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions import codes
@@ -147,3 +152,14 @@ def overdue(*, user: User, on: date, limit: int = OVERDUE_LIMIT) -> list[DueRow]
         )
     rows.sort(key=lambda row: row.due_date)
     return rows[:limit]
+
+
+def ltc_config_versions() -> list[ScoringConfig]:
+    """Every LTC-2021 scoring configuration, newest effective first (system-wide, no region:
+    only the system administrator's page lists them). services.ltc_config picks the one in
+    force on a date."""
+    return list(
+        ScoringConfig.objects.filter(standard=Standard.LTC_2021)
+        .select_related("created_by")
+        .order_by("-effective_from", "-created_at")
+    )

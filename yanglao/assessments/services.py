@@ -493,6 +493,13 @@ def ltc_config_publish(
     """Replace the LTC-2021 bands/matrix with a new version (system administrator)."""
     if not actor.can(Cap.REGION_MANAGE):
         raise NotPermitted(Cap.REGION_MANAGE)
+    version = version.strip()
+    if not version:
+        raise _fail("version", "请填写版本")
+    if len(version) > 32:
+        raise _fail("version", "版本不能超过32个字符")
+    if not isinstance(data, dict):
+        raise _fail("data", "配置须为 JSON 对象")
     try:
         ltc.check_config({**data, "version": version})
     except ltc.ConfigInvalid as exc:

@@ -7,6 +7,7 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("preview/", views.preview, name="preview"),
+    path("config/", views.config, name="config"),
     path("person/<uuid:public_id>/", views.person_history, name="person"),
     path("person/<uuid:public_id>/start/", views.start, name="start"),
     path("<uuid:assessment_id>/", views.detail, name="detail"),

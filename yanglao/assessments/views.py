@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yanglao.accounts.roles import Cap
 from yanglao.assessments import forms, ltc, pdf, scoring, selectors, services
-from yanglao.assessments.choices import Reason, Standard, Status
+from yanglao.assessments.choices import ConfigStatus, Reason, Standard, Status
 from yanglao.assessments.models import Assessment
 from yanglao.core.decorators import AuthedRequest, scope
 from yanglao.people import selectors as people_selectors
@@ -232,3 +232,54 @@ def report_pdf(request: AuthedRequest, assessment_id: UUID) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{a.number}.pdf"'
     return response
+
+
+@scope(Cap.REGION_MANAGE)
+def config(request: AuthedRequest) -> HttpResponse:
+    """LTC-2021 dimension bands and combination matrix: the versions, and publishing a new one."""
+    today = timezone.localdate()
+    current = services.ltc_config(today)
+    current_data = current.data if current is not None else ltc.DEFAULT_CONFIG
+    form = forms.ConfigForm(
+        request.POST or None,
+        initial={"effective_from": today, "config": forms.config_json(current_data)},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            cfg = services.ltc_config_publish(
+                actor=request.user,
+                version=d["version"],
+                data=d["config"],
+                effective_from=d["effective_from"],
+                confirmed=d["confirmed"],
+                note=d["note"],
+            )
+        except services.AssessmentInvalid as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(
+                request,
+                f"已发布评分配置 {cfg.version}（{cfg.get_status_display()}），"
+                f"自 {cfg.effective_from:%Y-%m-%d} 起生效",
+            )
+            return redirect("assessments:config")
+    rows = []
+    for cfg in selectors.ltc_config_versions():
+        if current is not None and cfg.pk == current.pk:
+            state = "现行"
+        elif cfg.effective_from > today:
+            state = "待生效"
+        else:
+            state = "已被取代"
+        rows.append((cfg, state))
+    ctx = {
+        "rows": rows,
+        "current": current,
+        "current_json": forms.config_json(current_data, editable_only=False),
+        **forms.config_tables(current_data),
+        "trial": current is None or current.status == ConfigStatus.TRIAL,
+        "form": form,
+        "today": today,
+    }
+    return render(request, "assessments/config.html", ctx)

@@ -92,6 +92,14 @@ ACTION_LABELS: dict[str, str] = {
     Action.LOGOUT: "退出",
     Action.TOKEN_ISSUE: "签发接口令牌",
     Action.DEMO_LOAD: "生成演示数据",
+    # assessments.services.Action (kept as strings: core must not import the apps above it)
+    "assessment.create": "发起能力评估",
+    "assessment.update": "保存评估",
+    "assessment.submit": "提交评估复核",
+    "assessment.return": "退回评估",
+    "assessment.confirm": "确认评估结果",
+    "assessment.reassessment_request": "申请即时复评",
+    "assessment.config_publish": "发布评分配置",
 }
 
 

@@ -18,5 +18,6 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "stats_view": user.can(Cap.STATS_VIEW),
             "audit_view": user.can(Cap.AUDIT_VIEW),
             "account_manage": user.can(Cap.ACCOUNT_MANAGE),
+            "region_manage": user.can(Cap.REGION_MANAGE),
         }
     }

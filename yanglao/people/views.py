@@ -61,6 +61,8 @@ def index(request: AuthedRequest) -> HttpResponse:
         return redirect("audit:search")
     if user.can(Cap.ACCOUNT_MANAGE):
         return redirect("accounts:users")
+    if user.can(Cap.REGION_MANAGE):
+        return redirect("assessments:config")
     return render(request, "people/no_desk.html")
 
 
