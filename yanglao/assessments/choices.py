@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from yanglao.people.choices import Relation
+
 
 class Standard(models.TextChoices):
     GBT_42195 = "GB/T 42195-2022", "GB/T 42195-2022 老年人能力评估规范"
@@ -24,14 +26,11 @@ class Status(models.TextChoices):
     FINAL = "final", "已确认"
 
 
-class ProviderRelation(models.TextChoices):  # A.3.2
-    SELF = "self", "本人"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    RELATIVE = "relative", "其他亲属"
-    CAREGIVER = "caregiver", "雇佣照顾者"
-    COMMITTEE = "committee", "村（居）民委员会工作人员"
-    OTHER = "other", "其他"
+# A.3.2 信息提供者与老年人的关系: the ledger's contact relations (same list) plus 本人.
+ProviderRelation = models.TextChoices(  # type: ignore[call-overload]
+    "ProviderRelation",
+    [("SELF", ("self", "本人")), *((m.name, (m.value, m.label)) for m in Relation)],
+)
 
 
 class ConfigStatus(models.TextChoices):

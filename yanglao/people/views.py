@@ -219,6 +219,12 @@ def person_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
 
 
+def _flash_errors(request: AuthedRequest, exc: services.PersonInvalid) -> None:
+    for msgs in exc.errors.values():
+        for m in msgs:
+            messages.error(request, m)
+
+
 @require_POST
 @scope(Cap.PERSON_EDIT)
 def person_life_event(request: AuthedRequest, public_id: UUID, kind: str) -> HttpResponse:
@@ -244,9 +250,7 @@ def person_life_event(request: AuthedRequest, public_id: UUID, kind: str) -> Htt
     except services.StaleVersion:
         messages.error(request, "该记录已被他人修改，请刷新后重试")
     except services.PersonInvalid as exc:
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
+        _flash_errors(request, exc)
     else:
         messages.success(request, "已记录死亡" if kind == "death" else "已记录迁出")
     return redirect("people:detail", public_id=public_id)
@@ -267,9 +271,7 @@ def category_add(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except services.PersonInvalid as exc:
-            for msgs in exc.errors.values():
-                for m in msgs:
-                    messages.error(request, m)
+            _flash_errors(request, exc)
         else:
             messages.success(request, "已添加类别")
     else:
@@ -291,9 +293,7 @@ def category_end(request: AuthedRequest, public_id: UUID, tag_id: int) -> HttpRe
                 end=form.cleaned_data["end_date"],
             )
         except services.PersonInvalid as exc:
-            for msgs in exc.errors.values():
-                for m in msgs:
-                    messages.error(request, m)
+            _flash_errors(request, exc)
         else:
             messages.success(request, "已结束该类别")
     return redirect("people:detail", public_id=public_id)
