@@ -16,7 +16,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.assessments import forms, ltc, pdf, scoring, selectors, services
 from yanglao.assessments.choices import ConfigStatus, Reason, Standard, Status
 from yanglao.assessments.models import Assessment
-from yanglao.core.decorators import AuthedRequest, scope
+from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
 from yanglao.people.services import NotPermitted
 
@@ -85,9 +85,7 @@ def start(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             location=request.POST.get("location", ""),
         )
     except services.AssessmentInvalid as exc:
-        for errs in exc.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        flash_errors(request, exc.errors)
         return redirect("assessments:person", public_id=person.public_id)
     return redirect("assessments:detail", assessment_id=a.public_id)
 
@@ -186,9 +184,7 @@ def save(request: AuthedRequest, assessment_id: UUID) -> HttpResponse:
     except NotPermitted:
         raise
     except services.AssessmentInvalid as exc:
-        for errs in exc.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        flash_errors(request, exc.errors)
     return redirect("assessments:detail", assessment_id=a.public_id)
 
 
@@ -200,9 +196,7 @@ def confirm(request: AuthedRequest, assessment_id: UUID) -> HttpResponse:
         a = services.assessment_confirm(actor=request.user, assessment=a)
         messages.success(request, f"评估已确认：{grade_label(a)}")
     except services.AssessmentInvalid as exc:
-        for errs in exc.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        flash_errors(request, exc.errors)
     return redirect("assessments:detail", assessment_id=a.public_id)
 
 
@@ -216,9 +210,7 @@ def send_back(request: AuthedRequest, assessment_id: UUID) -> HttpResponse:
         )
         messages.success(request, "已退回评估员修改")
     except services.AssessmentInvalid as exc:
-        for errs in exc.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        flash_errors(request, exc.errors)
     return redirect("assessments:detail", assessment_id=a.public_id)
 
 

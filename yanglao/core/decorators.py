@@ -53,3 +53,12 @@ class AuthedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+def flash_errors(request: HttpRequest, errors: dict[str, list[str]]) -> None:
+    """Show a service's field errors as messages on the page the view redirects to."""
+    from django.contrib import messages
+
+    for field_errors in errors.values():
+        for message in field_errors:
+            messages.error(request, message)

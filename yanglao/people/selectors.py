@@ -270,25 +270,26 @@ def region_total(*, user: User, region: Region) -> int:
 def duplicate_candidates(*, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """Same name and birth date in one county: listed for review, never merged."""
     qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
-    groups = (
+    groups = list(
         qs.annotate(county=Substr("region_id", 1, 6))
         .values("name", "birth_date", "county")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .order_by("county", "name")[:limit]
     )
-    out = []
-    for g in groups:
-        members = list(
-            qs.filter(
-                name=g["name"],
-                birth_date=g["birth_date"],
-                region_id__gte=g["county"].ljust(12, "0"),
-                region_id__lte=g["county"].ljust(12, "9"),
-            ).select_related("region")
-        )
-        out.append({**g, "members": members})
-    return out
+    if not groups:
+        return []
+    # One query for every group's members (using the (name, birth_date) index), then grouped
+    # here, instead of one query per group.
+    members: dict[tuple[str, Any, str], list[Person]] = {}
+    candidates = qs.filter(
+        name__in={g["name"] for g in groups}, birth_date__in={g["birth_date"] for g in groups}
+    ).select_related("region")
+    for p in candidates.order_by("region_id", "id"):
+        members.setdefault((p.name, p.birth_date, p.region_id[:6]), []).append(p)
+    return [
+        {**g, "members": members.get((g["name"], g["birth_date"], g["county"]), [])} for g in groups
+    ]
 
 
 def village_choices(user: User, limit: int = 2000) -> list[Region]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope
 from yanglao.core.audit import Action, audit
-from yanglao.core.decorators import AuthedRequest, scope
+from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors, services
 from yanglao.people.choices import AGE_BANDS, ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
@@ -219,12 +219,6 @@ def person_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-def _flash_errors(request: AuthedRequest, exc: services.PersonInvalid) -> None:
-    for msgs in exc.errors.values():
-        for m in msgs:
-            messages.error(request, m)
-
-
 @require_POST
 @scope(Cap.PERSON_EDIT)
 def person_life_event(request: AuthedRequest, public_id: UUID, kind: str) -> HttpResponse:
@@ -250,7 +244,7 @@ def person_life_event(request: AuthedRequest, public_id: UUID, kind: str) -> Htt
     except services.StaleVersion:
         messages.error(request, "该记录已被他人修改，请刷新后重试")
     except services.PersonInvalid as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc.errors)
     else:
         messages.success(request, "已记录死亡" if kind == "death" else "已记录迁出")
     return redirect("people:detail", public_id=public_id)
@@ -271,7 +265,7 @@ def category_add(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except services.PersonInvalid as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc.errors)
         else:
             messages.success(request, "已添加类别")
     else:
@@ -293,7 +287,7 @@ def category_end(request: AuthedRequest, public_id: UUID, tag_id: int) -> HttpRe
                 end=form.cleaned_data["end_date"],
             )
         except services.PersonInvalid as exc:
-            _flash_errors(request, exc)
+            flash_errors(request, exc.errors)
         else:
             messages.success(request, "已结束该类别")
     return redirect("people:detail", public_id=public_id)
