@@ -15,7 +15,10 @@ venv:
 run: venv
 	$(UV) run yanglao migrate --noinput
 	$(UV) run yanglao demo --people $(DEMO_PEOPLE) --if-empty
-	$(UV) run yanglao runserver $(HOST):$(PORT)
+	@# The background worker (imports, nightly runs) lives as long as the web server.
+	$(UV) run yanglao db_worker --queue-name default & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(UV) run yanglao runserver $(HOST):$(PORT)
 
 demo: venv
 	$(UV) run yanglao migrate --noinput

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI for /api/docs from bundled static files, not a CDN
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "yanglao.core",
     "yanglao.regions",
     "yanglao.accounts",
@@ -181,3 +183,18 @@ LOGGING = {
 # The issue asks for the *account* to lock after 5 failures; locking by IP as well would lock
 # a whole township office behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+
+# Background work (imports, nightly runs) through Django's task API; the database backend needs
+# no extra service, so a fresh clone works on SQLite. `yanglao db_worker` runs the queue
+# (`make run` starts one). YANGLAO_TASKS=immediate runs tasks inline (tests, one-off scripts).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("YANGLAO_TASKS") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
