@@ -315,3 +315,22 @@ def test_rejected_rows_keep_their_cells_encrypted(run_import: Run) -> None:
     row = ImportRow.objects.get(batch=batch)
     assert bad[1] not in row.raw_cipher
     assert crypto.decrypt(row.raw_cipher).count(bad[1]) == 1
+
+
+def test_full_export_round_trips_as_unchanged(run_import: Run, township: Any) -> None:
+    from django.test import Client
+
+    header = [*HEADER, "人员类别", "紧急联系人", "紧急联系人电话"]
+    run_import(
+        csv_bytes(
+            [[*line(), "独居", "李明", "13812345678"], line(seq=2, name="李秀英")], header=header
+        ),
+        commit=True,
+    )
+    c = Client()
+    c.force_login(township)
+    response = c.get("/people/export.xlsx?ids=full")
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    again = run_import(data, name="导出.xlsx")
+    assert again.counts["unchanged"] == 2, errors_of(again)
+    assert again.counts["rejected"] == 0 and again.counts["update"] == 0
