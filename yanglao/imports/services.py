@@ -40,7 +40,7 @@ from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
 from yanglao.people.choices import LifeStatus, TagSource
 from yanglao.people.generator import TAG_COLUMNS
 from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
-from yanglao.people.policy import lowest_min_age, min_age_for
+from yanglao.people.policy import MinAgeTable, lowest_min_age
 from yanglao.people.rules import age_on
 from yanglao.regions.idprefix import is_known_prefix
 from yanglao.regions.models import Level, Region
@@ -408,16 +408,15 @@ class _Validator:
         self.ranges = user_ranges(self.actor, WRITE_RECORDS)
         self.villages = _villages(self.actor)
         self.today = batch.reference_date
-        self.min_age_cache: dict[str, int] = {}
+        self.min_ages = MinAgeTable(self.today)
+        self.pg = is_postgres()
         self.seen: dict[str, tuple[int, str]] = {}  # id hash → (first row, content digest)
         self.conflicts: dict[int, int] = {}  # first row → a later row contradicting it
         self.counts = {s.value: 0 for s in RowStatus}
         self.total = 0
 
     def min_age(self, village: str) -> int:
-        if village not in self.min_age_cache:
-            self.min_age_cache[village] = min_age_for(village, self.today)
-        return self.min_age_cache[village]
+        return self.min_ages.for_region(village)
 
     def in_scope(self, code: str) -> bool:
         return any(low <= code <= high for low, high in self.ranges)
@@ -496,6 +495,8 @@ class _Validator:
             "changes": "{}",
         }
         values.update(kw)
+        if self.pg:  # psycopg adapts uuid and date itself
+            return tuple(values.get(c, "") for c in STAGING_COLUMNS)
         return tuple(adapt(values.get(c, "")) for c in STAGING_COLUMNS)
 
     def _stage(

@@ -36,3 +36,22 @@ def lowest_min_age(ranges: list[tuple[str, str]], on: date) -> int:
         if any(low <= r_high and r_low <= high for r_low, r_high in ranges):
             ages.append(p.min_age)
     return min(ages)
+
+
+class MinAgeTable:
+    """All policies in force on a date, held in memory for checking many rows."""
+
+    def __init__(self, on: date):
+        self.by_region = {
+            p.region_id: p.min_age
+            for p in MinimumAgePolicy.objects.filter(_in_force(on)).only("region_id", "min_age")
+        }
+        self.cache: dict[str, int] = {}
+
+    def for_region(self, region_code: str) -> int:
+        if region_code not in self.cache:
+            chain = [region_code, *reversed(codes.ancestor_codes(region_code))]
+            self.cache[region_code] = next(
+                (self.by_region[c] for c in chain if c in self.by_region), MIN_AGE
+            )
+        return self.cache[region_code]
