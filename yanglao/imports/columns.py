@@ -88,11 +88,15 @@ BY_KEY = {c.key: c for c in COLUMNS}
 IGNORED_HEADERS = ("序号", "编号", "年龄", "备注", "状态", "周岁")
 
 
+_BLANKS = re.compile(r"[\s\u3000]+")
+
+
 def _norm(text: str) -> str:
     """Header text without spaces, line breaks, brackets' width or a trailing colon/asterisk."""
-    t = re.sub(r"[\s\u3000]+", "", text or "")
-    t = t.replace("(", "（").replace(")", "）").rstrip("*：:")
-    return t
+    if not text:
+        return ""
+    t = _BLANKS.sub("", text) if not text.isalnum() else text
+    return t.replace("(", "（").replace(")", "）").rstrip("*：:")
 
 
 _ALIASES: dict[str, str] = {}

@@ -120,9 +120,12 @@ def check_row(
             return default
 
     raw_id = values.get("id_number", "")
-    id_check = idnumber.validate(raw_id, today=today) if raw_id else None
     sex = str(parse("sex", C.parse_sex, ""))
     birth = parse("birth_date", C.parse_date, None)
+    # Validated again by check_person; derive from it only where a cell is missing.
+    id_check = (
+        idnumber.validate(raw_id, today=today) if raw_id and (not sex or birth is None) else None
+    )
     # A ledger with only the ID number: sex and birth date come from the number (GB 11643).
     if not sex and id_check is not None and id_check.ok:
         sex = id_check.sex or ""

@@ -410,7 +410,7 @@ class _Validator:
         self.today = batch.reference_date
         self.min_ages = MinAgeTable(self.today)
         self.pg = is_postgres()
-        self.seen: dict[str, tuple[int, str]] = {}  # id hash → (first row, content digest)
+        self.seen: dict[str, tuple[int, int]] = {}  # id hash → (first row, content digest)
         self.conflicts: dict[int, int] = {}  # first row → a later row contradicting it
         self.counts = {s.value: 0 for s in RowStatus}
         self.total = 0
@@ -483,7 +483,7 @@ class _Validator:
             "batch_id": self.batch.pk,
             "row_no": row_no,
             "status": status,
-            "errors": json.dumps(kw.pop("errors", []), ensure_ascii=False),
+            "errors": _json(kw.pop("errors", [])),
             "raw_cipher": kw.pop("raw", ""),
             "person_id": None,
             "person_version": None,
@@ -524,9 +524,14 @@ class _Validator:
             "income_sources": sorted(d.income_sources),
         }
         contacts = [(c.name, c.relation, c.phone) for c in d.contacts]
-        digest = hashlib.sha256(
-            json.dumps([new_values, contacts, check.categories], default=str).encode()
-        ).hexdigest()
+        # Only compared within this run: Python's own hash of the values is enough.
+        digest = hash(
+            (
+                tuple((k, str(v)) for k, v in new_values.items()),
+                tuple(contacts),
+                tuple(check.categories),
+            )
+        )
         first = self.seen.get(id_hash)
         if first is not None:
             if first[1] == digest:
@@ -610,9 +615,9 @@ class _Validator:
             id_number_masked=idnumber.mask(d.id_number),
             education=new_values["education"],
             marital_status=new_values["marital_status"],
-            living_arrangement=json.dumps(new_values["living_arrangement"]),
-            medical_payment=json.dumps(new_values["medical_payment"]),
-            income_sources=json.dumps(new_values["income_sources"]),
+            living_arrangement=_json(new_values["living_arrangement"]),
+            medical_payment=_json(new_values["medical_payment"]),
+            income_sources=_json(new_values["income_sources"]),
             address=new_values["address"],
             phone_cipher=phone_cipher,
             phone_hash=new_values["phone_hash"],
@@ -627,7 +632,7 @@ class _Validator:
             c2_relation=c2[1],
             c2_phone_cipher=crypto.encrypt(c2[2]) if c2[0] else "",
             c2_phone_masked=crypto.mask_phone(c2[2]) if c2[0] else "",
-            changes=json.dumps(changes, ensure_ascii=False, default=str),
+            changes=_json(changes),
         )
 
     def _mark_conflicts(self) -> None:
@@ -651,6 +656,13 @@ class _Validator:
             row.errors = errors
             row.raw_cipher = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
             row.save(update_fields=["status", "errors", "raw_cipher"])
+
+
+def _json(value: Any) -> str:
+    """JSON text for a staged column; the empty cases (almost every row) without encoding."""
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _shown(key: str, value: Any) -> Any:

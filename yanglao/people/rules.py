@@ -75,10 +75,13 @@ def age_band(birth: date, on: date) -> str:
     return ""
 
 
+_BLANKS = re.compile(r"[\s\u3000]+")
+_WHITE = re.compile(r"\s+")
+_PHONE_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
+
+
 def normalise_phone(raw: str) -> str:
-    return re.sub(r"[\s\u3000]+", "", raw or "").translate(
-        str.maketrans("０１２３４５６７８９－", "0123456789-")
-    )
+    return _BLANKS.sub("", raw or "").translate(_PHONE_WIDTH)
 
 
 def check_phone(phone: str) -> str | None:
@@ -92,7 +95,7 @@ def check_phone(phone: str) -> str | None:
 
 
 def normalise_name(raw: str) -> str:
-    return re.sub(r"\s+", "", raw or "").replace("•", "·").replace("・", "·")
+    return _WHITE.sub("", raw or "").replace("•", "·").replace("・", "·")
 
 
 @dataclass
