@@ -85,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 # Columns some ledgers carry that the platform derives or does not keep.
-IGNORED_HEADERS = ("序号", "编号", "年龄", "备注", "状态", "周岁")
+IGNORED_HEADERS = ("序号", "编号", "年龄", "备注", "状态", "周岁", "错误原因", "原行号", "失能等级")
 
 
 _BLANKS = re.compile(r"[\s\u3000]+")

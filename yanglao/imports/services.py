@@ -14,7 +14,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -725,11 +725,13 @@ def batch_commit_request(*, actor: User, batch: ImportBatch) -> None:
         transaction.on_commit(lambda: commit_task.enqueue(batch_id, actor_id))
 
 
-def batch_commit(batch_id: int, actor_id: int, *, pause: float = 0.0) -> dict[str, int]:
+def batch_commit(
+    batch_id: int, actor_id: int, *, on_step: Callable[[str], None] | None = None
+) -> dict[str, int]:
     """Merge the staged rows into the ledger: all or nothing. Returns what was written.
 
-    `pause` (seconds, tests only) sleeps between the statements, so a test can kill the
-    process in the middle and see that nothing was written.
+    `on_step` is called after each statement (tests kill the process there and check that
+    nothing was written).
     """
     actor = User.objects.get(pk=actor_id)
     try:
@@ -741,7 +743,7 @@ def batch_commit(batch_id: int, actor_id: int, *, pause: float = 0.0) -> dict[st
                 raise _fail("该批次不能提交", "status")
             if batch.created_by_id != actor.pk:
                 raise Http404
-            written = _merge(batch, actor, pause=pause)
+            written = _merge(batch, actor, on_step=on_step)
             batch.status = BatchStatus.COMMITTED
             batch.committed_at = timezone.now()
             batch.committed_by = actor
@@ -780,7 +782,9 @@ def _sql(statement: str, params: Sequence[Any] = ()) -> int:
         return cursor.rowcount
 
 
-def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
+def _merge(
+    batch: ImportBatch, actor: User, *, on_step: Callable[[str], None] | None
+) -> dict[str, int]:
     staging = ImportRow._meta.db_table
     person = Person._meta.db_table
     household = Household._meta.db_table
@@ -788,9 +792,9 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
     pg = is_postgres()
     written: dict[str, int] = {}
 
-    def step() -> None:
-        if pause:
-            time.sleep(pause)
+    def step(name: str) -> None:
+        if on_step is not None:
+            on_step(name)
 
     # The scope is the committer's now, not the uploader's then: a jurisdiction may change.
     ranges = user_ranges(actor, WRITE_RECORDS)
@@ -812,7 +816,7 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
         changed = cursor.fetchone()[0]
     if changed:
         raise StaleBatch(f"校验后台账中有 {changed} 人的信息被修改，请重新校验后再提交")
-    step()
+    step("checked")
 
     # 1. Households named by 户号 that the village does not have yet.
     new_uuid = "gen_random_uuid()" if pg else "lower(hex(randomblob(16)))"
@@ -826,7 +830,7 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
         "  WHERE h.region_id = d.region_id AND h.household_no = d.household_no)",
         [batch.pk],
     )
-    step()
+    step("households")
 
     # 2. New people.
     written["new"] = _sql(
@@ -845,7 +849,7 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
         "WHERE s.batch_id = %s AND s.status = 'new' ORDER BY s.region_id, s.row_no",
         [now, now, actor.pk, batch.pk],
     )
-    step()
+    step("new")
 
     # 3. Changed people: every compared column comes from the staged row, which already
     # holds the ledger's value wherever the file's cell was blank.
@@ -863,7 +867,7 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
         f"AND {person}.id = s.person_id",
         [now, batch.pk],
     )
-    step()
+    step("updated")
 
     # 4. Emergency contacts: replaced for updated people whose file gives contacts.
     _sql(
@@ -884,7 +888,7 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
             [batch.pk],
         )
     written["contacts"] = contacts
-    step()
+    step("contacts")
 
     # 5. Category tags to add (never ended by an import).
     tags: list[tuple[Any, ...]] = []
@@ -922,5 +926,5 @@ def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
         TAG_COLUMNS,
         tags,
     )
-    step()
+    step("tags")
     return written
