@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_ledger_flow import login, offline_guard  # noqa: F401 (fixture)
+from tests.e2e.test_ledger_flow import login
 from yanglao.accounts.roles import Role
 from yanglao.core.sheets import read_xlsx_bytes, write_xlsx
 from yanglao.imports.tests.conftest import csv_bytes, line

@@ -3,10 +3,8 @@ masked ID, and fail to open a person of another county. No request may leave loc
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from yanglao.accounts.roles import Role
 from yanglao.people import services
@@ -15,22 +13,6 @@ from yanglao.regions.models import Region
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Yl-test-pass-2026"
-
-
-@pytest.fixture
-def offline_guard(page: Page) -> list[str]:
-    external: list[str] = []
-
-    def guard(route: Route) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    return external
 
 
 def login(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
