@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 
@@ -55,3 +56,46 @@ class MinAgeTable:
                 (self.by_region[c] for c in chain if c in self.by_region), MIN_AGE
             )
         return self.cache[region_code]
+
+
+class PolicyInvalid(Exception):
+    pass
+
+
+def min_age_policy_set(
+    *, actor: Any, region_code: str, min_age: int, effective_from: date, document_no: str
+) -> MinimumAgePolicy:
+    """Publish a registration age for a region from a date; the previous one ends that day."""
+    from django.db import transaction
+
+    from yanglao.core.audit import Action, audit
+    from yanglao.regions.models import Region
+
+    if not 40 <= min_age <= 60:
+        raise PolicyInvalid("登记起始年龄应在40到60周岁之间")
+    if not document_no.strip():
+        raise PolicyInvalid("请填写政策文号")
+    code = codes.pad(region_code)
+    if not Region.objects.filter(code=code).exists():
+        raise PolicyInvalid(f"区划代码 {region_code} 不存在")
+    with transaction.atomic():
+        MinimumAgePolicy.objects.filter(
+            region_id=code, effective_to__isnull=True, effective_from__lt=effective_from
+        ).update(effective_to=effective_from)
+        policy = MinimumAgePolicy.objects.create(
+            region_id=code,
+            min_age=min_age,
+            effective_from=effective_from,
+            document_no=document_no.strip(),
+            created_by=actor,
+        )
+        audit(
+            actor=actor,
+            action=Action.MIN_AGE_POLICY_SET,
+            object_type="min_age_policy",
+            object_id=str(policy.pk),
+            object_label=f"{code} {min_age}周岁",
+            region_code=code,
+            changes={"min_age": min_age, "from": effective_from.isoformat(), "doc": document_no},
+        )
+    return policy

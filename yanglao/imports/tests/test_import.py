@@ -334,3 +334,22 @@ def test_full_export_round_trips_as_unchanged(run_import: Run, township: Any) ->
     again = run_import(data, name="导出.xlsx")
     assert again.counts["unchanged"] == 2, errors_of(again)
     assert again.counts["rejected"] == 0 and again.counts["update"] == 0
+
+
+def test_min_age_policy_command_is_validated_and_audited(regions: None) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="40到60"):
+        call_command("min_age_policy", "220102", "30", "--from", "2026-01-01", "--doc", "x")
+    call_command(
+        "min_age_policy", "220102", "55", "--from", "2026-01-01", "--doc", "南民发〔2026〕1号"
+    )
+    call_command(
+        "min_age_policy", "220102", "50", "--from", "2026-07-01", "--doc", "南民发〔2026〕9号"
+    )
+    from yanglao.people.policy import min_age_for
+
+    assert min_age_for("220102001001", date(2026, 3, 1)) == 55
+    assert min_age_for("220102001001", date(2026, 8, 1)) == 50
+    assert min_age_for("220204100200", date(2026, 8, 1)) == 60
+    assert AuditEvent.objects.filter(action="policy.min_age_set").count() == 2

@@ -169,6 +169,7 @@ class Command(BaseCommand):
 
         rows = self._accounts(options["password"], villages)
         self._print_accounts(rows)
+        self._sample_ledger(options["seed"])
         if options["accounts_json"]:
             path = Path(options["accounts_json"])
             path.write_text(
@@ -184,6 +185,24 @@ class Command(BaseCommand):
                 encoding="utf-8",
             )
             self.stdout.write(f"账号清单已写入 {path}")
+
+    def _sample_ledger(self, seed: int) -> None:
+        """A 200-line ledger of 南岭街道 with ~5% typical errors, to try the import with."""
+        from django.conf import settings
+
+        from yanglao.imports.ledgerfile import ledger_rows, write_ledger
+
+        path = Path(settings.DATA_DIR) / "示例台账-南岭街道.csv"
+        if path.exists():
+            return
+        villages = [v for v in generator.load_villages(seed=seed) if v.code.startswith("220102001")]
+        if not villages:
+            return
+        rows = ledger_rows(
+            villages, 200, seed=seed + 99, today=timezone.localdate(), error_share=0.05
+        )
+        write_ledger(path, rows)
+        self.stdout.write(f"示例台账（可在“台账导入”中上传）：{path}")
 
     def _populate(self, n: int, seed: int, today: date, pinned: list[str], batch_size: int) -> None:
         villages = generator.load_villages(seed=seed)
