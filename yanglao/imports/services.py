@@ -476,7 +476,20 @@ class _Validator:
         self.counts[RowStatus.REJECTED] += 1
         titled = [[_label(k, self.batch) if k else "", m] for k, m in errors]
         raw = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
-        return self._row(row_no, RowStatus.REJECTED, errors=titled, raw=raw)
+        return self._row(
+            row_no,
+            RowStatus.REJECTED,
+            errors=titled,
+            raw=raw,
+            name=self._cell(cells, "name")[:50],
+            id_number_masked=_mask_any(self._cell(cells, "id_number")),
+        )
+
+    def _cell(self, cells: list[str], key: str) -> str:
+        for i, k in self.mapping.items():
+            if k == key and i < len(cells):
+                return cells[i].strip()
+        return ""
 
     def _row(self, row_no: int, status: str, **kw: Any) -> tuple[Any, ...]:
         values: dict[str, Any] = {
@@ -656,6 +669,14 @@ class _Validator:
             row.errors = errors
             row.raw_cipher = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
             row.save(update_fields=["status", "errors", "raw_cipher"])
+
+
+def _mask_any(text: str) -> str:
+    """Whatever was typed in the ID column, shown on the preview without the middle digits."""
+    t = idnumber.normalise(text)
+    if len(t) < 8:
+        return "*" * len(t)
+    return (t[:6] + "*" * (len(t) - 10) + t[-4:])[:18]
 
 
 def _json(value: Any) -> str:
