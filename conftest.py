@@ -83,6 +83,15 @@ def _tasks_run_inline(settings):
 
 
 @pytest.fixture
+def on_commit_now(monkeypatch):
+    # A test runs inside a transaction that never commits, so on_commit callbacks (which
+    # enqueue background tasks) would never fire: run them at once instead.
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
+
+
+@pytest.fixture
 def regions(db):
     from yanglao.regions.services import regions_load
 

@@ -34,6 +34,7 @@ SCOPES: dict[str, str | None] = {
     "person:write": Cap.PERSON_EDIT,
     "region:read": Cap.STATS_VIEW,
     "assessment:score": AUTHENTICATED,
+    "person:import": Cap.PERSON_IMPORT,
 }
 
 

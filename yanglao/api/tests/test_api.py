@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -755,11 +756,17 @@ def test_every_operation_declares_its_scope() -> None:
             assert op.auth_callbacks, f"{method} {url} declares {declared} but has no auth"
 
 
+# Operations that create a resource of the caller's own (an import batch): an outsider gets
+# one of their own, and the rows are checked against their jurisdiction (imports tests).
+OWN_RESOURCE_CREATORS = {"batch_upload"}
+
+
 def test_every_operation_refuses_other_county(
     officer_a: User,
     officer_b: User,
     api_client: Callable[[User], ApiClient],
     people_a: list[Person],
+    on_commit_now: None,
 ) -> None:
     """Call every operation on 220102 objects as 220204's officer: all 404 or 403.
 
@@ -767,12 +774,26 @@ def test_every_operation_refuses_other_county(
     """
     target = people_a[0]
     village = target.region_id
-    path_values = {"person_id": str(target.public_id), "code": "220102"}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yanglao.imports.services import batch_upload
+    from yanglao.imports.tests.conftest import csv_bytes, line
+
+    ledger = csv_bytes([line(seq=77, name="导入甲")])
+    batch = batch_upload(actor=officer_a, upload=SimpleUploadedFile("a.csv", ledger))
+    path_values = {
+        "person_id": str(target.public_id),
+        "code": "220102",
+        "batch_id": str(batch.public_id),
+    }
     query = "?region=220102"
     bodies: dict[str, Any] = {
         "person_create": create_body(village, seq=401),
         "person_update": {"version": 1, "name": "越权改名", "region_code": village},
         "score": {"items": {"B.1.1": 4}, "coma": True},
+        "batch_upload": {"file_name": "b.csv", "content_base64": base64.b64encode(ledger).decode()},
+        "batch_validate": {},
+        "batch_commit": {},
     }
 
     def calls(outsider: bool = False) -> Iterator[tuple[str, str, str]]:
@@ -781,6 +802,8 @@ def test_every_operation_refuses_other_county(
                 continue
             if outsider and SCOPES.get(scope_of(op.view_func) or "") == AUTHENTICATED:
                 continue  # open to every logged-in user and touches no record
+            if outsider and op.view_func.__name__ in OWN_RESOURCE_CREATORS:
+                continue
             names = re.findall(r"\{(\w+)\}", url)
             missing = [n for n in names if n not in path_values]
             assert not missing, f"add a value for {missing} of {url} to this test"
@@ -806,6 +829,8 @@ def test_every_operation_refuses_other_county(
     assert target.name == NAMES[0] and target.version == 1
     assert Person.objects.filter(region__code__startswith="220204").count() == 0
     assert Person.objects.count() == len(people_a)
+    batch.refresh_from_db()
+    assert batch.status == "uploaded"  # the outsider could neither validate nor commit it
 
     owner = api_client(officer_a)
     for method, url, body in calls():

@@ -92,8 +92,5 @@ def run_import(township: Any) -> Callable[..., ImportBatch]:
 
 
 @pytest.fixture(autouse=True)
-def _on_commit_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each test runs inside a transaction that never commits; run queued tasks at once.
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
+def _on_commit_now(on_commit_now: None) -> None:
+    """Queued tasks run at once in these tests (see the root conftest)."""
