@@ -37,7 +37,11 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     n = 0
     with connection.cursor() as cursor:
         if is_postgres():
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            # The raw psycopg cursor: wrap its errors as Django's (IntegrityError etc.).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     n += 1
@@ -47,3 +51,75 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", batch)
             n = len(batch)
     return n
+
+
+Write = tuple[str, Sequence[str], Sequence[Sequence[Any]]]  # table, columns, rows
+
+
+class BackgroundWriter:
+    """Runs bulk inserts in a second thread with its own connection, so Python can prepare
+    the next batch while PostgreSQL writes this one (psycopg waits without the GIL).
+
+    Each `submit` is one transaction. On SQLite, or with `inline=True`, writes happen at
+    once in the caller's connection (SQLite test databases are not shared between threads'
+    transactions). Errors surface on the next `submit` or on `close`; call `close` always
+    (a `with` block does).
+    """
+
+    def __init__(self, *, inline: bool | None = None, depth: int = 2) -> None:
+        import queue
+        import threading
+
+        # Inside a transaction (tests, callers' own atomic blocks) another connection cannot
+        # see the rows this one has not committed: write inline there too.
+        if inline is None:
+            inline = not is_postgres() or connection.in_atomic_block
+        self.inline = inline
+        self.error: BaseException | None = None
+        if self.inline:
+            return
+        self.queue: queue.Queue[list[Write] | None] = queue.Queue(maxsize=depth)
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from django.db import connections, transaction
+
+        try:
+            while (job := self.queue.get()) is not None:
+                with transaction.atomic():
+                    for table, columns, rows in job:
+                        insert_rows(table, columns, rows)
+        except BaseException as e:  # surfaced to the caller
+            self.error = e
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connections.close_all()
+
+    def submit(self, *writes: Write) -> None:
+        if self.inline:
+            from django.db import transaction
+
+            with transaction.atomic():
+                for table, columns, rows in writes:
+                    insert_rows(table, columns, rows)
+            return
+        if self.error is not None:
+            raise self.error
+        self.queue.put(list(writes))
+
+    def close(self) -> None:
+        if not self.inline:
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None and not self.inline:
+            self.error = self.error or RuntimeError("aborted")
+        self.close()

@@ -32,7 +32,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, user_ranges
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
-from yanglao.core.bulk import adapt, insert_rows, is_postgres
+from yanglao.core.bulk import BackgroundWriter, adapt, insert_rows, is_postgres
 from yanglao.core.sheets import SheetError, open_table, sniff_kind
 from yanglao.imports import columns as C
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
@@ -423,8 +423,13 @@ class _Validator:
 
     def run(self) -> None:
         ImportRow.objects.filter(batch=self.batch).delete()
-        chunk: list[tuple[int, list[str], RowCheck]] = []
         floor = lowest_min_age(self.ranges, self.today)
+        with BackgroundWriter() as self.bg:
+            self._check_all(floor)
+        self._mark_conflicts()
+
+    def _check_all(self, floor: int) -> None:
+        chunk: list[tuple[int, list[str], RowCheck]] = []
         for row_no, cells in _data_rows(self.batch):
             check = check_row(
                 cells,
@@ -450,7 +455,6 @@ class _Validator:
                 self._write(chunk)
                 chunk = []
         self._write(chunk)
-        self._mark_conflicts()
 
     def _write(self, chunk: list[tuple[int, list[str], RowCheck]]) -> None:
         if not chunk:
@@ -465,8 +469,7 @@ class _Validator:
         rows: list[tuple[Any, ...]] = []
         for row_no, cells, check in chunk:
             rows.append(self._stage(row_no, cells, check, existing))
-        with transaction.atomic():
-            insert_rows(ImportRow._meta.db_table, STAGING_COLUMNS, rows)
+        self.bg.submit((ImportRow._meta.db_table, STAGING_COLUMNS, rows))
         self.total += len(chunk)
         ImportBatch.objects.filter(pk=b.pk).update(processed_rows=self.total)
 

@@ -42,7 +42,7 @@ from typing import Any
 
 from faker.providers.person.zh_CN import Provider as _FakerZhCN
 
-from yanglao.core.bulk import adapt, insert_rows
+from yanglao.core.bulk import BackgroundWriter, adapt
 from yanglao.people.choices import (
     Category,
     Education,
@@ -1032,6 +1032,7 @@ class _Writer:
             "contact": EmergencyContact._meta.db_table,
         }
         self.models = [Person, Household]
+        self.bg = BackgroundWriter()
         self.now: Any = now if self.pg else connection.ops.adapt_datetimefield_value(now)
         self.person_start = (
             Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -1047,20 +1048,24 @@ class _Writer:
         return adapt(value)
 
     def write(self, batch: _Batch) -> None:
-        from django.db import transaction
-
-        with transaction.atomic():
-            self._insert("household", HOUSEHOLD_COLUMNS, batch.households)
-            self._insert("person", PERSON_COLUMNS, batch.people)
-            self._insert("tag", TAG_COLUMNS, batch.tags)
-            self._insert("contact", CONTACT_COLUMNS, batch.contacts)
-
-    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            insert_rows(self.tables[table], columns, rows)
+        """One transaction per batch; on PostgreSQL in a writer thread, so the next batch
+        is generated and encrypted while this one is copied."""
+        self.bg.submit(
+            *(
+                (self.tables[table], columns, rows)
+                for table, columns, rows in (
+                    ("household", HOUSEHOLD_COLUMNS, batch.households),
+                    ("person", PERSON_COLUMNS, batch.people),
+                    ("tag", TAG_COLUMNS, batch.tags),
+                    ("contact", CONTACT_COLUMNS, batch.contacts),
+                )
+                if rows
+            )
+        )
 
     def finish(self) -> None:
-        """Move the id sequences past the ids written explicitly (PostgreSQL)."""
+        """Wait for the writer; move the id sequences past the ids written explicitly."""
+        self.bg.close()
         from django.core.management.color import no_style
 
         statements = self.connection.ops.sequence_reset_sql(no_style(), self.models)
