@@ -24,12 +24,14 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
 
-_SPACES = re.compile(r"\s+")
+# Spaces, zero-width characters pasted from web pages, and the apostrophe Excel users type
+# to keep a number as text ('220102…).
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+|^['‘’`]")
 
 
 def normalise(raw: str) -> str:
     """Strip spaces, convert full-width digits and upper-case a trailing x."""
-    return _SPACES.sub("", raw or "").translate(_FULLWIDTH).upper()
+    return _SPACES.sub("", (raw or "").strip()).translate(_FULLWIDTH).upper()
 
 
 def check_char(first17: str) -> str:

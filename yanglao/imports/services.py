@@ -952,3 +952,38 @@ def _merge(
     )
     step("tags")
     return written
+
+
+def batches_expire(*, days: int = 7) -> int:
+    """Cancel imports left unfinished for `days`: delete the uploaded file and the staged rows
+    (personal data kept no longer than the work needs, PIPL art. 19). Returns how many."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = ImportBatch.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[
+            BatchStatus.UPLOADED,
+            BatchStatus.VALIDATING,
+            BatchStatus.VALIDATED,
+            BatchStatus.FAILED,
+        ],
+    )
+    n = 0
+    for batch in stale:
+        with transaction.atomic():
+            ImportRow.objects.filter(batch=batch).delete()
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=BatchStatus.CANCELLED, message=f"超过{days}天未提交，已自动取消"
+            )
+            audit(
+                actor=None,
+                action=Action.IMPORT_CANCEL,
+                object_type="import_batch",
+                object_id=str(batch.public_id),
+                object_label=batch.file_name,
+                changes={"reason": f"expired after {days} days"},
+            )
+        _remove_file(batch)
+        n += 1
+    return n

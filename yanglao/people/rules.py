@@ -81,7 +81,12 @@ _PHONE_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 
 def normalise_phone(raw: str) -> str:
-    return _BLANKS.sub("", raw or "").translate(_PHONE_WIDTH)
+    phone = _BLANKS.sub("", (raw or "").lstrip("'‘`")).translate(_PHONE_WIDTH)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    return phone
 
 
 def check_phone(phone: str) -> str | None:

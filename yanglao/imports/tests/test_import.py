@@ -135,8 +135,16 @@ def test_normalised_inputs_are_accepted(run_import: Run) -> None:
         seq=2, name="欧阳 秀英", cells={"出生日期": "1948.3.5", "村（社区）": "华阳社区居民委员会"}
     )
     row3 = line(seq=3, name="李秀英", cells={"出生日期": "17597"})  # Excel serial of 1948-03-05
-    batch = run_import(csv_bytes([row, row2, row3]))
-    assert batch.counts["new"] == 3, errors_of(batch)
+    # A leading apostrophe typed to keep the number as text, a zero-width space pasted from a
+    # web page, a phone with the country code.
+    row4 = line(seq=4, name="王淑珍", phone="+86 139 1234 5678")
+    row4[1] = "'" + row4[1][:5] + "\u200b" + row4[1][5:]
+    batch = run_import(csv_bytes([row, row2, row3, row4]))
+    assert batch.counts["new"] == 4, errors_of(batch)
+    assert Person.objects.count() == 0
+    services.batch_commit_request(actor=batch.created_by, batch=batch)
+    assert Person.objects.get(name="王淑珍").phone == "13912345678"
+    assert Person.objects.get(name="欧阳秀英").region_id == "220102001001"
 
 
 def test_empty_rows_and_trailing_columns_are_ignored(run_import: Run) -> None:
@@ -353,3 +361,23 @@ def test_min_age_policy_command_is_validated_and_audited(regions: None) -> None:
     assert min_age_for("220102001001", date(2026, 8, 1)) == 50
     assert min_age_for("220204100200", date(2026, 8, 1)) == 60
     assert AuditEvent.objects.filter(action="policy.min_age_set").count() == 2
+
+
+def test_unfinished_imports_expire(run_import: Run) -> None:
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    batch = run_import(csv_bytes([line(), line(seq=2, cells={"联系电话": "1"})]))
+    stored = Path(batch.stored_path)
+    assert stored.exists() and ImportRow.objects.filter(batch=batch).count() == 2
+    call_command("imports_expire", "--days", "7")
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VALIDATED  # not old enough
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(days=8))
+    call_command("imports_expire", "--days", "7")
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.CANCELLED and not stored.exists()
+    assert not ImportRow.objects.filter(batch=batch).exists()
