@@ -11,6 +11,7 @@ from django.utils import translation
 from yanglao.accounts.roles import Role
 from yanglao.accounts.services import AccountInvalid, user_create, user_unlock
 from yanglao.core.models import AuditEvent
+from yanglao.core.sheets import read_xlsx_bytes
 from yanglao.people import services
 from yanglao.people.testing import person_input
 
@@ -83,10 +84,18 @@ def test_writes_reveals_and_exports_are_audited(regions, make_user) -> None:
     r = c.get("/people/export.csv?region=220102")
     body = b"".join(r.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert person.id_number_masked in body and person.id_number not in body
+    r = c.get("/people/export.xlsx?region=220102")
+    rows = read_xlsx_bytes(b"".join(r.streaming_content))  # type: ignore[attr-defined]
+    assert rows[0][1] == "身份证号码（脱敏）" and rows[1][1] == person.id_number_masked
+    r = c.get("/people/export.xlsx?region=220102&ids=full")
+    rows = read_xlsx_bytes(b"".join(r.streaming_content))  # type: ignore[attr-defined]
+    assert rows[0][1] == "身份证号码" and rows[1][1] == person.id_number
+    assert rows[1][9] == "13812345678"
     reveal = AuditEvent.objects.get(action="person.reveal_identifier")
     assert reveal.ip == "10.1.2.3" and reveal.request_id and reveal.actor == officer
-    export = AuditEvent.objects.get(action="person.export")
-    assert export.changes["filter"]["region"] == "220102000000"
+    exports = AuditEvent.objects.filter(action="person.export").order_by("id")
+    assert [e.changes["identifiers"] for e in exports] == ["masked", "masked", "full"]
+    assert exports[0].changes["filter"]["region"] == "220102000000"
     assert AuditEvent.objects.filter(action="person.create", object_id=str(person.public_id))
 
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("regions/", include("yanglao.regions.urls")),
     path("audit/", include("yanglao.core.urls")),
     path("assessments/", include("yanglao.assessments.urls")),
+    path("imports/", include("yanglao.imports.urls")),
     path("api/", api.urls),
 ]

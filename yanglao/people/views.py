@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,8 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope
 from yanglao.core.audit import Action, audit
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
-from yanglao.people import selectors, services
+from yanglao.core.sheets import SheetError, export_response
+from yanglao.people import ledger_export, selectors, services
 from yanglao.people.choices import AGE_BANDS, ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
     CategoryAddForm,
@@ -303,65 +304,29 @@ def person_reveal(request: AuthedRequest, public_id: UUID, field: str) -> HttpRe
     return render(request, "people/_revealed.html", {"value": value})
 
 
-EXPORT_HEADER = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "年龄",
-    "身份证号码（脱敏）",
-    "民族",
-    "居住村（社区）",
-    "区划代码",
-    "详细住址",
-    "联系电话（脱敏）",
-    "状态",
-]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @scope(Cap.PERSON_EXPORT)
-def person_export(request: AuthedRequest) -> StreamingHttpResponse:
-    """Stream the filtered list as CSV (UTF-8 with BOM so Excel/WPS open it); audited."""
+def person_export(request: AuthedRequest, fmt: str = "xlsx") -> HttpResponseBase:
+    """The filtered list as .xlsx or .csv, streamed; the columns are the import template's,
+    so a corrected export can be uploaded again. Full ID and phone numbers only for users
+    who may reveal them and ask for it; either way the export is audited."""
     _, f = _filter(request)
-    qs = selectors.person_queryset(user=request.user, f=f).select_related("region")
-    today = timezone.localdate()
+    full = request.GET.get("ids") == "full" and request.user.can(Cap.PERSON_REVEAL)
     with transaction.atomic():
         audit(
             actor=request.user,
             action=Action.PERSON_EXPORT,
             object_type="person_list",
-            object_label="老年人名单导出（CSV）",
+            object_label=f"老年人名单导出（{fmt}）",
             region_code=f.region,
-            changes={"filter": vars(f), "format": "csv", "identifiers": "masked"},
+            changes={"filter": vars(f), "format": fmt, "identifiers": "full" if full else "masked"},
         )
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(EXPORT_HEADER)
-        for p in qs.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    p.name,
-                    p.get_sex_display(),
-                    p.birth_date.isoformat(),
-                    age_on(p.birth_date, today),
-                    p.id_number_masked,
-                    ETHNICITY_NAMES.get(p.ethnicity, ""),
-                    p.region.name,
-                    p.region_id,
-                    p.address,
-                    p.phone_masked,
-                    p.get_life_status_display(),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''person-list-{today:%Y%m%d}.csv"
-    return response
+    header, rows = ledger_export.person_rows(user=request.user, f=f, full=full)
+    stem = f"老年人台账-{timezone.localdate():%Y%m%d}"
+    try:
+        return export_response(fmt, stem, header, rows)
+    except SheetError as e:
+        messages.error(request, str(e))
+        return redirect(f"{reverse('people:list')}?{request.GET.urlencode()}")
 
 
 @scope(Cap.PERSON_VIEW)
