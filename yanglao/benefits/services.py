@@ -1057,3 +1057,245 @@ def roll_approve(*, actor: User, roll: Roll) -> Roll:
 
 
 LINE_LABELS = dict(LineKind.choices)
+
+
+ROLL_HEADER = (
+    "序号",
+    "姓名",
+    "公民身份号码",
+    "发放账号",
+    "村（社区）",
+    "项目编码",
+    "项目名称",
+    "所属月份",
+    "类型",
+    "档次",
+    "金额（元）",
+    "说明",
+)
+
+
+def roll_export_rows(*, actor: User, roll: Roll) -> list[list[str]]:
+    """The bank's sheet of an approved roll: full ID and account numbers (the bank pays by
+    them), so the export is audited as a bulk read of personal data. Lines with amount 0
+    (stop notices) are left out: the bank pays, it does not file stops."""
+    _require(actor, Cap.ROLL_MANAGE)
+    require_in_scope(actor, roll.county_id, WRITE_RECORDS)
+    if roll.status != RollStatus.APPROVED:
+        raise _fail("__all__", "名册审定后才能导出给银行")
+    names = dict(ServiceItem.objects.values_list("code", "name").order_by("version"))
+    rows: list[list[str]] = []
+    lines = (
+        RollLine.objects.filter(roll=roll)
+        .exclude(amount=0)
+        .select_related("person", "region", "entitlement")
+        .order_by("region_id", "person_id", "item_code", "period")
+    )
+    for n, ln in enumerate(lines, start=1):
+        account = ln.entitlement.account_cipher
+        rows.append(
+            [
+                str(n),
+                ln.person.name,
+                ln.person.id_number,
+                crypto.decrypt(account) if account else "",
+                codes.short_name(ln.region.name),
+                ln.item_code,
+                names.get(ln.item_code, ""),
+                f"{ln.period:%Y-%m}",
+                LINE_LABELS.get(ln.kind, ln.kind),
+                ln.band,
+                money(ln.amount),
+                ln.note,
+            ]
+        )
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=Action.ROLL_EXPORT,
+            object_type="roll",
+            object_id=str(roll.public_id),
+            object_label=f"{roll.month:%Y年%m月}",
+            region_code=roll.county_id,
+            changes={"rows": len(rows), "amount": roll.totals.get("amount")},
+        )
+    return rows
+
+
+# --- external lists (death records, household moves, 低保 roster, paid elsewhere) ----------
+
+ID_HEADERS = ("公民身份号码", "身份证号码", "身份证号", "证件号码")
+NAME_HEADERS = ("姓名",)
+DATE_HEADERS = ("日期", "死亡日期", "迁出日期", "认定日期", "发放月份")
+NOTE_HEADERS = ("原因", "去向", "备注", "说明", "发放地区")
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    matched: int = 0
+    applied: int = 0
+    unmatched: list[tuple[int, str, str]] = field(default_factory=list)  # row, masked id, why
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "matched": self.matched,
+            "applied": self.applied,
+            "unmatched": len(self.unmatched),
+        }
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    cleaned = [h.strip().replace(" ", "") for h in header]
+    return next((i for i, h in enumerate(cleaned) if h in names), None)
+
+
+def _parse_date(raw: str) -> date | None:
+    raw = raw.strip().replace("/", "-").replace(".", "-")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", raw) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})?", raw
+    )
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def external_import(
+    *, actor: User, kind: str, rows: list[list[str]], today: date | None = None
+) -> ImportReport:
+    """Apply an external list matched by ID number only. Names are compared but never used
+    to match; a row that does not match exactly one person in the actor's jurisdiction is
+    reported, never guessed. Deaths and moves go through the ledger's own services (which
+    stop payments); the 低保 roster and the paid-elsewhere list open review tasks."""
+    from yanglao.benefits.choices import ImportKind
+    from yanglao.core import idnumber
+    from yanglao.people import services as people_services
+
+    _require(actor, Cap.BENEFIT_APPROVE)
+    on = _today(today)
+    if kind not in ImportKind.values:
+        raise _fail("kind", "请选择名单类型")
+    if not rows:
+        raise _fail("file", "文件是空的")
+    header, body = rows[0], rows[1:]
+    id_col, name_col = _column(header, ID_HEADERS), _column(header, NAME_HEADERS)
+    date_col, note_col = _column(header, DATE_HEADERS), _column(header, NOTE_HEADERS)
+    if id_col is None:
+        raise _fail("file", f"表头中没有身份证号码列（可用列名：{'、'.join(ID_HEADERS)}）")
+    if kind in (ImportKind.DEATHS, ImportKind.MOVES) and date_col is None:
+        raise _fail("file", f"表头中没有日期列（可用列名：{'、'.join(DATE_HEADERS)}）")
+    report = ImportReport(kind=kind)
+    due = date.fromordinal(on.toordinal() + REVIEW_DAYS)
+
+    def cell(row: list[str], col: int | None) -> str:
+        return row[col].strip() if col is not None and col < len(row) else ""
+
+    on_roster: set[int] = set()
+    with transaction.atomic():
+        for n, row in enumerate(body, start=2):
+            if not any(c.strip() for c in row):
+                continue
+            report.rows += 1
+            raw = idnumber.normalise(cell(row, id_col))
+            masked = idnumber.mask(raw) if len(raw) == 18 else raw[:6] + "…"
+            person = Person.objects.filter(id_number_hash=crypto.lookup_hash(raw)).first()
+            if person is None or not in_scope_write(actor, person.region_id):
+                # Outside the jurisdiction reads the same as unknown: nothing is disclosed.
+                report.unmatched.append((n, masked, "台账中无此身份证号码（或不在本辖区）"))
+                continue
+            name = cell(row, name_col)
+            if name and name != person.name:
+                report.unmatched.append((n, masked, f"姓名不一致（名单：{name}），未处理"))
+                continue
+            report.matched += 1
+            when = _parse_date(cell(row, date_col)) if date_col is not None else None
+            note = cell(row, note_col)
+            if kind in (ImportKind.DEATHS, ImportKind.MOVES):
+                if when is None or when > on:
+                    report.unmatched.append((n, masked, "日期无法识别或晚于今天"))
+                    continue
+                if person.life_status != LifeStatus.ALIVE:
+                    continue  # already recorded: importing twice changes nothing
+                record = (
+                    people_services.person_record_death
+                    if kind == ImportKind.DEATHS
+                    else people_services.person_record_move_out
+                )
+                try:
+                    record(
+                        actor=actor,
+                        person=person,
+                        on=when,
+                        reason=note
+                        or ("死亡名单导入" if kind == ImportKind.DEATHS else "迁出名单导入"),
+                        expected_version=person.version,
+                        today=on,
+                    )
+                except people_services.PersonInvalid as exc:
+                    why = "；".join(m for ms in exc.errors.values() for m in ms)
+                    report.unmatched.append((n, masked, why))
+                    continue
+                report.applied += 1
+            elif kind == ImportKind.MINIMUM_LIVING:
+                on_roster.add(person.pk)
+                if not person.categories.filter(
+                    category="minimum_living", end_date__isnull=True
+                ).exists():
+                    report.applied += _task(
+                        person.pk,
+                        person.region_id,
+                        TaskKind.ROSTER,
+                        f"roster:{on:%Y%m}:in",
+                        due,
+                        "低保名单中有此人，台账未登记“低保”类别：请核实后登记",
+                    )
+            else:  # paid elsewhere: the same ID number paid in another county
+                for e in Entitlement.objects.filter(person=person, end__isnull=True):
+                    report.applied += _task(
+                        person.pk,
+                        person.region_id,
+                        TaskKind.DUPLICATE,
+                        f"{e.pk}:{on:%Y%m}",
+                        due,
+                        f"外地发放名单有此人（{note or '地区未注明'}）：核实{e.item_code}是否重复享受",
+                        e.pk,
+                    )
+        if kind == ImportKind.MINIMUM_LIVING:
+            # Tagged 低保 in the actor's counties but absent from the roster: review.
+            from yanglao.accounts.scoping import scoped
+
+            missing = (
+                scoped(Person.objects.all(), actor, WRITE_RECORDS)
+                .filter(categories__category="minimum_living", categories__end_date__isnull=True)
+                .exclude(pk__in=on_roster)
+                .values_list("pk", "region_id")
+            )
+            for pid, region in missing:
+                report.applied += _task(
+                    pid,
+                    region,
+                    TaskKind.ROSTER,
+                    f"roster:{on:%Y%m}:out",
+                    due,
+                    "本期低保名单中没有此人：核实低保资格，必要时停发相关待遇",
+                )
+        audit(
+            actor=actor,
+            action=Action.IMPORT,
+            object_type="benefits_list",
+            object_label=dict(ImportKind.choices)[kind],
+            changes={**report.as_dict(), "unmatched_rows": [r[0] for r in report.unmatched][:200]},
+        )
+    return report
+
+
+def in_scope_write(actor: User, region_code: str) -> bool:
+    from yanglao.accounts.scoping import in_scope
+
+    return in_scope(actor, region_code, WRITE_RECORDS)
