@@ -62,9 +62,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VISIT_WORKER: frozenset(
         {Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW, Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY}
     ),
-    Role.TOWNSHIP_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_REVIEW}),
+    # Township and county windows accept applications too (§4.3: filed at any window).
+    Role.TOWNSHIP_OFFICER: frozenset(
+        _OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY, Cap.BENEFIT_REVIEW}
+    ),
     Role.COUNTY_OFFICER: frozenset(
-        _OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_APPROVE, Cap.BENEFIT_LIST_MANAGE, Cap.ROLL_MANAGE}
+        _OFFICER
+        | {
+            Cap.BENEFIT_VIEW,
+            Cap.BENEFIT_APPLY,
+            Cap.BENEFIT_APPROVE,
+            Cap.BENEFIT_LIST_MANAGE,
+            Cap.ROLL_MANAGE,
+        }
     ),
     Role.CITY_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),
     Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),

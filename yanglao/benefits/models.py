@@ -69,8 +69,13 @@ class ServiceItem(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "region", "version"],
+                condition=Q(region__isnull=False),
                 name="item_version_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["code", "version"],
+                condition=Q(region__isnull=True),
+                name="item_national_version_unique",
             ),
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),

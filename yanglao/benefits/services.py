@@ -350,7 +350,8 @@ def application_create(
     documents: list[Upload] | None = None,
     today: date | None = None,
 ) -> Application:
-    """村（社区）受理: the village worker accepts an application after checking it."""
+    """受理: a village worker (or a township/county window) accepts an application after
+    checking it; the first step of 村 受理 → 乡镇 审核 → 县 审批."""
     _require(actor, Cap.BENEFIT_APPLY)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
     on = _today(today)

@@ -755,6 +755,27 @@ def test_every_operation_declares_its_scope() -> None:
             assert op.auth_callbacks, f"{method} {url} declares {declared} but has no auth"
 
 
+def _benefits_application(person: Person, county: User) -> Any:
+    """An application of 220102 waiting for the county's approval (for the walk)."""
+    from yanglao.accounts.services import user_create
+    from yanglao.benefits import catalog
+    from yanglao.benefits import services as benefits
+    from yanglao.benefits.models import OverlapRule, ServiceItem
+
+    catalog.seed(ServiceItem, OverlapRule)
+    township = user_create(
+        actor=None,
+        username="township_walk",
+        password="Yl-test-pass-2026",
+        role="township_officer",
+        jurisdictions=[(person.region_id[:9], "edit")],
+    )
+    app = benefits.application_create(
+        actor=county, person=person, item_code="N06", account="6217000012345678"
+    )
+    return benefits.application_decide(actor=township, application=app, approve=True, reason="属实")
+
+
 def test_every_operation_refuses_other_county(
     officer_a: User,
     officer_b: User,
@@ -767,12 +788,19 @@ def test_every_operation_refuses_other_county(
     """
     target = people_a[0]
     village = target.region_id
-    path_values = {"person_id": str(target.public_id), "code": "220102"}
+    application = _benefits_application(target, officer_a)
+    path_values = {
+        "person_id": str(target.public_id),
+        "code": "220102",
+        "application_id": str(application.public_id),
+    }
     query = "?region=220102"
     bodies: dict[str, Any] = {
         "person_create": create_body(village, seq=401),
         "person_update": {"version": 1, "name": "越权改名", "region_code": village},
         "score": {"items": {"B.1.1": 4}, "coma": True},
+        "application_create": {"item_code": "N01", "note": "本人申请"},
+        "application_decide": {"approve": True, "reason": "同意"},
     }
 
     def calls(outsider: bool = False) -> Iterator[tuple[str, str, str]]:
