@@ -67,7 +67,9 @@ def test_application_through_three_levels(
             category=n06.category,
             target=n06.target,
             rule=n06.rule,
-            standard=[{**b, "value": v} for b, v in zip(n06.standard, ["100", "200", "500"])],
+            standard=[
+                {**b, "value": v} for b, v in zip(n06.standard, ["100", "200", "500"], strict=True)
+            ],
             effective_from=date(2024, 1, 1),
             document_no="南民发〔2024〕1号",
             payable=True,
