@@ -139,7 +139,7 @@ def applications_of(*, user: User, person: Person) -> list[Application]:
 
 
 def applications(
-    *, user: User, status: str = "", item: str = "", region: str = ""
+    *, user: User, status: str = "", item: str = "", region: str = "", q: str = ""
 ) -> QuerySet[Application]:
     qs = scoped(Application.objects.all(), user, READ_RECORDS).select_related(
         "person", "region", "item"
@@ -153,6 +153,8 @@ def applications(
     if region:
         low, high = codes.subtree_range(codes.pad(region))
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if q.strip():
+        qs = qs.filter(person__name__startswith=q.strip())
     return qs.order_by("-created_at", "-pk")
 
 
@@ -188,7 +190,7 @@ def entitlement_get(*, user: User, public_id: UUID | str) -> Entitlement:
 
 
 def candidates(
-    *, user: User, item: str = "", region: str = "", since: date | None = None
+    *, user: User, item: str = "", region: str = "", since: date | None = None, q: str = ""
 ) -> QuerySet[Candidate]:
     qs = scoped(Candidate.objects.all(), user, READ_RECORDS).select_related("person", "region")
     if item:
@@ -198,6 +200,8 @@ def candidates(
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
     if since is not None:
         qs = qs.filter(first_found__gte=since)
+    if q.strip():
+        qs = qs.filter(person__name__startswith=q.strip())
     return qs.order_by("region_id", "item_code", "person_id")
 
 

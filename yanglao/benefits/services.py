@@ -837,17 +837,11 @@ def review_run(*, on: date, since: date, counties: list[str] | None = None) -> d
                 )
     regraded = active.filter(
         Exists(
-            Person.objects.filter(pk=OuterRef("person_id")).filter(
-                Q(
-                    Exists(
-                        PersonCategory.objects.filter(
-                            person=OuterRef("pk"),
-                            category=rules.DISABLED,
-                            start_date__gt=OuterRef(OuterRef("start")),
-                            start_date__lte=on,
-                        )
-                    )
-                )
+            PersonCategory.objects.filter(
+                person=OuterRef("person_id"),
+                category=rules.DISABLED,
+                start_date__gte=OuterRef("start"),
+                start_date__lte=on,
             )
         )
     )
@@ -868,7 +862,9 @@ def _birth_window(age: int, since: date, on: date) -> tuple[date, date]:
 def nightly(*, on: date | None = None, since: date | None = None) -> dict[str, Any]:
     """The nightly job (`yanglao benefits_nightly`): discovery, then review tasks."""
     on = _today(on)
-    since = since or date.fromordinal(on.toordinal() - 1)
+    # Birthdays since the last run, so a missed night is caught up (idempotent by task key).
+    last = Candidate.objects.filter(last_seen__lt=on).order_by("-last_seen").first()
+    since = since or (last.last_seen if last else date.fromordinal(on.toordinal() - 1))
     with transaction.atomic():
         found = discovery_run(on=on)
         tasks = review_run(on=on, since=since)

@@ -212,7 +212,11 @@ def discovery(request: AuthedRequest) -> HttpResponse:
     new_only = request.GET.get("new") == "1"
     try:
         qs = selectors.candidates(
-            user=user, item=item, region=region, since=latest if new_only and latest else None
+            user=user,
+            item=item,
+            region=region,
+            since=latest if new_only and latest else None,
+            q=request.GET.get("q", ""),
         )
     except ValueError:
         qs = selectors.candidates(user=user, item=item)
@@ -236,6 +240,7 @@ def discovery(request: AuthedRequest) -> HttpResponse:
         "item": item,
         "region": region,
         "new_only": new_only,
+        "q": request.GET.get("q", ""),
         "latest": latest,
         "can_apply": user.can(Cap.BENEFIT_APPLY),
     }
@@ -294,6 +299,7 @@ def applications(request: AuthedRequest) -> HttpResponse:
             status=status,
             item=request.GET.get("item", ""),
             region=request.GET.get("region", ""),
+            q=request.GET.get("q", ""),
         )
     except ValueError:
         qs = selectors.applications(user=request.user, status=status)
@@ -302,6 +308,7 @@ def applications(request: AuthedRequest) -> HttpResponse:
         "status": status,
         "statuses": [("open", "办理中"), *AppStatus.choices, ("", "全部")],
         "item": request.GET.get("item", ""),
+        "q": request.GET.get("q", ""),
     }
     return render(request, "benefits/applications.html", ctx)
 

@@ -451,6 +451,31 @@ def test_nightly_review_tasks_turned_90_and_status_lost(
     assert again == {"turned_90": 0, "turned_100": 0, "status_lost": 0, "new_grade": 0}
 
 
+def test_nightly_review_new_assessment_grade(
+    catalog_loaded: None,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> None:
+    p = make_person(date(1950, 5, 1), bereaved_family="")
+    ent = _approve(
+        _apply(worker, p, "N08", date(2026, 10, 1)), township, county_officer, date(2026, 10, 1)
+    )
+    assert services.review_run(on=date(2026, 11, 20), since=date(2026, 11, 19))["new_grade"] == 0
+    people_services.person_category_add(
+        actor=None,
+        person=p,
+        category="disabled",
+        start=date(2026, 11, 5),
+        grade="中度",
+        system=True,
+    )
+    made = services.review_run(on=date(2026, 11, 20), since=date(2026, 11, 19))
+    assert made["new_grade"] == 1
+    assert ReviewTask.objects.get(kind=TaskKind.NEW_GRADE).entitlement_id == ent.pk
+
+
 # --- a month of rolls ------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ def test_pages_render_for_each_level(
         assert r.status_code == 200, url
     r = w.get("/benefits/discovery/?item=N06")
     assert "李桂兰" in r.content.decode() and "年龄" in r.content.decode()
+    assert "李桂兰" not in w.get("/benefits/discovery/?q=王").content.decode()
     r = w.get(f"/benefits/person/{p.public_id}/")
     body = r.content.decode()
     assert "N06 高龄津贴" in body and "80–89周岁 100.00" in body
