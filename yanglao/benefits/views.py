@@ -188,6 +188,8 @@ def publish(request: AuthedRequest) -> HttpResponseBase:
             return redirect("benefits:items")
         else:
             messages.success(request, f"已发布 {item.code} {item.name}（第{item.version}版）")
+            if not request.user.can(Cap.BENEFIT_VIEW):  # the system administrator (national)
+                return redirect("benefits:publish")
             return redirect(f"/benefits/items/?region={item.region_id or ''}")
     ctx = {
         "form": form,

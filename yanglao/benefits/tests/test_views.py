@@ -116,6 +116,34 @@ def test_publish_below_province_shows_reason(catalog_loaded: None, county_office
     assert "低于省级标准99.00，下级清单只能提高、不能降低" in r.content.decode()
 
 
+def test_system_admin_publishes_the_national_list(catalog_loaded: None, make_user: Any) -> None:
+    admin = make_user(Role.SYSTEM_ADMIN, "22", mode="stats")
+    c = client_for(admin)
+    assert c.get("/benefits/discovery/").status_code == 403  # no personal lists
+    form = c.get("/benefits/items/publish/?code=N16")
+    assert form.status_code == 200 and "国家" in form.content.decode()
+    r = c.post(
+        "/benefits/items/publish/",
+        {
+            "region": "",
+            "code": "N16",
+            "name": "社区居家养老服务（助餐等）",
+            "category": "care",
+            "target": "有需求的老年人",
+            "rule": form.context["form"]["rule"],
+            "band": ["每人"],
+            "band_when": [""],
+            "band_value": [""],
+            "document_no": "民发〔2026〕1号",
+            "effective_from": "2026-01-01",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == "/benefits/items/publish/"
+    from yanglao.benefits.models import ServiceItem
+
+    assert ServiceItem.objects.filter(code="N16", region__isnull=True).count() == 2
+
+
 def test_roll_export_for_the_bank(
     nanguan_list: Any,
     make_person: Callable[..., Person],
