@@ -253,9 +253,15 @@ def discovery(request: AuthedRequest) -> HttpResponse:
 def person(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     p = people_selectors.person_get(user=user, public_id=public_id)
+    rows = selectors.person_overview(user=user, person=p, on=today)
     ctx = {
         "person": p,
-        "rows": selectors.person_overview(user=user, person=p, on=today),
+        "rows": rows,
+        # Items the person does not qualify for fold away (a phone screen shows the rest).
+        "shown": [r for r in rows if r.verdict.value is not False or r.holding or r.open_app],
+        "folded": [
+            r for r in rows if r.verdict.value is False and not r.holding and not r.open_app
+        ],
         "entitlements": selectors.entitlements_of(user=user, person=p),
         "applications": selectors.applications_of(user=user, person=p),
         "can_apply": user.can(Cap.BENEFIT_APPLY) and p.life_status == "alive",
