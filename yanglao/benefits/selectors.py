@@ -3,6 +3,7 @@ The service list itself is policy, not personal data: any benefits user reads it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -266,3 +267,49 @@ def counties_of(user: User) -> list[Region]:
                 )
             )
     return out
+
+
+CANDIDATE_HEADER = (
+    "姓名",
+    "公民身份号码（脱敏）",
+    "村（社区）",
+    "区划代码",
+    "项目编码",
+    "项目名称",
+    "符合的理由",
+    "首次发现",
+)
+
+
+def candidate_rows(qs: QuerySet[Candidate], on: date, chunk: int = 2000) -> Iterator[list[str]]:
+    """Rows of the discovery list for export, reasons from the Python form of the engine;
+    facts are loaded per chunk so a province-wide export stays in constant memory."""
+    lists: dict[str, dict[str, query.ResolvedItem]] = {}
+    batch: list[Candidate] = []
+
+    def flush() -> Iterator[list[str]]:
+        facts = query.facts_for([c.person_id for c in batch])
+        for c in batch:
+            county = c.region_id[:6]
+            if county not in lists:
+                lists[county] = {r.code: r for r in query.resolve_list(county, on)}
+            item = lists[county].get(c.item_code)
+            reasons = rules.evaluate(item.rule, facts[c.person_id], on).reasons if item else []
+            yield [
+                c.person.name,
+                c.person.id_number_masked,
+                codes.short_name(c.region.name),
+                c.region_id,
+                c.item_code,
+                item.item.name if item else "",
+                "；".join(reasons),
+                f"{c.first_found:%Y-%m-%d}",
+            ]
+
+    for c in qs.iterator(chunk_size=chunk):
+        batch.append(c)
+        if len(batch) >= chunk:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()

@@ -64,6 +64,7 @@ class Action:
     TASK_CLOSE = "benefit.task_close"
     NIGHTLY = "benefit.nightly"
     IMPORT = "benefit.import"
+    CANDIDATES_EXPORT = "benefit.candidates_export"
     ROLL_GENERATE = "roll.generate"
     ROLL_APPROVE = "roll.approve"
     ROLL_EXPORT = "roll.export"
@@ -1296,3 +1297,16 @@ def in_scope_write(actor: User, region_code: str) -> bool:
     from yanglao.accounts.scoping import in_scope
 
     return in_scope(actor, region_code, WRITE_RECORDS)
+
+
+def candidates_exported(*, actor: User, count: int, filters: dict[str, str]) -> None:
+    """Audit a bulk read of the discovery list (names and masked ID numbers)."""
+    _require(actor, Cap.BENEFIT_VIEW)
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=Action.CANDIDATES_EXPORT,
+            object_type="benefits_candidates",
+            object_label="应保未保名单",
+            changes={"rows": count, "filters": filters},
+        )

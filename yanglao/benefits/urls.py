@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/publish/", views.publish, name="publish"),
     path("discovery/", views.discovery, name="discovery"),
+    path("discovery/export.xlsx", views.discovery_export, name="discovery_export"),
     path("person/<uuid:public_id>/", views.person, name="person"),
     path("person/<uuid:public_id>/apply/", views.apply, name="apply"),
     path("applications/", views.applications, name="applications"),

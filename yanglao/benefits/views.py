@@ -212,16 +212,7 @@ def discovery(request: AuthedRequest) -> HttpResponse:
     item, region = request.GET.get("item", ""), request.GET.get("region", "")
     latest = selectors.latest_run()
     new_only = request.GET.get("new") == "1"
-    try:
-        qs = selectors.candidates(
-            user=user,
-            item=item,
-            region=region,
-            since=latest if new_only and latest else None,
-            q=request.GET.get("q", ""),
-        )
-    except ValueError:
-        qs = selectors.candidates(user=user, item=item)
+    qs, _ = _candidates_qs(request)
     pg = selectors.page(qs, request.GET.get("page"))
     rows = list(pg.object_list)
     facts = query.facts_for([c.person_id for c in rows])
@@ -247,6 +238,33 @@ def discovery(request: AuthedRequest) -> HttpResponse:
         "can_apply": user.can(Cap.BENEFIT_APPLY),
     }
     return render(request, "benefits/discovery.html", ctx)
+
+
+def _candidates_qs(request: AuthedRequest) -> Any:
+    latest = selectors.latest_run()
+    kw = {
+        "item": request.GET.get("item", ""),
+        "region": request.GET.get("region", ""),
+        "q": request.GET.get("q", ""),
+    }
+    since = latest if request.GET.get("new") == "1" and latest else None
+    try:
+        return selectors.candidates(user=request.user, since=since, **kw), kw
+    except ValueError:
+        return selectors.candidates(user=request.user, item=kw["item"], since=since), kw
+
+
+@scope(Cap.BENEFIT_VIEW)
+def discovery_export(request: AuthedRequest) -> HttpResponseBase:
+    """The discovery list as xlsx (masked ID numbers), same filters as the page; audited."""
+    qs, filters = _candidates_qs(request)
+    services.candidates_exported(actor=request.user, count=qs.count(), filters=filters)
+    return sheets.xlsx_response(
+        f"应保未保名单-{timezone.localdate():%Y%m%d}.xlsx",
+        selectors.CANDIDATE_HEADER,
+        selectors.candidate_rows(qs, timezone.localdate()),
+        sheet_name="应保未保名单",
+    )
 
 
 @scope(Cap.BENEFIT_VIEW)

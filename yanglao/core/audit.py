@@ -124,6 +124,7 @@ ACTION_LABELS: dict[str, str] = {
     "benefit.task_close": "处理复核任务",
     "benefit.nightly": "夜间资格排查",
     "benefit.import": "导入外部名单",
+    "benefit.candidates_export": "导出应保未保名单",
     "roll.generate": "生成发放名册",
     "roll.approve": "审定发放名册",
     "roll.export": "导出发放名册",

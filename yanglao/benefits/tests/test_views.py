@@ -45,6 +45,11 @@ def test_pages_render_for_each_level(
     r = w.get("/benefits/discovery/?item=N06")
     assert "李桂兰" in r.content.decode() and "年龄" in r.content.decode()
     assert "李桂兰" not in w.get("/benefits/discovery/?q=王").content.decode()
+    r = w.get("/benefits/discovery/export.xlsx?item=N06")
+    rows = sheets.read_xlsx_bytes(b"".join(r.streaming_content))  # type: ignore[attr-defined]
+    assert rows[0][0] == "姓名" and rows[1][0] == "李桂兰"
+    assert rows[1][1] == p.id_number_masked and "年龄" in rows[1][6]
+    assert AuditEvent.objects.filter(action="benefit.candidates_export", actor=worker).exists()
     r = w.get(f"/benefits/person/{p.public_id}/")
     body = r.content.decode()
     assert "N06 高龄津贴" in body and "80–89周岁 100.00" in body
