@@ -375,6 +375,15 @@ class Conflict:
     keep_new: bool  # choose_higher: the new benefit is the higher one
 
 
+# From the most to the least generous to the person: a lower level may move a pair only
+# towards the generous end (as it may raise a standard, never lower it).
+GENEROSITY = {"allowed": 2, "choose_higher": 1, "exclusive": 0}
+
+
+def overlap_not_stricter(upper_kind: str | None, kind: str) -> bool:
+    return upper_kind is None or GENEROSITY[kind] >= GENEROSITY[upper_kind]
+
+
 def overlaps(
     new_code: str,
     new_amount: Decimal | None,

@@ -78,12 +78,13 @@ def service_list(region_code: str | None, on: date) -> list[ItemRow]:
     ]
 
 
-def overlap_rules(region_code: str | None) -> list[OverlapRule]:
+def overlap_rules(region_code: str | None, on: date) -> list[OverlapRule]:
+    """Rules in force on a date for a region's chain (policy data, not personal)."""
     chain = query.chain_codes(region_code) if region_code else []
     return list(
-        OverlapRule.objects.filter(Q(region__isnull=True) | Q(region_id__in=chain)).order_by(
-            "code_a", "code_b", "region_id"
-        )
+        OverlapRule.objects.filter(query.in_force(on))
+        .filter(Q(region__isnull=True) | Q(region_id__in=chain))
+        .order_by("code_a", "code_b", "region_id")
     )
 
 

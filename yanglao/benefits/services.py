@@ -38,6 +38,7 @@ from yanglao.benefits.models import (
     Decision,
     Document,
     Entitlement,
+    OverlapRule,
     ReviewTask,
     Roll,
     RollLine,
@@ -56,6 +57,7 @@ class Action:
     """Audit action names of this capability (labels in core.audit.ACTION_LABELS)."""
 
     ITEM_PUBLISH = "benefit_item.publish"
+    OVERLAP_PUBLISH = "benefit_overlap.publish"
     APPLY = "benefit.apply"
     DECIDE = "benefit.decide"
     APPEAL = "benefit.appeal"
@@ -258,6 +260,87 @@ def item_publish(
             },
         )
     return item
+
+
+def overlap_publish(
+    *,
+    actor: User,
+    region_code: str | None,
+    code_a: str,
+    code_b: str,
+    kind: str,
+    document_no: str,
+    effective_from: date,
+    note: str = "",
+) -> OverlapRule:
+    """Set the overlap rule of a pair at a level; it replaces the level's earlier rule of the
+    pair from its date. A lower level may be more generous than the level above (allowed >
+    choose the higher > exclusive), never stricter."""
+    from yanglao.benefits.choices import OverlapKind
+
+    _check_publisher(actor, region_code)
+    a, b = code_a.strip().upper(), code_b.strip().upper()
+    errors: dict[str, list[str]] = {}
+    if kind not in OverlapKind.values:
+        errors["kind"] = ["请选择衔接规则"]
+    if not document_no.strip():
+        errors["document_no"] = ["请填写依据文号"]
+    known = {r.code for r in query.resolve_list(region_code, effective_from)}
+    for name, code in (("code_a", a), ("code_b", b)):
+        if code not in known:
+            errors[name] = [f"清单中没有项目“{code}”"]
+    if a == b:
+        errors["code_b"] = ["两个项目不能相同"]
+    if errors:
+        raise BenefitInvalid(errors)
+    if region_code is not None:
+        chain = query.chain_codes(region_code)[:-1]
+        upper = [
+            r
+            for r in OverlapRule.objects.filter(query.in_force(effective_from)).filter(
+                Q(region__isnull=True) | Q(region_id__in=chain)
+            )
+            if {r.code_a, r.code_b} == {a, b}
+        ]
+        upper.sort(key=lambda r: len(codes.prefix(r.region_id)) if r.region_id else 0)
+        if upper and not rules.overlap_not_stricter(upper[-1].kind, kind):
+            raise _fail(
+                "kind",
+                f"上级规定“{upper[-1].get_kind_display()}”（{upper[-1].document_no or '无文号'}），"
+                "下级只能更宽松、不能更严格",
+            )
+    with transaction.atomic():
+        previous = [
+            r
+            for r in OverlapRule.objects.select_for_update().filter(
+                region_id=region_code, effective_to__isnull=True
+            )
+            if {r.code_a, r.code_b} == {a, b}
+        ]
+        for r in previous:
+            if r.effective_from >= effective_from:
+                raise _fail("effective_from", "生效日期须晚于现行规则")
+            r.effective_to = effective_from
+            r.save(update_fields=["effective_to"])
+        rule = OverlapRule.objects.create(
+            code_a=a,
+            code_b=b,
+            kind=kind,
+            region_id=region_code,
+            document_no=document_no.strip(),
+            note=note.strip()[:200],
+            effective_from=effective_from,
+        )
+        audit(
+            actor=actor,
+            action=Action.OVERLAP_PUBLISH,
+            object_type="overlap_rule",
+            object_id=str(rule.pk),
+            object_label=f"{a}×{b}",
+            region_code=region_code or "",
+            changes={"kind": kind, "document_no": rule.document_no, "from": str(effective_from)},
+        )
+    return rule
 
 
 # --- applications ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("items/", views.items, name="items"),
     path("items/publish/", views.publish, name="publish"),
+    path("overlaps/publish/", views.overlap_publish, name="overlap_publish"),
     path("discovery/", views.discovery, name="discovery"),
     path("discovery/export.xlsx", views.discovery_export, name="discovery_export"),
     path("person/<uuid:public_id>/", views.person, name="person"),

@@ -23,6 +23,7 @@ from yanglao.benefits.choices import (
     ImportKind,
     ItemCategory,
     LineKind,
+    OverlapKind,
     RefusalReason,
     StopReason,
     TaskKind,
@@ -84,8 +85,10 @@ def items(request: AuthedRequest) -> HttpResponse:
         "rows": selectors.service_list(code, on),
         "node": node,
         "on": on,
-        "overlaps": selectors.overlap_rules(code),
+        "overlaps": selectors.overlap_rules(code, on),
         "can_publish": request.user.can(Cap.BENEFIT_LIST_MANAGE),
+        "publish_regions": selectors.publish_regions(request.user),
+        "overlap_kinds": OverlapKind.choices,
     }
     return render(request, "benefits/items.html", ctx)
 
@@ -204,6 +207,31 @@ def publish(request: AuthedRequest) -> HttpResponseBase:
         ],
     }
     return render(request, "benefits/publish.html", ctx)
+
+
+@require_POST
+@scope(Cap.BENEFIT_LIST_MANAGE)
+def overlap_publish(request: AuthedRequest) -> HttpResponse:
+    p = request.POST
+    region = p.get("region", "") or None
+    try:
+        services.overlap_publish(
+            actor=request.user,
+            region_code=region,
+            code_a=p.get("code_a", ""),
+            code_b=p.get("code_b", ""),
+            kind=p.get("kind", ""),
+            document_no=p.get("document_no", ""),
+            effective_from=_date(p.get("effective_from"), timezone.localdate()),
+            note=p.get("note", ""),
+        )
+    except services.BenefitInvalid as exc:
+        flash_errors(request, exc.errors)
+    except services.NotPermitted:
+        messages.error(request, NOT_PERMITTED)
+    else:
+        messages.success(request, "已发布衔接规则")
+    return redirect(f"/benefits/items/?region={region or ''}")
 
 
 @scope(Cap.BENEFIT_VIEW)

@@ -116,6 +116,7 @@ ACTION_LABELS: dict[str, str] = {
     "assessment.config_publish": "发布评分配置",
     # benefits.services.Action
     "benefit_item.publish": "发布基本养老服务清单项目",
+    "benefit_overlap.publish": "发布待遇衔接规则",
     "benefit.apply": "受理待遇申请",
     "benefit.decide": "审核/审批待遇申请",
     "benefit.appeal": "提出申诉",

@@ -401,3 +401,20 @@ def test_roll_no_back_pay_before_policy_start() -> None:
     e = rules.EntView(1, "N07-1", date(2025, 5, 1), None, date(2025, 7, 1))
     lines = rules.roll_lines(date(2025, 8, 1), [e], _due({}), {})
     assert [f"{ln.period:%Y-%m}" for ln in lines] == ["2025-07", "2025-08"]
+
+
+@pytest.mark.parametrize(
+    ("upper", "kind", "ok"),
+    [
+        (None, "exclusive", True),
+        ("exclusive", "exclusive", True),
+        ("exclusive", "choose_higher", True),
+        ("exclusive", "allowed", True),
+        ("choose_higher", "exclusive", False),
+        ("choose_higher", "allowed", True),
+        ("allowed", "choose_higher", False),
+        ("allowed", "exclusive", False),
+    ],
+)
+def test_overlap_not_stricter(upper: str | None, kind: str, ok: bool) -> None:
+    assert rules.overlap_not_stricter(upper, kind) is ok

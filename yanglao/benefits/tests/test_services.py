@@ -547,3 +547,56 @@ def test_roll_is_scoped(nanguan_list: Any, make_user: Callable[..., Any]) -> Non
     outsider = make_user(Role.COUNTY_OFFICER, "220204")
     with pytest.raises(Http404):
         services.roll_generate(actor=outsider, county_code="220102", month=date(2026, 12, 1))
+
+
+@pytest.mark.parametrize(
+    ("kind", "ok"),
+    [("allowed", True), ("choose_higher", True), ("exclusive", False)],
+)
+def test_county_overlap_rule_only_more_generous(
+    catalog_loaded: None, county_officer: Any, kind: str, ok: bool
+) -> None:
+    # national: N07-2 × N05 choose the higher
+    if not ok:
+        with pytest.raises(BenefitInvalid) as exc:
+            services.overlap_publish(
+                actor=county_officer,
+                region_code="220102000000",
+                code_a="N05",
+                code_b="N07-2",
+                kind=kind,
+                document_no="南民发〔2026〕4号",
+                effective_from=date(2026, 1, 1),
+            )
+        assert "不能更严格" in exc.value.errors["kind"][0]
+        return
+    services.overlap_publish(
+        actor=county_officer,
+        region_code="220102000000",
+        code_a="N05",
+        code_b="N07-2",
+        kind=kind,
+        document_no="南民发〔2026〕4号",
+        effective_from=date(2026, 1, 1),
+    )
+    views = query.overlap_rules("220102000000", date(2026, 2, 1))
+    best = max(
+        (r for r in views if {r.code_a, r.code_b} == {"N05", "N07-2"}), key=lambda r: r.specificity
+    )
+    assert best.kind == kind and "南民发〔2026〕4号" in best.source
+
+
+def test_overlap_rule_needs_known_items_and_a_document(
+    catalog_loaded: None, county_officer: Any
+) -> None:
+    with pytest.raises(BenefitInvalid) as exc:
+        services.overlap_publish(
+            actor=county_officer,
+            region_code="220102000000",
+            code_a="N05",
+            code_b="X9",
+            kind="allowed",
+            document_no="",
+            effective_from=date(2026, 1, 1),
+        )
+    assert set(exc.value.errors) == {"code_b", "document_no"}
