@@ -347,7 +347,12 @@ def overlap_publish(
 
 MAX_DOCUMENTS = 5
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# Declared type → the file's first bytes: a file is accepted only if both agree.
+DOCUMENT_TYPES = {
+    "application/pdf": b"%PDF",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG",
+}
 
 
 @dataclass
@@ -404,7 +409,8 @@ def _check_documents(docs: list[Upload], errors: dict[str, list[str]]) -> None:
     if len(docs) > MAX_DOCUMENTS:
         errors.setdefault("documents", []).append(f"证明材料最多{MAX_DOCUMENTS}个")
     for d in docs:
-        if d.content_type not in DOCUMENT_TYPES:
+        magic = DOCUMENT_TYPES.get(d.content_type)
+        if magic is None or not d.data.startswith(magic):
             errors.setdefault("documents", []).append(f"“{d.name}”不是 PDF、JPG 或 PNG 文件")
         if len(d.data) > MAX_DOCUMENT_BYTES:
             errors.setdefault("documents", []).append(f"“{d.name}”超过 5 MB")
@@ -1002,7 +1008,11 @@ def roll_generate(*, actor: User, county_code: str, month: date) -> Roll:
             raise _fail("month", "以后月份的名册已审定，不能生成更早月份的名册")
         roll = existing or Roll(county_id=county, month=month)
         roll.generated_by, roll.generated_at = actor, timezone.now()
-        roll.save()
+        try:
+            with transaction.atomic():
+                roll.save()
+        except IntegrityError as exc:  # another officer is generating the same month
+            raise _fail("month", "该月名册正在由他人生成，请稍后刷新") from exc
         RollLine.objects.filter(roll=roll).delete()
         lines = compute_roll(county, month)
         RollLine.objects.bulk_create(

@@ -600,3 +600,21 @@ def test_overlap_rule_needs_known_items_and_a_document(
             effective_from=date(2026, 1, 1),
         )
     assert set(exc.value.errors) == {"code_b", "document_no"}
+
+
+def test_documents_must_be_what_they_claim(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+) -> None:
+    p = make_person(date(1940, 5, 1))
+    fake = services.Upload("证明.pdf", "application/pdf", b"<html>not a pdf</html>")
+    with pytest.raises(BenefitInvalid) as exc:
+        services.application_create(
+            actor=worker, person=p, item_code="N06", account=ACCOUNT, documents=[fake]
+        )
+    assert exc.value.errors["documents"] == ["“证明.pdf”不是 PDF、JPG 或 PNG 文件"]
+    assert not Application.objects.exists()
+    ok = services.Upload("户口簿.png", "image/png", b"\x89PNG\r\n\x1a\n....")
+    app = services.application_create(
+        actor=worker, person=p, item_code="N06", account=ACCOUNT, documents=[ok]
+    )
+    assert app.documents.get().size == 12
