@@ -78,7 +78,6 @@ _OUTSIDE_TRANSACTION_OK = {
     Action.PERSON_REVEAL,
     Action.PERSON_EXPORT,
     Action.IMPORT_ERRORS_DOWNLOAD,
-    "roll.export",
 }
 
 
