@@ -54,7 +54,9 @@ def county_a_world(regions, make_user):
     assessment = assessment_start(
         actor=assessor, person=person, reason="first", assessment_date=date(2025, 1, 1)
     )
+    benefits = _benefits_world(officer, person, make_user)
     return {
+        **benefits,
         "assessment_id": str(assessment.public_id),
         "public_id": str(person.public_id),
         "tag_id": str(tag.pk),
@@ -62,6 +64,55 @@ def county_a_world(regions, make_user):
         "kind": "death",
         "field": "id_number",
         "pk": str(officer.pk),
+    }
+
+
+def _benefits_world(officer, person, make_user) -> dict[str, str]:
+    """An application with a document, an entitlement, a review task and a roll of the
+    secret person, so the walk reaches every benefits page with a real object."""
+    from yanglao.benefits import catalog
+    from yanglao.benefits import services as benefits
+    from yanglao.benefits.models import Entitlement, OverlapRule, ReviewTask, ServiceItem
+
+    catalog.seed(ServiceItem, OverlapRule)
+    n06 = ServiceItem.objects.get(code="N06", region__isnull=True)
+    bands = [{**b, "value": "100"} for b in n06.standard]
+    benefits.item_publish(
+        actor=officer,
+        region_code="220102000000",
+        data=benefits.ItemInput(
+            code="N06",
+            name=n06.name,
+            category=n06.category,
+            target=n06.target,
+            rule=n06.rule,
+            standard=bands,
+            effective_from=date(2024, 1, 1),
+            document_no="测试",
+            payable=True,
+        ),
+    )
+    worker = make_user(Role.VISIT_WORKER, "220102001001")
+    township = make_user(Role.TOWNSHIP_OFFICER, "220102001")
+    app = benefits.application_create(
+        actor=worker,
+        person=person,
+        item_code="N06",
+        account="6217000012345678",
+        documents=[benefits.Upload("证明.pdf", "application/pdf", b"%PDF-1.4 secret")],
+    )
+    benefits.application_decide(actor=township, application=app, approve=True, reason="属实")
+    benefits.application_decide(actor=officer, application=app, approve=True, reason="同意")
+    benefits.external_import(
+        actor=officer, kind="paid_elsewhere", rows=[["身份证号码"], [person.id_number]]
+    )
+    roll = benefits.roll_generate(actor=officer, county_code="220102", month=date(2026, 1, 1))
+    return {
+        "application_id": str(app.public_id),
+        "document_id": str(app.documents.get().pk),
+        "entitlement_id": str(Entitlement.objects.get(person=person).public_id),
+        "task_id": str(ReviewTask.objects.get(person=person).pk),
+        "roll_id": str(roll.public_id),
     }
 
 
@@ -117,7 +168,7 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
 
     assert (
         not AuditEvent.objects.filter(actor=outsider)
-        .exclude(action__in=["person.export", "auth.login"])
+        .exclude(action__in=["person.export", "benefit.candidates_export", "auth.login"])
         .exists()
     )
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "yanglao.people",
     "yanglao.assessments",
     "yanglao.imports",
+    "yanglao.benefits",
     "yanglao.api",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("regions/", include("yanglao.regions.urls")),
     path("audit/", include("yanglao.core.urls")),
     path("assessments/", include("yanglao.assessments.urls")),
+    path("benefits/", include("yanglao.benefits.urls")),
     path("imports/", include("yanglao.imports.urls")),
     path("api/", api.urls),
 ]

@@ -39,6 +39,12 @@ class Cap:
     REGION_MANAGE = "region.manage"
     ASSESSMENT_DO = "assessment.do"  # fill in, submit and confirm ability assessments
     ASSESSMENT_VIEW = "assessment.view"  # assessment history, grade distribution, due lists
+    BENEFIT_VIEW = "benefit.view"  # service list, eligibility, discovery list, entitlements
+    BENEFIT_APPLY = "benefit.apply"  # 村（社区）受理 an application, file the one appeal
+    BENEFIT_REVIEW = "benefit.review"  # 乡镇（街道）审核
+    BENEFIT_APPROVE = "benefit.approve"  # 县（区）审批, stop payments, review tasks, list imports
+    BENEFIT_LIST_MANAGE = "benefit.list_manage"  # publish the service list of one's own level
+    ROLL_MANAGE = "roll.manage"  # generate, approve and export the monthly payment roll
 
 
 _OFFICER = {
@@ -53,11 +59,25 @@ _OFFICER = {
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
-    Role.VISIT_WORKER: frozenset({Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW}),
-    Role.TOWNSHIP_OFFICER: frozenset(_OFFICER),
-    Role.COUNTY_OFFICER: frozenset(_OFFICER),
-    Role.CITY_OFFICER: frozenset(_OFFICER),
-    Role.PROVINCE_OFFICER: frozenset(_OFFICER),
+    Role.VISIT_WORKER: frozenset(
+        {Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW, Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY}
+    ),
+    # Township and county windows accept applications too (§4.3: filed at any window).
+    Role.TOWNSHIP_OFFICER: frozenset(
+        _OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY, Cap.BENEFIT_REVIEW}
+    ),
+    Role.COUNTY_OFFICER: frozenset(
+        _OFFICER
+        | {
+            Cap.BENEFIT_VIEW,
+            Cap.BENEFIT_APPLY,
+            Cap.BENEFIT_APPROVE,
+            Cap.BENEFIT_LIST_MANAGE,
+            Cap.ROLL_MANAGE,
+        }
+    ),
+    Role.CITY_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),
+    Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),
     Role.ASSESSOR: frozenset(
         {
             Cap.PERSON_VIEW,
@@ -71,7 +91,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({Cap.STATS_VIEW}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
-    Role.SYSTEM_ADMIN: frozenset({Cap.REGION_MANAGE}),
+    # The system administrator keeps the national service list (data, no personal records).
+    Role.SYSTEM_ADMIN: frozenset({Cap.REGION_MANAGE, Cap.BENEFIT_LIST_MANAGE}),
 }
 
 

@@ -40,6 +40,7 @@ from yanglao.api.schemas import (
 )
 from yanglao.api.scope import PUBLIC, ScopeDenied, declare_scope
 from yanglao.assessments.api import router as assessments_router
+from yanglao.benefits.api import router as benefits_router
 from yanglao.imports.api import router as imports_router
 from yanglao.people import selectors, services
 from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus, Relation
@@ -504,3 +505,4 @@ api.add_router("/v1/persons", persons_router)
 api.add_router("/v1/regions", regions_router)
 api.add_router("/v1/assessments", assessments_router)
 api.add_router("/v1/imports", imports_router)
+api.add_router("/v1/benefits", benefits_router)

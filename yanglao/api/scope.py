@@ -35,6 +35,10 @@ SCOPES: dict[str, str | None] = {
     "region:read": Cap.STATS_VIEW,
     "assessment:score": AUTHENTICATED,
     "person:import": Cap.PERSON_IMPORT,
+    "benefit:read": Cap.BENEFIT_VIEW,
+    "benefit:apply": Cap.BENEFIT_APPLY,
+    # Which step (审核/审批/复核) the caller may take is checked by the service (403).
+    "benefit:decide": Cap.BENEFIT_VIEW,
 }
 
 

@@ -113,6 +113,21 @@ ACTION_LABELS: dict[str, str] = {
     "assessment.confirm": "确认评估结果",
     "assessment.reassessment_request": "申请即时复评",
     "assessment.config_publish": "发布评分配置",
+    # benefits.services.Action
+    "benefit_item.publish": "发布基本养老服务清单项目",
+    "benefit_overlap.publish": "发布待遇衔接规则",
+    "benefit.apply": "受理待遇申请",
+    "benefit.decide": "审核/审批待遇申请",
+    "benefit.appeal": "提出申诉",
+    "benefit.stop": "停发待遇",
+    "benefit.auto_stop": "死亡/迁出自动停发",
+    "benefit.task_close": "处理复核任务",
+    "benefit.nightly": "夜间资格排查",
+    "benefit.import": "导入外部名单",
+    "benefit.candidates_export": "导出应保未保名单",
+    "roll.generate": "生成发放名册",
+    "roll.approve": "审定发放名册",
+    "roll.export": "导出发放名册",
 }
 
 

@@ -20,5 +20,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "audit_view": user.can(Cap.AUDIT_VIEW),
             "account_manage": user.can(Cap.ACCOUNT_MANAGE),
             "region_manage": user.can(Cap.REGION_MANAGE),
+            "benefit_view": user.can(Cap.BENEFIT_VIEW),
+            "benefit_list_manage": user.can(Cap.BENEFIT_LIST_MANAGE),
         }
     }

@@ -263,6 +263,10 @@ def _close(
         )
         # Category tags end with the person's life on the ledger.
         ended = PersonCategory.objects.filter(person=p, end_date__isnull=True).update(end_date=on)
+        # Payments stop from the next month, in this same transaction (benefits, §4.4).
+        from yanglao.benefits.services import person_closed
+
+        person_closed(actor=actor, person=p, status=status, on=on)
         audit(
             actor=actor,
             action=action,

@@ -761,6 +761,27 @@ def test_every_operation_declares_its_scope() -> None:
 OWN_RESOURCE_CREATORS = {"batch_upload"}
 
 
+def _benefits_application(person: Person, county: User) -> Any:
+    """An application of 220102 waiting for the county's approval (for the walk)."""
+    from yanglao.accounts.services import user_create
+    from yanglao.benefits import catalog
+    from yanglao.benefits import services as benefits
+    from yanglao.benefits.models import OverlapRule, ServiceItem
+
+    catalog.seed(ServiceItem, OverlapRule)
+    township = user_create(
+        actor=None,
+        username="township_walk",
+        password="Yl-test-pass-2026",
+        role="township_officer",
+        jurisdictions=[(person.region_id[:9], "edit")],
+    )
+    app = benefits.application_create(
+        actor=county, person=person, item_code="N06", account="6217000012345678"
+    )
+    return benefits.application_decide(actor=township, application=app, approve=True, reason="属实")
+
+
 def test_every_operation_refuses_other_county(
     officer_a: User,
     officer_b: User,
@@ -779,12 +800,14 @@ def test_every_operation_refuses_other_county(
     from yanglao.imports.services import batch_upload
     from yanglao.imports.tests.conftest import csv_bytes, line
 
+    application = _benefits_application(target, officer_a)
     ledger = csv_bytes([line(seq=77, name="导入甲")])
     batch = batch_upload(actor=officer_a, upload=SimpleUploadedFile("a.csv", ledger))
     path_values = {
         "person_id": str(target.public_id),
         "code": "220102",
         "batch_id": str(batch.public_id),
+        "application_id": str(application.public_id),
     }
     query = "?region=220102"
     bodies: dict[str, Any] = {
@@ -794,6 +817,8 @@ def test_every_operation_refuses_other_county(
         "batch_upload": {"file_name": "b.csv", "content_base64": base64.b64encode(ledger).decode()},
         "batch_validate": {},
         "batch_commit": {},
+        "application_create": {"item_code": "N01", "note": "本人申请"},
+        "application_decide": {"approve": True, "reason": "同意"},
     }
 
     def calls(outsider: bool = False) -> Iterator[tuple[str, str, str]]:

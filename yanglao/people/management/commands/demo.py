@@ -168,6 +168,10 @@ class Command(BaseCommand):
             )
 
         rows = self._accounts(options["password"], villages)
+        if n and not (existing and options["if_empty"]):
+            from yanglao.benefits.demo import load as load_benefits
+
+            load_benefits(self.stdout)
         self._print_accounts(rows)
         self._sample_ledger(options["seed"])
         if options["accounts_json"]:
