@@ -38,6 +38,9 @@ class Cap:
     REGION_MANAGE = "region.manage"
     ASSESSMENT_DO = "assessment.do"  # fill in, submit and confirm ability assessments
     ASSESSMENT_VIEW = "assessment.view"  # assessment history, grade distribution, due lists
+    VISIT_RECORD = "visit.record"  # record home visits (巡访) of the people in one's village
+    VISIT_MANAGE = "visit.manage"  # assign workers, follow overdue visits, set visit policy
+    VISIT_VIEW = "visit.view"  # visit coverage (月探访率) and the lists behind it
 
 
 _OFFICER = {
@@ -48,14 +51,18 @@ _OFFICER = {
     Cap.STATS_VIEW,
     Cap.ASSESSMENT_VIEW,
 }
+# Township officers assign and follow up visits; county and above read coverage too.
+_VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
-    Role.VISIT_WORKER: frozenset({Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW}),
-    Role.TOWNSHIP_OFFICER: frozenset(_OFFICER),
-    Role.COUNTY_OFFICER: frozenset(_OFFICER),
-    Role.CITY_OFFICER: frozenset(_OFFICER),
-    Role.PROVINCE_OFFICER: frozenset(_OFFICER),
+    Role.VISIT_WORKER: frozenset(
+        {Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW, Cap.VISIT_RECORD}
+    ),
+    Role.TOWNSHIP_OFFICER: frozenset(_OFFICER | _VISIT_OFFICER | {Cap.VISIT_RECORD}),
+    Role.COUNTY_OFFICER: frozenset(_OFFICER | _VISIT_OFFICER),
+    Role.CITY_OFFICER: frozenset(_OFFICER | _VISIT_OFFICER),
+    Role.PROVINCE_OFFICER: frozenset(_OFFICER | _VISIT_OFFICER),
     Role.ASSESSOR: frozenset(
         {
             Cap.PERSON_VIEW,

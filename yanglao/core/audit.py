@@ -100,6 +100,13 @@ ACTION_LABELS: dict[str, str] = {
     "assessment.confirm": "确认评估结果",
     "assessment.reassessment_request": "申请即时复评",
     "assessment.config_publish": "发布评分配置",
+    # visits.services.Action
+    "visit.record": "登记巡访",
+    "visit.assign": "分配巡访员",
+    "visit.policy": "发布巡访政策",
+    "visit.followup_close": "办结跟进事项",
+    "visit.tasks_cancel": "取消巡访任务",
+    "visit.export": "导出巡访名单",
 }
 
 

@@ -19,5 +19,8 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "audit_view": user.can(Cap.AUDIT_VIEW),
             "account_manage": user.can(Cap.ACCOUNT_MANAGE),
             "region_manage": user.can(Cap.REGION_MANAGE),
+            "visit_record": user.can(Cap.VISIT_RECORD),
+            "visit_manage": user.can(Cap.VISIT_MANAGE),
+            "visit_view": user.can(Cap.VISIT_VIEW),
         }
     }

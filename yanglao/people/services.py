@@ -258,6 +258,10 @@ def _close(
         )
         # Category tags end with the person's life on the ledger.
         ended = PersonCategory.objects.filter(person=p, end_date__isnull=True).update(end_date=on)
+        # Open home-visit tasks end with the person's life on the ledger (issue 5 part 3).
+        from yanglao.visits.services import tasks_cancel_for_person
+
+        visits_cancelled = tasks_cancel_for_person(person=p, reason=p.get_life_status_display())
         audit(
             actor=actor,
             action=action,
@@ -270,6 +274,7 @@ def _close(
                 "date": str(on),
                 "reason": p.status_reason,
                 "tags_ended": ended,
+                "visit_tasks_cancelled": visits_cancelled,
                 "version": p.version,
             },
         )
