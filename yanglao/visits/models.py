@@ -186,7 +186,7 @@ class VisitPhoto(models.Model):
         verbose_name_plural = "巡访照片"
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)
 
 
 class VisitTask(models.Model):

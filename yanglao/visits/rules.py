@@ -241,15 +241,15 @@ def check_visit(
         if key not in Area.values:
             err("findings", f"未知的巡访内容：{key}")
     for area in Area:
-        f = v.findings.get(area.value)
-        if not f or f.get("level") not in FindingLevel.values:
+        found = v.findings.get(area.value)
+        if not found or found.get("level") not in FindingLevel.values:
             err(f"findings.{area.value}", f"请填写“{area.label}”情况")
             continue
-        if len(str(f.get("note", ""))) > NOTE_MAX:
+        if len(str(found.get("note", ""))) > NOTE_MAX:
             err(f"findings.{area.value}", f"“{area.label}”说明不能超过{NOTE_MAX}字")
-        if f["level"] != FindingLevel.OK and not str(f.get("note", "")).strip():
+        if found["level"] != FindingLevel.OK and not str(found.get("note", "")).strip():
             err(f"findings.{area.value}", f"“{area.label}”有问题时请写明具体情况")
-        bad = [n for n in f.get("needs", []) if n not in Need.values]
+        bad = [n for n in found.get("needs", []) if n not in Need.values]
         if bad:
             err(f"findings.{area.value}", "未知的服务需求")
     if (v.latitude is None) != (v.longitude is None):

@@ -303,7 +303,7 @@ def _targets_sql(targets: set[str], ref: date) -> tuple[str, list[Any]] | None:
         )
         params += [*cats, d, d]
     if HIGH_RISK in targets:
-        parts.append("s.risk_level = %s")
+        parts.append("COALESCE(s.risk_level, '') = %s")  # LEFT JOIN: no file yet
         params.append(RiskLevel.HIGH)
     if not parts:
         return None
