@@ -11,7 +11,7 @@ import pytest
 
 from yanglao.accounts.roles import Role
 from yanglao.people import services as people
-from yanglao.people.choices import Category
+from yanglao.people.choices import SYSTEM_CATEGORIES, Category
 from yanglao.people.models import Person
 from yanglao.people.testing import person_input
 
@@ -41,7 +41,14 @@ class World:
             actor=self.county, data=person_input(village, name=name, seq=self.counter[0])
         )
         for tag in tags:
-            people.person_category_add(actor=self.county, person=p, category=tag, start=tag_start)
+            # 失能 is only ever set by an assessment (system=True), as in production.
+            people.person_category_add(
+                actor=self.county,
+                person=p,
+                category=tag,
+                start=tag_start,
+                system=tag in SYSTEM_CATEGORIES,
+            )
         return p
 
 
