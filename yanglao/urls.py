@@ -8,5 +8,6 @@ urlpatterns = [
     path("regions/", include("yanglao.regions.urls")),
     path("audit/", include("yanglao.core.urls")),
     path("assessments/", include("yanglao.assessments.urls")),
+    path("visits/", include("yanglao.visits.urls")),
     path("api/", api.urls),
 ]

@@ -24,11 +24,12 @@ from yanglao.visits import policy, rules
 from yanglao.visits.choices import (
     OPEN_TASK,
     SPECIAL_CATEGORIES,
+    RiskLevel,
     FollowUpKind,
     FollowUpStatus,
     TaskStatus,
 )
-from yanglao.visits.models import FollowUp, VisitRecord, VisitSubject, VisitTask
+from yanglao.visits.models import FollowUp, VisitPhoto, VisitRecord, VisitSubject, VisitTask
 
 DUE_SOON_DAYS = 7
 ALL = "all"  # the category filter value for 'any special-difficulty category'
@@ -68,6 +69,23 @@ def followup_get(*, user: User, pk: int) -> FollowUp:
     return f
 
 
+def photo_get(*, user: User, pk: int) -> VisitPhoto:
+    p = VisitPhoto.objects.filter(
+        pk=pk, record__in=scoped(VisitRecord.objects.all(), user, READ_RECORDS)
+    ).first()
+    if p is None:
+        raise Http404
+    return p
+
+
+def people_by_ids(*, user: User, ids: list[str]) -> list[Person]:
+    """People chosen on a page, each in the user's edit jurisdiction (else 404)."""
+    people = list(scoped(Person.objects.filter(public_id__in=ids), user, WRITE_RECORDS))
+    if len(people) != len(set(ids)):
+        raise Http404
+    return people
+
+
 def person_visits(*, user: User, person: Person) -> list[VisitRecord]:
     return list(
         scoped(VisitRecord.objects.filter(person=person), user, READ_RECORDS)
@@ -91,6 +109,10 @@ class ListItem:
     risk_level: str
     last_visit: date | None
     backup: bool  # the user is only the backup worker
+
+    @property
+    def risk_label(self) -> str:
+        return str(RiskLevel(self.risk_level).label)
 
 
 def worker_list(*, user: User, today: date) -> list[ListItem]:
@@ -231,6 +253,10 @@ class CoverageRow:
     @property
     def rate(self) -> float | None:
         return rules.rate(self.visited, self.roster)
+
+    @property
+    def unvisited(self) -> int:
+        return self.roster - self.visited
 
     @property
     def percent(self) -> str:

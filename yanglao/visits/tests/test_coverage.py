@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 JUNE = date(2026, 6, 1)
 
 
-def visit(world: World, person, day: date, method: str = Method.DOOR, **kw):  # type: ignore[no-untyped-def]
+def visit(world: World, person, day: date, method: str = Method.DOOR, **kw):
     worker = world.worker1 if person.region_id == V1 else world.worker2
     return services.visit_record(
         actor=worker,
@@ -101,7 +101,7 @@ def test_coverage_by_category(world: World, june) -> None:
         C.DISABLED: (1, 1),
         C.SEVERE_DISABILITY: (1, 1),
     }
-    rows, total = selectors.coverage_table(
+    _rows, total = selectors.coverage_table(
         user=world.county, region=township, month=JUNE, category=C.LIVING_ALONE
     )
     assert (total.roster, total.visited) == (5, 1)
@@ -126,7 +126,7 @@ def test_phone_counts_when_policy_says_so_and_county_may_narrow(world: World, ju
         document_no="南民发〔2026〕9号",
     )
     village = Region.objects.get(code=V1)
-    rows, total = selectors.coverage_table(user=world.county, region=village, month=JUNE)
+    _rows, total = selectors.coverage_table(user=world.county, region=village, month=JUNE)
     assert (total.roster, total.visited) == (6, 1)  # 丙's video no longer counts
     # A national policy change (data, not code) lets phone count elsewhere.
     from yanglao.visits.models import CountingRule
@@ -138,7 +138,7 @@ def test_phone_counts_when_policy_says_so_and_county_may_narrow(world: World, ju
         document_no="测试",
     )
     township = Region.objects.get(code="220102001000")
-    rows, total = selectors.coverage_table(user=world.county, region=township, month=JUNE)
+    _rows, total = selectors.coverage_table(user=world.county, region=township, month=JUNE)
     assert (total.roster, total.visited) == (7, 2)  # county still door only: 甲 and 癸
 
 
