@@ -104,7 +104,7 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
             body = (
                 response.content.decode(errors="replace")
                 if not response.streaming
-                else b"".join(response.streaming_content).decode()
+                else b"".join(response.streaming_content).decode(errors="replace")
             )
             checked += 1
             if "<" in route:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "yanglao.accounts",
     "yanglao.people",
     "yanglao.assessments",
+    "yanglao.imports",
     "yanglao.visits",
     "yanglao.api",
 ]

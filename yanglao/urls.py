@@ -8,6 +8,7 @@ urlpatterns = [
     path("regions/", include("yanglao.regions.urls")),
     path("audit/", include("yanglao.core.urls")),
     path("assessments/", include("yanglao.assessments.urls")),
+    path("imports/", include("yanglao.imports.urls")),
     path("visits/", include("yanglao.visits.urls")),
     path("api/", api.urls),
 ]

@@ -32,6 +32,7 @@ class Cap:
     PERSON_EDIT = "person.edit"
     PERSON_REVEAL = "person.reveal"  # see a full ID / phone number
     PERSON_EXPORT = "person.export"
+    PERSON_IMPORT = "person.import"  # upload a ledger spreadsheet (staged import)
     STATS_VIEW = "stats.view"
     AUDIT_VIEW = "audit.view"
     ACCOUNT_MANAGE = "account.manage"
@@ -45,6 +46,7 @@ class Cap:
 
 _OFFICER = {
     Cap.PERSON_VIEW,
+    Cap.PERSON_IMPORT,
     Cap.PERSON_EDIT,
     Cap.PERSON_REVEAL,
     Cap.PERSON_EXPORT,

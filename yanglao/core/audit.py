@@ -33,6 +33,12 @@ class Action:
     LOGOUT = "auth.logout"
     TOKEN_ISSUE = "auth.token_issue"
     DEMO_LOAD = "demo.load"
+    IMPORT_UPLOAD = "import.upload"
+    IMPORT_VALIDATE = "import.validate"
+    IMPORT_COMMIT = "import.commit"
+    IMPORT_CANCEL = "import.cancel"
+    IMPORT_ERRORS_DOWNLOAD = "import.errors_download"
+    MIN_AGE_POLICY_SET = "policy.min_age_set"
 
 
 def audit(
@@ -71,6 +77,7 @@ _OUTSIDE_TRANSACTION_OK = {
     Action.LOGOUT,
     Action.PERSON_REVEAL,
     Action.PERSON_EXPORT,
+    Action.IMPORT_ERRORS_DOWNLOAD,
 }
 
 
@@ -92,6 +99,12 @@ ACTION_LABELS: dict[str, str] = {
     Action.LOGOUT: "退出",
     Action.TOKEN_ISSUE: "签发接口令牌",
     Action.DEMO_LOAD: "生成演示数据",
+    Action.IMPORT_UPLOAD: "上传台账文件",
+    Action.IMPORT_VALIDATE: "校验导入文件",
+    Action.IMPORT_COMMIT: "提交台账导入",
+    Action.IMPORT_CANCEL: "取消台账导入",
+    Action.IMPORT_ERRORS_DOWNLOAD: "下载导入错误行",
+    Action.MIN_AGE_POLICY_SET: "设置登记年龄政策",
     # assessments.services.Action (kept as strings: core must not import the apps above it)
     "assessment.create": "发起能力评估",
     "assessment.update": "保存评估",

@@ -15,6 +15,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "person_view": user.can(Cap.PERSON_VIEW),
             "person_edit": user.can(Cap.PERSON_EDIT),
             "person_export": user.can(Cap.PERSON_EXPORT),
+            "person_import": user.can(Cap.PERSON_IMPORT),
             "stats_view": user.can(Cap.STATS_VIEW),
             "audit_view": user.can(Cap.AUDIT_VIEW),
             "account_manage": user.can(Cap.ACCOUNT_MANAGE),

@@ -42,6 +42,7 @@ from typing import Any
 
 from faker.providers.person.zh_CN import Provider as _FakerZhCN
 
+from yanglao.core.bulk import adapt, insert_rows
 from yanglao.people.choices import (
     Category,
     Education,
@@ -1040,12 +1041,10 @@ class _Writer:
         ) + 1
 
     def uuid(self, value: uuid.UUID) -> Any:
-        return value if self.pg else value.hex
+        return adapt(value)
 
     def date(self, value: date | None) -> Any:
-        if value is None or self.pg:
-            return value
-        return value.isoformat()
+        return adapt(value)
 
     def write(self, batch: _Batch) -> None:
         from django.db import transaction
@@ -1057,18 +1056,8 @@ class _Writer:
             self._insert("contact", CONTACT_COLUMNS, batch.contacts)
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        name = self.tables[table]
-        cols = ", ".join(columns)
-        with self.connection.cursor() as cursor:
-            if self.pg:
-                with cursor.cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", rows)
+        if rows:
+            insert_rows(self.tables[table], columns, rows)
 
     def finish(self) -> None:
         """Move the id sequences past the ids written explicitly (PostgreSQL)."""

@@ -179,3 +179,33 @@ class EmergencyContact(models.Model):
     @property
     def phone(self) -> str:
         return crypto.decrypt(self.phone_cipher)
+
+
+class MinimumAgePolicy(models.Model):
+    """The age from which a region registers residents as older people.
+
+    老年人权益保障法 art. 2 sets 60; some places register younger people in special
+    difficulty. The policy of the nearest ancestor region in force on a date applies.
+    """
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    min_age = models.PositiveSmallIntegerField("登记起始年龄")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True)
+    document_no = models.CharField("文号", max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "登记年龄政策"
+        verbose_name_plural = "登记年龄政策"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_age__gte=40) & Q(min_age__lte=60), name="min_age_between_40_60"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.min_age}"

@@ -95,7 +95,12 @@ def _village(code: str, actor: User, errors: dict[str, list[str]]) -> Region | N
 def _validate(
     data: PersonInput, actor: User, today: date, *, exclude_pk: int | None
 ) -> tuple[PersonInput, Region | None, list[str]]:
-    data, errors, warnings = check_person(data, today=today, known_prefix=is_known_prefix)
+    from yanglao.people.policy import min_age_for
+
+    min_age = min_age_for(data.region_code, today) if len(data.region_code) == 12 else 60
+    data, errors, warnings = check_person(
+        data, today=today, known_prefix=is_known_prefix, min_age=min_age
+    )
     region = _village(data.region_code, actor, errors)
     if "id_number" not in errors:
         clash = Person.objects.filter(id_number_hash=crypto.lookup_hash(data.id_number))

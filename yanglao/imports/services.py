@@ -1,0 +1,913 @@
+"""Staged import of a ledger: upload → map columns → validate → preview → commit.
+
+Validation runs as a background task and writes every line to the staging table in chunks
+(COPY on PostgreSQL). The commit is a handful of set-based statements in ONE transaction:
+a commit that fails or whose process is killed leaves the ledger exactly as before, and a
+committed batch cannot be committed twice (row lock on the batch). Re-uploading a file that
+is already in the ledger gives only "unchanged" rows, and committing it writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from yanglao.accounts.models import User
+from yanglao.accounts.roles import Cap
+from yanglao.accounts.scoping import WRITE_RECORDS, user_ranges
+from yanglao.core import crypto, idnumber
+from yanglao.core.audit import Action, audit
+from yanglao.core.bulk import adapt, insert_rows, is_postgres
+from yanglao.core.sheets import SheetError, open_table, sniff_kind
+from yanglao.imports import columns as C
+from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
+from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
+from yanglao.people.choices import LifeStatus, TagSource
+from yanglao.people.generator import TAG_COLUMNS
+from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
+from yanglao.people.policy import lowest_min_age, min_age_for
+from yanglao.people.rules import age_on
+from yanglao.regions.idprefix import is_known_prefix
+from yanglao.regions.models import Level, Region
+
+MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+CHUNK = 5_000
+HEAD_ROWS = 12
+
+
+class ImportInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _fail(message: str, field: str = "file") -> ImportInvalid:
+    return ImportInvalid({field: [message]})
+
+
+def upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _fingerprint(titles: Sequence[str]) -> str:
+    return hashlib.sha256("\x1f".join(titles).encode()).hexdigest()
+
+
+def _sample(text: str) -> str:
+    """Sample cells shown on the mapping page: never a full ID or phone number."""
+    t = text.strip()
+    if len(t) >= 15 and t[:6].isdigit():
+        return idnumber.mask(idnumber.normalise(t)) if len(t) == 18 else t[:4] + "…"
+    if len(t) == 11 and t.isdigit():
+        return crypto.mask_phone(t)
+    return t[:20]
+
+
+# -- upload and mapping -------------------------------------------------------------------
+
+
+def batch_upload(
+    *, actor: User, upload: UploadedFile, reference_date: date | None = None
+) -> ImportBatch:
+    if not actor.can(Cap.PERSON_IMPORT) or not user_ranges(actor, WRITE_RECORDS):
+        raise Http404
+    name = os.path.basename(upload.name or "ledger")[:200]
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise _fail(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分成几个文件上传")
+    if not upload.size:
+        raise _fail("文件是空的")
+    head = upload.read(8)
+    upload.seek(0)
+    try:
+        kind = sniff_kind(head, name)
+    except SheetError as e:
+        raise _fail(str(e)) from None
+    path = upload_dir() / f"{uuid.uuid4().hex}.{kind}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        table = open_table(path, name)
+        head_rows = [row for _, row in zip(range(HEAD_ROWS + 3), table.rows, strict=False)]
+    except SheetError as e:
+        path.unlink(missing_ok=True)
+        raise _fail(str(e)) from None
+    header = C.find_header(head_rows, table.merged)
+    if header is None:
+        path.unlink(missing_ok=True)
+        raise _fail("在文件前10行中找不到表头（如“姓名”“身份证号码”），请检查是否选错了文件")
+    titles = [t or f"第{i + 1}列" for i, t in enumerate(header.titles)]
+    data_rows = head_rows[header.row + 1 : header.row + 4]
+    samples = [[_sample(r[i]) if i < len(r) else "" for r in data_rows] for i in range(len(titles))]
+    remembered = ColumnMapping.objects.filter(user=actor, fingerprint=_fingerprint(titles)).first()
+    if remembered is not None:
+        mapping = remembered.mapping
+    else:
+        mapping = {str(i): k for i, k in C.guess_mapping(titles).items()}
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            created_by=actor,
+            file_name=name,
+            file_kind=kind,
+            file_size=upload.size or 0,
+            encoding=table.encoding,
+            stored_path=str(path),
+            header_row=header.row,
+            headers=titles,
+            samples=samples,
+            mapping=mapping,
+            reference_date=reference_date or timezone.localdate(),
+        )
+        audit(
+            actor=actor,
+            action=Action.IMPORT_UPLOAD,
+            object_type="import_batch",
+            object_id=str(batch.public_id),
+            object_label=name,
+            changes={"size": batch.file_size, "kind": kind, "remembered_mapping": bool(remembered)},
+        )
+    return batch
+
+
+def _own(actor: User, batch: ImportBatch) -> None:
+    """A batch is its uploader's; anyone else gets 404 (the rows hold personal data)."""
+    if batch.created_by_id != actor.pk:
+        raise Http404
+
+
+def batch_map(
+    *, actor: User, batch: ImportBatch, mapping: dict[int, str], reference_date: date | None = None
+) -> ImportBatch:
+    """Confirm the column mapping (remembered for this header layout) and start validation."""
+    _own(actor, batch)
+    if batch.status not in (BatchStatus.UPLOADED, BatchStatus.VALIDATED, BatchStatus.FAILED):
+        raise _fail("该批次当前不能修改列对应关系", "mapping")
+    valid = {c.key for c in C.COLUMNS} | {C.IGNORE, ""}
+    bad = [k for k in mapping.values() if k not in valid]
+    if bad or any(i < 0 or i >= len(batch.headers) for i in mapping):
+        raise _fail("列对应关系中有无效的字段", "mapping")
+    problems = C.mapping_problems(mapping)
+    if problems:
+        raise ImportInvalid({"mapping": problems})
+    clean = {str(i): k for i, k in sorted(mapping.items()) if k}
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch.mapping = clean
+        if reference_date is not None:
+            batch.reference_date = reference_date
+        batch.status = BatchStatus.VALIDATING
+        batch.processed_rows = 0
+        batch.message = ""
+        batch.save()
+        ColumnMapping.objects.update_or_create(
+            user=actor,
+            fingerprint=_fingerprint(batch.headers),
+            defaults={"mapping": clean},
+        )
+        audit(
+            actor=actor,
+            action=Action.IMPORT_VALIDATE,
+            object_type="import_batch",
+            object_id=str(batch.public_id),
+            object_label=batch.file_name,
+            changes={"mapping": {batch.headers[int(i)]: k for i, k in clean.items()}},
+        )
+        from yanglao.imports.tasks import validate_task
+
+        batch_id = batch.pk
+        transaction.on_commit(lambda: validate_task.enqueue(batch_id))
+    return batch
+
+
+def batch_cancel(*, actor: User, batch: ImportBatch) -> None:
+    _own(actor, batch)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status in (BatchStatus.COMMITTED, BatchStatus.COMMITTING):
+            raise _fail("已提交的批次不能取消", "status")
+        batch.status = BatchStatus.CANCELLED
+        batch.save(update_fields=["status"])
+        ImportRow.objects.filter(batch=batch).delete()
+        audit(
+            actor=actor,
+            action=Action.IMPORT_CANCEL,
+            object_type="import_batch",
+            object_id=str(batch.public_id),
+            object_label=batch.file_name,
+        )
+    _remove_file(batch)
+
+
+def _remove_file(batch: ImportBatch) -> None:
+    if batch.stored_path:
+        Path(batch.stored_path).unlink(missing_ok=True)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def _villages(actor: User) -> VillageIndex:
+    cond: list[tuple[str, str]] = user_ranges(actor, WRITE_RECORDS)
+    qs = Region.objects.filter(level=Level.VILLAGE, valid_to__isnull=True)
+    q = Q()
+    for low, high in cond:
+        q |= Q(code__gte=low, code__lte=high)
+    rows = list(qs.filter(q).values_list("code", "name", "parent__name")) if cond else []
+    villages = [Village(code, name, township or "") for code, name, township in rows]
+
+    def elsewhere(code: str) -> str | None:
+        r = Region.objects.filter(code=code, level=Level.VILLAGE).values_list("name").first()
+        return r[0] if r else None
+
+    return VillageIndex(villages, elsewhere)
+
+
+_COMPARED = (
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "region_id",
+    "address",
+    "phone_hash",
+    "household_no",
+    "education",
+    "marital_status",
+    "living_arrangement",
+    "medical_payment",
+    "income_sources",
+)
+_CHANGE_LABELS = {
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "ethnicity": "民族",
+    "region_id": "村（社区）",
+    "address": "详细住址",
+    "phone_hash": "联系电话",
+    "household_no": "户号",
+    "education": "文化程度",
+    "marital_status": "婚姻状况",
+    "living_arrangement": "居住情况",
+    "medical_payment": "医疗费用支付方式",
+    "income_sources": "经济来源",
+    "categories": "人员类别",
+    "contacts": "紧急联系人",
+}
+# Which mapped column makes which ledger field part of the comparison.
+_FIELD_OF = {
+    "village_code": "region_id",
+    "village_name": "region_id",
+    "phone": "phone_hash",
+}
+
+
+@dataclass
+class _Existing:
+    id: int
+    version: int
+    region_id: str
+    life_status: str
+    status_date: date | None
+    values: dict[str, Any]
+    phone_cipher: str
+    phone_masked: str
+    open_tags: set[str]
+    contacts: list[tuple[str, str, str]]  # name, relation, phone
+
+
+def _existing(hashes: list[str], want_tags: bool, want_contacts: bool) -> dict[str, _Existing]:
+    out: dict[str, _Existing] = {}
+    rows = Person.objects.filter(id_number_hash__in=hashes).values(
+        "id",
+        "id_number_hash",
+        "version",
+        "life_status",
+        "status_date",
+        "phone_cipher",
+        "phone_masked",
+        "household__household_no",
+        *[f for f in _COMPARED if f != "household_no"],
+    )
+    for r in rows:
+        values = {f: r[f] for f in _COMPARED if f != "household_no"}
+        values["household_no"] = r["household__household_no"] or ""
+        out[r["id_number_hash"]] = _Existing(
+            id=r["id"],
+            version=r["version"],
+            region_id=r["region_id"],
+            life_status=r["life_status"],
+            status_date=r["status_date"],
+            values=values,
+            phone_cipher=r["phone_cipher"],
+            phone_masked=r["phone_masked"],
+            open_tags=set(),
+            contacts=[],
+        )
+    ids = {e.id: e for e in out.values()}
+    if want_tags and ids:
+        for pid, cat in PersonCategory.objects.filter(
+            person_id__in=list(ids), end_date__isnull=True
+        ).values_list("person_id", "category"):
+            ids[pid].open_tags.add(cat)
+    if want_contacts and ids:
+        for c in EmergencyContact.objects.filter(person_id__in=list(ids)).order_by(
+            "person_id", "position"
+        ):
+            ids[c.person_id].contacts.append((c.name, c.relation, c.phone))
+    return out
+
+
+def _county_name(code: str) -> str:
+    county = Region.objects.filter(code=code[:6] + "000000").values_list("name").first()
+    return county[0] if county else code[:6]
+
+
+def _label(key: str, batch: ImportBatch) -> str:
+    """The file's own title for a field's column, else the canonical header."""
+    for i, k in batch.mapping.items():
+        if k == key:
+            return str(batch.headers[int(i)])
+    col = C.BY_KEY.get(key)
+    return col.header if col else ""
+
+
+def _data_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+    """(row number as Excel shows it, cells) after the header."""
+    table = open_table(Path(batch.stored_path), batch.file_name)
+    for index, cells in enumerate(table.rows):
+        if index > batch.header_row:
+            yield index + 1, cells
+
+
+STAGING_COLUMNS = (
+    "batch_id",
+    "row_no",
+    "status",
+    "errors",
+    "raw_cipher",
+    "person_id",
+    "person_version",
+    "public_id",
+    "region_id",
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "id_number_cipher",
+    "id_number_hash",
+    "id_number_masked",
+    "education",
+    "marital_status",
+    "living_arrangement",
+    "medical_payment",
+    "income_sources",
+    "address",
+    "phone_cipher",
+    "phone_hash",
+    "phone_masked",
+    "household_no",
+    "categories",
+    "c1_name",
+    "c1_relation",
+    "c1_phone_cipher",
+    "c1_phone_masked",
+    "c2_name",
+    "c2_relation",
+    "c2_phone_cipher",
+    "c2_phone_masked",
+    "changes",
+)
+
+
+class _Validator:
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.actor: User = batch.created_by
+        self.mapping = {int(i): k for i, k in batch.mapping.items()}
+        self.mapped = set(self.mapping.values())
+        self.ranges = user_ranges(self.actor, WRITE_RECORDS)
+        self.villages = _villages(self.actor)
+        self.today = batch.reference_date
+        self.min_age_cache: dict[str, int] = {}
+        self.seen: dict[str, tuple[int, str]] = {}  # id hash → (first row, content digest)
+        self.conflicts: dict[int, int] = {}  # first row → a later row contradicting it
+        self.counts = {s.value: 0 for s in RowStatus}
+        self.total = 0
+
+    def min_age(self, village: str) -> int:
+        if village not in self.min_age_cache:
+            self.min_age_cache[village] = min_age_for(village, self.today)
+        return self.min_age_cache[village]
+
+    def in_scope(self, code: str) -> bool:
+        return any(low <= code <= high for low, high in self.ranges)
+
+    def run(self) -> None:
+        ImportRow.objects.filter(batch=self.batch).delete()
+        chunk: list[tuple[int, list[str], RowCheck]] = []
+        floor = lowest_min_age(self.ranges, self.today)
+        for row_no, cells in _data_rows(self.batch):
+            check = check_row(
+                cells,
+                self.mapping,
+                villages=self.villages,
+                today=self.today,
+                min_age=floor,
+                known_prefix=is_known_prefix,
+            )
+            if check.blank:
+                continue
+            if check.data is not None and check.data.birth_date is not None:
+                # A policy admitting younger registrants holds for its own region only.
+                local = self.min_age(check.data.region_code)
+                age = age_on(check.data.birth_date, self.today)
+                if age < local:
+                    check.errors.append(
+                        ("birth_date", f"未满{local}周岁，不能登记为老年人（现{age}岁）")
+                    )
+                    check.data = None
+            chunk.append((row_no, cells, check))
+            if len(chunk) >= CHUNK:
+                self._write(chunk)
+                chunk = []
+        self._write(chunk)
+        self._mark_conflicts()
+
+    def _write(self, chunk: list[tuple[int, list[str], RowCheck]]) -> None:
+        if not chunk:
+            return
+        b = self.batch
+        hashes = [crypto.lookup_hash(c.data.id_number) for _, _, c in chunk if c.data is not None]
+        existing = _existing(
+            hashes,
+            want_tags="categories" in self.mapped,
+            want_contacts=bool(self.mapped & {"contact1_name", "contact1_phone"}),
+        )
+        rows: list[tuple[Any, ...]] = []
+        for row_no, cells, check in chunk:
+            rows.append(self._stage(row_no, cells, check, existing))
+        with transaction.atomic():
+            insert_rows(ImportRow._meta.db_table, STAGING_COLUMNS, rows)
+        self.total += len(chunk)
+        ImportBatch.objects.filter(pk=b.pk).update(processed_rows=self.total)
+
+    def _reject(
+        self, row_no: int, cells: list[str], errors: list[tuple[str, str]]
+    ) -> tuple[Any, ...]:
+        self.counts[RowStatus.REJECTED] += 1
+        titled = [[_label(k, self.batch) if k else "", m] for k, m in errors]
+        raw = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
+        return self._row(row_no, RowStatus.REJECTED, errors=titled, raw=raw)
+
+    def _row(self, row_no: int, status: str, **kw: Any) -> tuple[Any, ...]:
+        values: dict[str, Any] = {
+            "batch_id": self.batch.pk,
+            "row_no": row_no,
+            "status": status,
+            "errors": json.dumps(kw.pop("errors", []), ensure_ascii=False),
+            "raw_cipher": kw.pop("raw", ""),
+            "person_id": None,
+            "person_version": None,
+            "public_id": None,
+            "birth_date": None,
+            "living_arrangement": "[]",
+            "medical_payment": "[]",
+            "income_sources": "[]",
+            "changes": "{}",
+        }
+        values.update(kw)
+        return tuple(adapt(values.get(c, "")) for c in STAGING_COLUMNS)
+
+    def _stage(
+        self, row_no: int, cells: list[str], check: RowCheck, existing: dict[str, _Existing]
+    ) -> tuple[Any, ...]:
+        if check.data is None:
+            return self._reject(row_no, cells, check.errors)
+        d = check.data
+        id_hash = crypto.lookup_hash(d.id_number)
+        if not self.in_scope(d.region_code):
+            return self._reject(row_no, cells, [("village_name", "村（社区）不在您的管辖范围内")])
+        new_values: dict[str, Any] = {
+            "name": d.name,
+            "sex": d.sex,
+            "birth_date": d.birth_date,
+            "ethnicity": d.ethnicity,
+            "region_id": d.region_code,
+            "address": d.address,
+            "phone_hash": crypto.lookup_hash(d.phone),
+            "household_no": d.household_no,
+            "education": d.education,
+            "marital_status": d.marital_status,
+            "living_arrangement": sorted(d.living_arrangement),
+            "medical_payment": sorted(d.medical_payment),
+            "income_sources": sorted(d.income_sources),
+        }
+        contacts = [(c.name, c.relation, c.phone) for c in d.contacts]
+        digest = hashlib.sha256(
+            json.dumps([new_values, contacts, check.categories], default=str).encode()
+        ).hexdigest()
+        first = self.seen.get(id_hash)
+        if first is not None:
+            if first[1] == digest:
+                self.counts[RowStatus.DUPLICATE] += 1
+                return self._row(
+                    row_no,
+                    RowStatus.DUPLICATE,
+                    errors=[[_label("id_number", self.batch), f"与第{first[0]}行完全相同，已忽略"]],
+                )
+            self.conflicts.setdefault(first[0], row_no)
+            return self._reject(
+                row_no,
+                cells,
+                [("id_number", f"与第{first[0]}行身份证号码相同但内容不同，请核对后只保留一行")],
+            )
+        self.seen[id_hash] = (row_no, digest)
+
+        ex = existing.get(id_hash)
+        status = RowStatus.NEW
+        changes: dict[str, list[Any]] = {}
+        given = check.given
+        phone_cipher, phone_masked = "", ""
+        tags = list(check.categories)
+        if ex is not None:
+            if not self.in_scope(ex.region_id):
+                return self._reject(
+                    row_no,
+                    cells,
+                    [
+                        (
+                            "id_number",
+                            f"此人已在{_county_name(ex.region_id)}登记，不在您的管辖范围内，"
+                            "未导入（如已迁入本地，请原登记地先办理迁出）",
+                        )
+                    ],
+                )
+            if ex.life_status != LifeStatus.ALIVE:
+                state = "死亡" if ex.life_status == LifeStatus.DECEASED else "迁出"
+                when = f"（{ex.status_date:%Y-%m-%d}）" if ex.status_date else ""
+                return self._reject(
+                    row_no, cells, [("id_number", f"此人已登记为{state}{when}，不能通过导入修改")]
+                )
+            # Blank cells never erase what the ledger holds: keep the ledger's value.
+            for key in _COMPARED:
+                column_keys = [k for k, f in _FIELD_OF.items() if f == key] or [key]
+                if not (given & set(column_keys)):
+                    new_values[key] = ex.values[key]
+                elif new_values[key] != ex.values[key]:
+                    changes[key] = [_shown(key, ex.values[key]), _shown(key, new_values[key])]
+            if "phone" not in given:
+                phone_cipher, phone_masked = ex.phone_cipher, ex.phone_masked
+            elif "phone_hash" in changes:
+                changes["phone_hash"] = [ex.phone_masked, crypto.mask_phone(d.phone)]
+            tags = [t for t in tags if t not in ex.open_tags]
+            if tags:
+                changes["categories"] = [sorted(ex.open_tags), sorted(ex.open_tags | set(tags))]
+            if contacts and contacts != ex.contacts[: len(contacts)]:
+                changes["contacts"] = [[c[0] for c in ex.contacts], [c[0] for c in contacts]]
+            else:
+                contacts = []  # the same as the ledger's, or none given: keep the ledger's
+            status = RowStatus.UPDATE if changes else RowStatus.UNCHANGED
+            changes = {_CHANGE_LABELS.get(k, k): v for k, v in changes.items()}
+        if not phone_cipher and "phone_hash" in new_values and (ex is None or "phone" in given):
+            phone_cipher, phone_masked = crypto.encrypt(d.phone), crypto.mask_phone(d.phone)
+        self.counts[status] += 1
+        c1 = contacts[0] if contacts else ("", "", "")
+        c2 = contacts[1] if len(contacts) > 1 else ("", "", "")
+        return self._row(
+            row_no,
+            status,
+            person_id=ex.id if ex else None,
+            person_version=ex.version if ex else None,
+            public_id=uuid.uuid4() if ex is None else None,
+            region_id=new_values["region_id"],
+            name=new_values["name"],
+            sex=new_values["sex"],
+            birth_date=new_values["birth_date"],
+            ethnicity=new_values["ethnicity"],
+            id_number_cipher=crypto.encrypt(d.id_number) if ex is None else "",
+            id_number_hash=id_hash,
+            id_number_masked=idnumber.mask(d.id_number),
+            education=new_values["education"],
+            marital_status=new_values["marital_status"],
+            living_arrangement=json.dumps(new_values["living_arrangement"]),
+            medical_payment=json.dumps(new_values["medical_payment"]),
+            income_sources=json.dumps(new_values["income_sources"]),
+            address=new_values["address"],
+            phone_cipher=phone_cipher,
+            phone_hash=new_values["phone_hash"],
+            phone_masked=phone_masked,
+            household_no=new_values["household_no"],
+            categories=",".join(tags),
+            c1_name=c1[0],
+            c1_relation=c1[1],
+            c1_phone_cipher=crypto.encrypt(c1[2]) if c1[0] else "",
+            c1_phone_masked=crypto.mask_phone(c1[2]) if c1[0] else "",
+            c2_name=c2[0],
+            c2_relation=c2[1],
+            c2_phone_cipher=crypto.encrypt(c2[2]) if c2[0] else "",
+            c2_phone_masked=crypto.mask_phone(c2[2]) if c2[0] else "",
+            changes=json.dumps(changes, ensure_ascii=False, default=str),
+        )
+
+    def _mark_conflicts(self) -> None:
+        """The first of several contradicting lines was staged as good: reject it too."""
+        if not self.conflicts:
+            return
+        wanted = self.conflicts
+        for row_no, cells in _data_rows(self.batch):
+            if row_no not in wanted:
+                continue
+            errors = [
+                [
+                    _label("id_number", self.batch),
+                    f"与第{wanted[row_no]}行身份证号码相同但内容不同，请核对后只保留一行",
+                ]
+            ]
+            row = ImportRow.objects.get(batch=self.batch, row_no=row_no)
+            self.counts[row.status] -= 1
+            self.counts[RowStatus.REJECTED] += 1
+            row.status = RowStatus.REJECTED
+            row.errors = errors
+            row.raw_cipher = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
+            row.save(update_fields=["status", "errors", "raw_cipher"])
+
+
+def _shown(key: str, value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def batch_validate(batch_id: int) -> None:
+    """Task body: check every line, stage it, count the outcomes."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.status != BatchStatus.VALIDATING:
+        return
+    started = time.perf_counter()
+    v = _Validator(batch)
+    try:
+        v.run()
+    except SheetError as e:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=str(e))
+        return
+    except Exception as e:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, message=f"校验中断：{e}"[:500]
+        )
+        raise
+    counts: dict[str, float] = dict(v.counts)
+    counts["total"] = v.total
+    counts["seconds"] = round(time.perf_counter() - started, 2)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.VALIDATED,
+        counts=counts,
+        total_rows=v.total,
+        processed_rows=v.total,
+        validated_at=timezone.now(),
+        message="" if v.total else "文件中没有数据行",
+    )
+
+
+# -- commit -----------------------------------------------------------------------------------
+
+
+class StaleBatch(Exception):
+    """The ledger changed after validation: the preview no longer holds."""
+
+
+def batch_commit_request(*, actor: User, batch: ImportBatch) -> None:
+    """Queue the commit (the page shows its progress)."""
+    _own(actor, batch)
+    if batch.status != BatchStatus.VALIDATED:
+        raise _fail("只有校验完成的批次才能提交", "status")
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATED).update(
+            status=BatchStatus.COMMITTING, message=""
+        )
+        if not updated:
+            raise _fail("该批次已在提交中或已提交", "status")
+        from yanglao.imports.tasks import commit_task
+
+        batch_id, actor_id = batch.pk, actor.pk
+        transaction.on_commit(lambda: commit_task.enqueue(batch_id, actor_id))
+
+
+def batch_commit(batch_id: int, actor_id: int, *, pause: float = 0.0) -> dict[str, int]:
+    """Merge the staged rows into the ledger: all or nothing. Returns what was written.
+
+    `pause` (seconds, tests only) sleeps between the statements, so a test can kill the
+    process in the middle and see that nothing was written.
+    """
+    actor = User.objects.get(pk=actor_id)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.status == BatchStatus.COMMITTED:
+                return dict(batch.counts.get("written", {}))
+            if batch.status not in (BatchStatus.COMMITTING, BatchStatus.VALIDATED):
+                raise _fail("该批次不能提交", "status")
+            if batch.created_by_id != actor.pk:
+                raise Http404
+            written = _merge(batch, actor, pause=pause)
+            batch.status = BatchStatus.COMMITTED
+            batch.committed_at = timezone.now()
+            batch.committed_by = actor
+            batch.counts = {**batch.counts, "written": written}
+            batch.save(update_fields=["status", "committed_at", "committed_by", "counts"])
+            audit(
+                actor=actor,
+                action=Action.IMPORT_COMMIT,
+                object_type="import_batch",
+                object_id=str(batch.public_id),
+                object_label=batch.file_name,
+                changes={"written": written, "counts": batch.counts},
+            )
+    except (StaleBatch, IntegrityError) as e:
+        message = (
+            str(e)
+            if isinstance(e, StaleBatch)
+            else "校验后有人登记了同一身份证号码的老人，请重新校验后再提交"
+        )
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.VALIDATED, message=message
+        )
+        raise StaleBatch(message) from e
+    except Exception as e:
+        ImportBatch.objects.filter(
+            pk=batch_id, status__in=[BatchStatus.COMMITTING, BatchStatus.VALIDATED]
+        ).update(status=BatchStatus.VALIDATED, message=f"提交失败，台账未作任何修改：{e}"[:500])
+        raise
+    _remove_file(batch)
+    return written
+
+
+def _sql(statement: str, params: Sequence[Any] = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def _merge(batch: ImportBatch, actor: User, *, pause: float) -> dict[str, int]:
+    staging = ImportRow._meta.db_table
+    person = Person._meta.db_table
+    household = Household._meta.db_table
+    now = adapt(timezone.now())
+    pg = is_postgres()
+    written: dict[str, int] = {}
+
+    def step() -> None:
+        if pause:
+            time.sleep(pause)
+
+    # The scope is the committer's now, not the uploader's then: a jurisdiction may change.
+    ranges = user_ranges(actor, WRITE_RECORDS)
+    inside = Q()
+    for low, high in ranges:
+        inside |= Q(region_id__gte=low, region_id__lte=high)
+    writes = ImportRow.objects.filter(batch=batch, status__in=[RowStatus.NEW, RowStatus.UPDATE])
+    if not ranges or writes.exclude(inside).exists():
+        raise StaleBatch("部分行已不在您的管辖范围内，请重新校验")
+
+    # Optimistic check: every person the preview compared against is as it was then.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {staging} s JOIN {person} p ON p.id = s.person_id "
+            "WHERE s.batch_id = %s AND s.status IN ('update', 'unchanged') "
+            "AND (p.version <> s.person_version OR p.life_status <> 'alive')",
+            [batch.pk],
+        )
+        changed = cursor.fetchone()[0]
+    if changed:
+        raise StaleBatch(f"校验后台账中有 {changed} 人的信息被修改，请重新校验后再提交")
+    step()
+
+    # 1. Households named by 户号 that the village does not have yet.
+    new_uuid = "gen_random_uuid()" if pg else "lower(hex(randomblob(16)))"
+    written["households"] = _sql(
+        f"INSERT INTO {household} (public_id, region_id, household_no, address) "
+        f"SELECT {new_uuid}, d.region_id, d.household_no, d.address FROM ("
+        f"  SELECT region_id, household_no, MIN(address) AS address FROM {staging} "
+        "   WHERE batch_id = %s AND status IN ('new', 'update') AND household_no <> '' "
+        "   GROUP BY region_id, household_no) d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {household} h "
+        "  WHERE h.region_id = d.region_id AND h.household_no = d.household_no)",
+        [batch.pk],
+    )
+    step()
+
+    # 2. New people.
+    written["new"] = _sql(
+        f"INSERT INTO {person} (public_id, name, sex, birth_date, ethnicity, id_number_cipher, "
+        "id_number_hash, id_number_masked, education, living_arrangement, marital_status, "
+        "medical_payment, income_sources, region_id, address, phone_cipher, phone_hash, "
+        "phone_masked, household_id, life_status, status_date, status_reason, version, "
+        "created_at, updated_at, created_by_id) "
+        "SELECT s.public_id, s.name, s.sex, s.birth_date, s.ethnicity, s.id_number_cipher, "
+        "s.id_number_hash, s.id_number_masked, s.education, s.living_arrangement, "
+        "s.marital_status, s.medical_payment, s.income_sources, s.region_id, s.address, "
+        "s.phone_cipher, s.phone_hash, s.phone_masked, h.id, 'alive', NULL, '', 1, %s, %s, %s "
+        f"FROM {staging} s LEFT JOIN {household} h "
+        "  ON h.region_id = s.region_id AND h.household_no = s.household_no "
+        "  AND s.household_no <> '' "
+        "WHERE s.batch_id = %s AND s.status = 'new' ORDER BY s.region_id, s.row_no",
+        [now, now, actor.pk, batch.pk],
+    )
+    step()
+
+    # 3. Changed people: every compared column comes from the staged row, which already
+    # holds the ledger's value wherever the file's cell was blank.
+    written["updated"] = _sql(
+        f"UPDATE {person} SET name = s.name, sex = s.sex, birth_date = s.birth_date, "
+        "ethnicity = s.ethnicity, region_id = s.region_id, address = s.address, "
+        "education = s.education, marital_status = s.marital_status, "
+        "living_arrangement = s.living_arrangement, medical_payment = s.medical_payment, "
+        "income_sources = s.income_sources, phone_cipher = s.phone_cipher, "
+        "phone_hash = s.phone_hash, phone_masked = s.phone_masked, "
+        f"household_id = COALESCE((SELECT h.id FROM {household} h WHERE h.region_id = s.region_id "
+        f"  AND h.household_no = s.household_no AND s.household_no <> ''), {person}.household_id), "
+        f"version = {person}.version + 1, updated_at = %s "
+        f"FROM {staging} s WHERE s.batch_id = %s AND s.status = 'update' "
+        f"AND {person}.id = s.person_id",
+        [now, batch.pk],
+    )
+    step()
+
+    # 4. Emergency contacts: replaced for updated people whose file gives contacts.
+    _sql(
+        f"DELETE FROM {EmergencyContact._meta.db_table} WHERE person_id IN ("
+        f"SELECT person_id FROM {staging} WHERE batch_id = %s AND status = 'update' "
+        "AND c1_name <> '')",
+        [batch.pk],
+    )
+    contacts = 0
+    for n in (1, 2):
+        contacts += _sql(
+            f"INSERT INTO {EmergencyContact._meta.db_table} "
+            "(person_id, position, name, relation, phone_cipher, phone_masked) "
+            f"SELECT p.id, {n}, s.c{n}_name, s.c{n}_relation, s.c{n}_phone_cipher, "
+            f"s.c{n}_phone_masked FROM {staging} s JOIN {person} p "
+            "  ON p.id_number_hash = s.id_number_hash "
+            f"WHERE s.batch_id = %s AND s.status IN ('new', 'update') AND s.c{n}_name <> ''",
+            [batch.pk],
+        )
+    written["contacts"] = contacts
+    step()
+
+    # 5. Category tags to add (never ended by an import).
+    tags: list[tuple[Any, ...]] = []
+    rows = (
+        ImportRow.objects.filter(batch=batch, status__in=[RowStatus.NEW, RowStatus.UPDATE])
+        .exclude(categories="")
+        .values_list("id_number_hash", "categories")
+    )
+    pending = list(rows)
+    start = adapt(batch.reference_date)
+    for i in range(0, len(pending), 2000):
+        part = pending[i : i + 2000]
+        ids = dict(
+            Person.objects.filter(id_number_hash__in=[h for h, _ in part]).values_list(
+                "id_number_hash", "id"
+            )
+        )
+        for h, cats in part:
+            for cat in cats.split(","):
+                tags.append(
+                    (
+                        ids[h],
+                        cat,
+                        "",
+                        start,
+                        None,
+                        TagSource.IMPORT.value,
+                        f"导入批次 {batch.pk}",
+                        now,
+                        actor.pk,
+                    )
+                )
+    written["tags"] = insert_rows(
+        PersonCategory._meta.db_table,
+        TAG_COLUMNS,
+        tags,
+    )
+    step()
+    return written
