@@ -24,9 +24,9 @@ from yanglao.visits import policy, rules
 from yanglao.visits.choices import (
     OPEN_TASK,
     SPECIAL_CATEGORIES,
-    RiskLevel,
     FollowUpKind,
     FollowUpStatus,
+    RiskLevel,
     TaskStatus,
 )
 from yanglao.visits.models import FollowUp, VisitPhoto, VisitRecord, VisitSubject, VisitTask

@@ -10,8 +10,9 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +20,10 @@ from django.views.decorators.http import require_POST
 
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
+from yanglao.core import sheets
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
+from yanglao.people.models import Person
 from yanglao.people.services import NotPermitted
 from yanglao.regions import codes
 from yanglao.regions.models import Region
@@ -147,7 +150,7 @@ def sync_upload(request: AuthedRequest) -> JsonResponse:
     return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
 
 
-@scope(public=True)
+@scope(Cap.VISIT_RECORD)
 def service_worker(request: AuthedRequest) -> HttpResponse:
     """The service worker, served under /visits/ so that it controls the app's pages."""
     path = finders.find("visits/sw.js")
@@ -161,7 +164,7 @@ def service_worker(request: AuthedRequest) -> HttpResponse:
     return response
 
 
-@scope(public=True)
+@scope(Cap.VISIT_RECORD)
 def manifest(request: AuthedRequest) -> JsonResponse:
     return JsonResponse(
         {
@@ -233,8 +236,8 @@ def record_detail(request: AuthedRequest, record_id: UUID) -> HttpResponse:
 
 @require_POST
 @scope(Cap.PERSON_VIEW)
-def followup_close(request: AuthedRequest, pk: int) -> HttpResponse:
-    f = selectors.followup_get(user=request.user, pk=pk)
+def followup_close(request: AuthedRequest, followup_id: int) -> HttpResponse:
+    f = selectors.followup_get(user=request.user, pk=followup_id)
     try:
         services.followup_close(
             actor=request.user, follow_up=f, outcome=request.POST.get("outcome", "")
@@ -251,8 +254,8 @@ def followup_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scope(Cap.PERSON_VIEW)
-def photo(request: AuthedRequest, pk: int) -> FileResponse:
-    p = selectors.photo_get(user=request.user, pk=pk)
+def photo(request: AuthedRequest, photo_id: int) -> FileResponse:
+    p = selectors.photo_get(user=request.user, pk=photo_id)
     return FileResponse(p.file.open("rb"), content_type=p.content_type)
 
 
@@ -361,9 +364,7 @@ def coverage(request: AuthedRequest) -> HttpResponse:
     """月探访率 of each child node against the 100% target, by category, with a trend."""
     node = _node(request)
     month = _month(request)
-    category = request.GET.get("category", selectors.ALL)
-    if category != selectors.ALL and category not in SPECIAL_CATEGORIES:
-        category = selectors.ALL
+    category = _category(request)
     rows, total = selectors.coverage_table(
         user=request.user, region=node, month=month, category=category
     )
@@ -404,17 +405,39 @@ def coverage(request: AuthedRequest) -> HttpResponse:
 
 
 @scope(Cap.VISIT_VIEW)
-def coverage_people(request: AuthedRequest) -> HttpResponse:
+def coverage_export(request: AuthedRequest) -> HttpResponseBase:
+    """The coverage table of a node and month as a workbook (figures only, no names)."""
+    node = _node(request)
+    month = _month(request)
+    category = _category(request)
+    rows, total = selectors.coverage_table(
+        user=request.user, region=node, month=month, category=category
+    )
+    header = ["区划代码", "区划", "月初在册", "已探访", "未探访", "月探访率", "目标"]
+    body = [
+        [r.code, r.name, r.roster, r.visited, r.unvisited, r.percent, "100%"]
+        for r in [*rows, total]
+    ]
+    return sheets.export_response("xlsx", f"月探访率-{node.name}-{month:%Y-%m}", header, body)
+
+
+def _category(request: AuthedRequest) -> str:
+    category = request.GET.get("category", selectors.ALL)
+    return category if category in SPECIAL_CATEGORIES else selectors.ALL
+
+
+@scope(Cap.VISIT_VIEW)
+def coverage_people(request: AuthedRequest) -> HttpResponseBase:
     """The people behind a number: on the roster, visited or not visited in the month."""
     node = _node(request)
     month = _month(request)
-    category = request.GET.get("category", selectors.ALL)
-    if category != selectors.ALL and category not in SPECIAL_CATEGORIES:
-        category = selectors.ALL
+    category = _category(request)
     visited = {"1": True, "0": False}.get(request.GET.get("visited", ""))
     qs = selectors.coverage_people(
         user=request.user, region=node, month=month, category=category, visited=visited
     )
+    if request.GET.get("format") == "xlsx":
+        return _export_people(request, qs, node, month, category, visited)
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -433,6 +456,52 @@ def coverage_people(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
         },
+    )
+
+
+def _export_people(
+    request: AuthedRequest,
+    qs: QuerySet[Person],
+    node: Region,
+    month: date,
+    category: str,
+    visited: bool | None,
+) -> HttpResponseBase:
+    """The list behind a number; personal data, so the export is audited."""
+    people = list(qs[: sheets.XLSX_MAX_ROWS - 1])
+    services.audit_export(
+        actor=request.user,
+        what=f"月探访率名单 {node.name} {month:%Y-%m}",
+        region_code=node.code,
+        rows=len(people),
+        params={"month": f"{month:%Y-%m}", "category": category, "visited": visited},
+    )
+    state = {True: "已探访", False: "未探访", None: "全部"}[visited]
+    header = [
+        "姓名",
+        "性别",
+        "出生日期",
+        "身份证号码（脱敏）",
+        "村（社区）",
+        "住址",
+        "联系电话（脱敏）",
+        "本月探访",
+    ]
+    body = [
+        [
+            p.name,
+            p.get_sex_display(),
+            p.birth_date.isoformat(),
+            p.id_number_masked,
+            p.region.name,
+            p.address,
+            p.phone_masked,
+            state if visited is not None else "",
+        ]
+        for p in people
+    ]
+    return sheets.export_response(
+        "xlsx", f"探访名单-{node.name}-{month:%Y-%m}-{state}", header, body
     )
 
 
