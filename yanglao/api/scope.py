@@ -34,6 +34,8 @@ SCOPES: dict[str, str | None] = {
     "person:write": Cap.PERSON_EDIT,
     "region:read": Cap.STATS_VIEW,
     "assessment:score": AUTHENTICATED,
+    "visit:record": Cap.VISIT_RECORD,
+    "visit:view": Cap.VISIT_VIEW,
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from yanglao.accounts.roles import Role
+from yanglao.api.tests.conftest import api_client, token_for  # noqa: F401 (fixtures)
 from yanglao.people import services as people
 from yanglao.people.choices import SYSTEM_CATEGORIES, Category
 from yanglao.people.models import Person
