@@ -129,10 +129,15 @@ def worker_list(*, user: User, today: date) -> list[ListItem]:
         .select_related("person", "person__region")
     )
     person_ids = [s.person_id for s in subjects]
+    # Each person's most pressing task: an open one (oldest due first), else the current
+    # period's visited one, so a worker sees "已访" rather than nothing after a visit.
     tasks: dict[int, VisitTask] = {}
-    for t in VisitTask.objects.filter(
-        person_id__in=person_ids, status__in=OPEN_TASK, period_start__lte=today
-    ).order_by("due_date"):
+    current = VisitTask.objects.filter(
+        Q(status__in=OPEN_TASK) | Q(status=TaskStatus.VISITED, period_end__gte=today),
+        person_id__in=person_ids,
+        period_start__lte=today,
+    )
+    for t in sorted(current, key=lambda t: (t.status == TaskStatus.VISITED, t.due_date)):
         tasks.setdefault(t.person_id, t)
     last = dict(
         VisitRecord.objects.filter(person_id__in=person_ids, superseded_by__isnull=True)
@@ -152,7 +157,7 @@ def worker_list(*, user: User, today: date) -> list[ListItem]:
     ]
 
     def key(i: ListItem) -> tuple[int, date, str]:
-        if i.task is None:
+        if i.task is None or i.task.status == TaskStatus.VISITED:
             return (2, date.max, i.person.name)
         return (0 if i.task.status == TaskStatus.OVERDUE else 1, i.task.due_date, i.person.name)
 

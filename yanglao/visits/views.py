@@ -29,6 +29,7 @@ from yanglao.regions import codes
 from yanglao.regions.models import Region
 from yanglao.visits import policy, rules, selectors, services, sync
 from yanglao.visits.choices import (
+    OPEN_TASK,
     SPECIAL_CATEGORIES,
     TARGET_CHOICES,
     Area,
@@ -77,7 +78,7 @@ def today(request: AuthedRequest) -> HttpResponse:
             "items": items,
             "today": now,
             "overdue": sum(1 for i in items if i.task and i.task.status == TaskStatus.OVERDUE),
-            "due": sum(1 for i in items if i.task),
+            "due": sum(1 for i in items if i.task and i.task.status in OPEN_TASK),
             "follow_ups": selectors.open_follow_ups(user=request.user).filter(
                 record__visitor=request.user
             )[:20],
