@@ -15,6 +15,29 @@ from yanglao.regions import codes
 from yanglao.visits import rules
 from yanglao.visits.models import CountingRule, FrequencyRule
 
+NATIONAL_FROM = date(2022, 10, 1)
+
+
+def ensure_national_defaults() -> int:
+    """The shipped national floor as rows (migration 0002 writes the same); idempotent.
+
+    For databases emptied after migrating (test flushes, a restored dump without them)."""
+    created = 0
+    for target, period in rules.DEFAULT_FREQUENCY.items():
+        _, new = FrequencyRule.objects.get_or_create(
+            region=None,
+            target=target,
+            effective_from=NATIONAL_FROM,
+            defaults={"period": period, "document_no": rules.DEFAULT_DOCUMENT},
+        )
+        created += new
+    _, new = CountingRule.objects.get_or_create(
+        region=None,
+        effective_from=NATIONAL_FROM,
+        defaults={"methods": sorted(rules.DEFAULT_COUNTING), "document_no": rules.DEFAULT_DOCUMENT},
+    )
+    return created + new
+
 
 def frequency_rows() -> list[rules.FrequencyRow]:
     return [

@@ -228,3 +228,14 @@ def test_check_visit(changes, error_key) -> None:
 def test_rate(visited, roster, expected, text) -> None:
     assert rules.rate(visited, roster) == expected
     assert rules.percent(rules.rate(visited, roster)) == text
+
+
+def test_shipped_floor_as_rows_is_idempotent(db) -> None:
+    from yanglao.visits import policy
+    from yanglao.visits.models import CountingRule, FrequencyRule
+
+    assert policy.ensure_national_defaults() == 0  # migration 0002 already wrote them
+    FrequencyRule.objects.all().delete()
+    CountingRule.objects.all().delete()
+    assert policy.ensure_national_defaults() == len(rules.DEFAULT_FREQUENCY) + 1
+    assert policy.periods_for("220102001001", date(2026, 1, 1)) == rules.DEFAULT_FREQUENCY
