@@ -395,12 +395,16 @@ def _move(
     note = "逾期未访" if to == TaskStatus.OVERDUE else "周期结束未访"
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # Lock the candidates, move those still in a from-status (compare-and-set) and
+            # write each one's event with the status it had, all in one statement.
             cur.execute(
-                f"WITH moved AS (UPDATE {task_t} SET status = %s"
-                f" WHERE status IN ({marks}) AND {column} < %s RETURNING id, %s AS old)"
+                f"WITH old AS (SELECT id, status FROM {task_t}"
+                f" WHERE status IN ({marks}) AND {column} < %s FOR UPDATE),"
+                f" moved AS (UPDATE {task_t} t SET status = %s FROM old"
+                f" WHERE t.id = old.id AND t.status IN ({marks}) RETURNING t.id, old.status)"
                 f" INSERT INTO {event_t} (task_id, from_status, to_status, at, note)"
-                " SELECT id, old, %s, %s, %s FROM moved",
-                [to, *from_statuses, d, "", to, at, note],
+                " SELECT id, status, %s, %s, %s FROM moved",
+                [*from_statuses, d, to, *from_statuses, to, at, note],
             )
             return cur.rowcount
         # SQLite: events first (their from_status is the current status), then the update.
