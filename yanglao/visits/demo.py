@@ -36,7 +36,8 @@ from yanglao.visits.choices import (
 from yanglao.visits.models import FollowUp, VisitRecord, VisitSubject, VisitTask
 
 TOWNSHIP = "220102001"  # 南岭街道, where the demo worker and township officer work
-MONTHS = 6
+MONTHS = 6  # of visits, for the trend chart
+TASK_MONTHS = 3  # of tasks (the whole province's: kept short so the demo stays quick)
 NOTES = {
     Area.HEALTH: ["血压偏高，嘱按时服药", "腿脚不便，行走需搀扶", "近期感冒已好转"],
     Area.SAFETY: ["燃气灶老化，建议更换", "卫生间无扶手，易滑倒", "冬季取暖需检查"],
@@ -109,7 +110,7 @@ def populate(*, villages: dict[str, Region], today: date, seed: int = 5) -> Demo
 
         first = rules.month_start(today)
         months = [rules.add_months(first, -i) for i in range(MONTHS - 1, -1, -1)]
-        for m in months:
+        for m in months[-TASK_MONTHS:]:
             report.tasks += services.tasks_generate(month=m).total
 
         # Visits: completion climbing towards the 100% target month by month; each township
