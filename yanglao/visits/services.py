@@ -114,6 +114,47 @@ def _policy_common(document_no: str, effective_from: date | None) -> dict[str, l
     return errors
 
 
+def _publish(
+    *,
+    actor: User,
+    region: Region,
+    model: type[FrequencyRule] | type[CountingRule],
+    values: dict[str, Any],
+    effective_from: date,
+    document_no: str,
+    note: str,
+    label: str,
+    taken: str,
+) -> Any:
+    """Insert one policy row (never an update) and audit it, in one transaction."""
+    with transaction.atomic():
+        key = {k: v for k, v in values.items() if k == "target"}
+        if model.objects.filter(region=region, effective_from=effective_from, **key).exists():
+            raise _fail("effective_from", taken)
+        row = model.objects.create(
+            region=region,
+            effective_from=effective_from,
+            document_no=document_no.strip()[:120],
+            note=note.strip()[:200],
+            created_by=actor,
+            **values,
+        )
+        audit(
+            actor=actor,
+            action=Action.POLICY,
+            object_type=f"visit_{model.__name__.lower()}",
+            object_id=str(row.pk),
+            object_label=f"{region.name} {label}",
+            region_code=region.code,
+            changes={
+                **values,
+                "effective_from": str(effective_from),
+                "document_no": row.document_no,
+            },
+        )
+    return row
+
+
 def frequency_rule_add(
     *,
     actor: User,
@@ -127,41 +168,23 @@ def frequency_rule_add(
     """A region level sets a frequency; it may tighten, never loosen, the level above."""
     region = _policy_region(actor, region_code)
     errors = _policy_common(document_no, effective_from)
-    if errors:
+    if errors or effective_from is None:
         raise VisitInvalid(errors)
-    assert effective_from is not None
     parent = policy.periods_for(region.code, effective_from, include_self=False)
     reason = rules.check_frequency(parent, target, period)
     if reason:
         raise _fail("period", reason)
-    with transaction.atomic():
-        if FrequencyRule.objects.filter(
-            region=region, target=target, effective_from=effective_from
-        ).exists():
-            raise _fail("effective_from", "本区划该类别在此生效日期已有政策，请换一个生效日期")
-        row = FrequencyRule.objects.create(
-            region=region,
-            target=target,
-            period=period,
-            effective_from=effective_from,
-            document_no=document_no.strip()[:120],
-            note=note.strip()[:200],
-            created_by=actor,
-        )
-        audit(
-            actor=actor,
-            action=Action.POLICY,
-            object_type="visit_frequency",
-            object_id=str(row.pk),
-            object_label=f"{region.name} {target} {period}",
-            region_code=region.code,
-            changes={
-                "target": target,
-                "period": period,
-                "effective_from": str(effective_from),
-                "document_no": row.document_no,
-            },
-        )
+    row: FrequencyRule = _publish(
+        actor=actor,
+        region=region,
+        model=FrequencyRule,
+        values={"target": target, "period": period},
+        effective_from=effective_from,
+        document_no=document_no,
+        note=note,
+        label=f"{target} {period}",
+        taken="本区划该类别在此生效日期已有政策，请换一个生效日期",
+    )
     return row
 
 
@@ -177,37 +200,23 @@ def counting_rule_add(
     """Which methods count toward 月探访率 here; a subset of what the level above counts."""
     region = _policy_region(actor, region_code)
     errors = _policy_common(document_no, effective_from)
-    if errors:
+    if errors or effective_from is None:
         raise VisitInvalid(errors)
-    assert effective_from is not None
     parent = policy.methods_for(region.code, effective_from, include_self=False)
     reason = rules.check_counting(parent, methods)
     if reason:
         raise _fail("methods", reason)
-    with transaction.atomic():
-        if CountingRule.objects.filter(region=region, effective_from=effective_from).exists():
-            raise _fail("effective_from", "本区划在此生效日期已有计算口径，请换一个生效日期")
-        row = CountingRule.objects.create(
-            region=region,
-            methods=sorted(set(methods)),
-            effective_from=effective_from,
-            document_no=document_no.strip()[:120],
-            note=note.strip()[:200],
-            created_by=actor,
-        )
-        audit(
-            actor=actor,
-            action=Action.POLICY,
-            object_type="visit_counting",
-            object_id=str(row.pk),
-            object_label=f"{region.name} 探访率计算口径",
-            region_code=region.code,
-            changes={
-                "methods": row.methods,
-                "effective_from": str(effective_from),
-                "document_no": row.document_no,
-            },
-        )
+    row: CountingRule = _publish(
+        actor=actor,
+        region=region,
+        model=CountingRule,
+        values={"methods": sorted(set(methods))},
+        effective_from=effective_from,
+        document_no=document_no,
+        note=note,
+        label="探访率计算口径",
+        taken="本区划在此生效日期已有计算口径，请换一个生效日期",
+    )
     return row
 
 
