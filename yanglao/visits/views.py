@@ -45,6 +45,7 @@ from yanglao.visits.choices import (
 from yanglao.visits.models import CountingRule, FrequencyRule
 
 PAGE = 50
+MAX_SYNC_BYTES = 12 * 1024 * 1024  # one record with three 2 MB photos, base64-encoded
 
 
 def _month(request: AuthedRequest) -> date:
@@ -141,8 +142,13 @@ def app_data(request: AuthedRequest) -> JsonResponse:
 @scope(Cap.VISIT_RECORD)
 def sync_upload(request: AuthedRequest) -> JsonResponse:
     """Session-authenticated, CSRF-protected upload of queued records."""
+    # Read the stream ourselves: a record may carry three photos, more than Django's
+    # default in-memory body limit, and the app uploads one record per request.
+    raw = request.read(MAX_SYNC_BYTES + 1)
+    if len(raw) > MAX_SYNC_BYTES:
+        return JsonResponse({"errors": {"__all__": ["上传内容过大（照片过多或过大）"]}}, status=413)
     try:
-        body = json.loads(request.body.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
         results = sync.upload(actor=request.user, records=body.get("records"), offline=True)
     except (ValueError, AttributeError):
         return JsonResponse({"errors": {"__all__": ["上传内容不是有效的 JSON"]}}, status=400)

@@ -219,3 +219,19 @@ def test_policy_page_refuses_loosening_in_chinese(world: World) -> None:
     assert "已发布" in r.content.decode()
     page = c.get("/visits/policy/", {"region": "220102"}).content.decode()
     assert "南民发〔2026〕2号" in page
+
+
+def test_sync_refuses_oversized_body_in_chinese(world: World, assigned) -> None:
+    from yanglao.visits.views import MAX_SYNC_BYTES
+
+    c = client_for(world.worker1)
+    c.get("/visits/app/")
+    big = payload(assigned, summary="x" * (MAX_SYNC_BYTES + 10))
+    r = c.post(
+        "/visits/sync/",
+        data=json.dumps({"records": [big]}),
+        content_type="application/json",
+        headers={"X-CSRFToken": c.cookies["csrftoken"].value},
+    )
+    assert r.status_code == 413 and "过大" in r.json()["errors"]["__all__"][0]
+    assert VisitRecord.objects.count() == 0

@@ -101,15 +101,23 @@
   }
   function closeForm() { $("form-view").hidden = true; $("list-view").hidden = false; }
 
+  function shrink(file) {  // phones take 4000-pixel photos: send at most 1280 px, JPEG
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        URL.revokeObjectURL(url);
+        resolve(c.toDataURL("image/jpeg", 0.8));
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("photo")); };
+      img.src = url;
+    });
+  }
   function readPhotos(files) {
-    return Promise.all(Array.prototype.slice.call(files, 0, 3).map(function (f) {
-      return new Promise(function (resolve, reject) {
-        var fr = new FileReader();
-        fr.onload = function () { resolve(fr.result); };
-        fr.onerror = function () { reject(fr.error); };
-        fr.readAsDataURL(f);
-      });
-    }));
+    return Promise.all(Array.prototype.slice.call(files, 0, 3).map(shrink));
   }
 
   function collect() {
@@ -180,39 +188,53 @@
     return m ? decodeURIComponent(m[1]) : root.dataset.csrf;
   }
 
-  function sync() {
+  function send(record) {
+    var body = Object.assign({}, record); delete body.queued_at;
+    return fetch(SYNC_URL, {
+      method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: JSON.stringify({ records: [body] })
+    }).then(function (r) {
+      if (r.type === "opaqueredirect" || r.status === 403 || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
+        throw new Error("login");
+      }
+      return r.json().then(function (data) {
+        return data.results ? data.results[0] : { client_uuid: record.client_uuid, status: "rejected", errors: data.errors || {} };
+      });
+    });
+  }
+
+  function showRejected(res) {
+    var li = document.createElement("li"); li.className = "msg-error";
+    var msgs = []; Object.keys(res.errors || {}).forEach(function (k) { msgs = msgs.concat(res.errors[k]); });
+    li.textContent = "有一条记录未被接收：" + msgs.join("；") + "（请修改后重新登记）";
+    var drop = document.createElement("button"); drop.type = "button"; drop.className = "link"; drop.textContent = "删除这条";
+    drop.addEventListener("click", function () { queueDel(res.client_uuid).then(function () { li.remove(); refreshCount(); }); });
+    li.appendChild(drop); $("rejected").appendChild(li);
+  }
+
+  function sync() {  // one record per request, oldest first; a retry of any of them is harmless
     if (syncing || !navigator.onLine) return Promise.resolve();
     syncing = true;
+    var done = 0;
+    $("rejected").innerHTML = "";
     return queueAll().then(function (rows) {
-      if (!rows.length) return null;
-      var body = rows.map(function (r) { var o = Object.assign({}, r); delete o.queued_at; delete o.errors; return o; });
-      return fetch(SYNC_URL, {
-        method: "POST", credentials: "same-origin", redirect: "manual",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-        body: JSON.stringify({ records: body })
-      }).then(function (r) {
-        if (r.type === "opaqueredirect" || r.status === 403 || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
-          say("登录已过期：请重新登录后再上传，记录仍保存在手机上。");
-          return null;
-        }
-        return r.json().then(function (data) {
-          if (!data.results) { say("上传未成功：" + JSON.stringify(data.errors || {})); return null; }
-          var done = 0, bad = $("rejected");
-          bad.innerHTML = "";
-          return Promise.all(data.results.map(function (res) {
-            if (res.status === "accepted" || res.status === "duplicate") { done += 1; return queueDel(res.client_uuid); }
-            var li = document.createElement("li"); li.className = "msg-error";
-            var msgs = []; Object.keys(res.errors || {}).forEach(function (k) { msgs = msgs.concat(res.errors[k]); });
-            li.textContent = "有一条记录未被接收：" + msgs.join("；") + "（请修改后重新登记）";
-            var drop = document.createElement("button"); drop.type = "button"; drop.className = "link"; drop.textContent = "删除这条";
-            drop.addEventListener("click", function () { queueDel(res.client_uuid).then(function () { li.remove(); refreshCount(); }); });
-            li.appendChild(drop); bad.appendChild(li);
+      rows.sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
+      return rows.reduce(function (chain, record) {
+        return chain.then(function () {
+          return send(record).then(function (res) {
+            if (res.status === "accepted" || res.status === "duplicate") { done += 1; return queueDel(record.client_uuid); }
+            showRejected(res);
             return null;
-          })).then(function () { say(done ? "已上传 " + done + " 条记录。" : ""); return loadList(); });
+          });
         });
+      }, Promise.resolve()).then(function () {
+        if (rows.length) { say(done ? "已上传 " + done + " 条记录。" : ""); return loadList(); }
+        return null;
       });
-    }).catch(function () { say("暂时无法上传，稍后自动重试。"); })
-      .then(function () { syncing = false; return refreshCount(); });
+    }).catch(function (e) {
+      say(e && e.message === "login" ? "登录已过期：请重新登录后再上传，记录仍保存在手机上。" : "暂时无法上传，稍后自动重试。");
+    }).then(function () { syncing = false; return refreshCount(); });
   }
 
   $("sync-now").addEventListener("click", function () { sync(); });
