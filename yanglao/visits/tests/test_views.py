@@ -235,3 +235,17 @@ def test_sync_refuses_oversized_body_in_chinese(world: World, assigned) -> None:
     )
     assert r.status_code == 413 and "过大" in r.json()["errors"]["__all__"][0]
     assert VisitRecord.objects.count() == 0
+
+
+def test_correction_through_sync_and_record_page(world: World, assigned) -> None:
+    c = client_for(world.worker1)
+    first = post_sync(c, [payload(assigned)]).json()["results"][0]
+    fix = payload(assigned, supersedes=first["id"], summary="更正：实际为视频巡访", method="video")
+    second = post_sync(c, [fix]).json()["results"][0]
+    assert second["status"] == "accepted"
+    page = c.get(f"/visits/record/{first['id']}/").content.decode()
+    assert "替代" in page and "更正此记录" not in page
+    page = c.get(f"/visits/record/{second['id']}/").content.decode()
+    assert "更正了" in page and "更正此记录" in page
+    again = post_sync(c, [payload(assigned, supersedes=first["id"])]).json()["results"][0]
+    assert again["status"] == "rejected" and "supersedes" in again["errors"]
