@@ -273,16 +273,18 @@ def coverage_node(user: User, code: str) -> Region:
 
 
 def _counted_visits_sql(zone: policy.Zone, first: date, last: date) -> tuple[str, list[Any]]:
-    """Uncorrelated subquery of people with a counted visit in [first, last] in this zone."""
+    """People with a counted visit in [first, last] in this zone, each once (joined by hash:
+    an IN (subquery) inside CASE is re-scanned per row once the set outgrows work_mem)."""
     ops = connection.ops
     methods = sorted(zone.methods)
     marks = ", ".join(["%s"] * len(methods))
     t = VisitRecord._meta.db_table
+    where, params = zone.sql("r.region_id")
     return (
-        f"SELECT r.person_id FROM {t} r WHERE r.visit_date >= %s AND r.visit_date <= %s"
-        f" AND r.method IN ({marks})"
+        f"SELECT DISTINCT r.person_id FROM {t} r WHERE r.visit_date >= %s AND r.visit_date <= %s"
+        f" AND r.method IN ({marks}) AND {where}"
         f" AND NOT EXISTS (SELECT 1 FROM {t} c WHERE c.supersedes_id = r.id)",
-        [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last), *methods],
+        [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last), *methods, *params],
     )
 
 
@@ -312,16 +314,17 @@ def coverage_counts(
         if by_category:
             sql = (
                 f"SELECT substr(p.region_id, 1, {group_len}), t.category, COUNT(DISTINCT p.id),"
-                f" COUNT(DISTINCT CASE WHEN p.id IN ({visits_sql}) THEN p.id END)"
+                " COUNT(DISTINCT v.person_id)"
                 f" FROM {p_t} p JOIN {t_t} t ON t.person_id = p.id AND {tag_cond}"
+                f" LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
                 f" WHERE {zone_sql} AND {on_ledger} GROUP BY 1, 2"
             )
-            params = [*visits_params, *cats, d, d, *zone_params, LifeStatus.ALIVE, d]
+            params = [*cats, d, d, *visits_params, *zone_params, LifeStatus.ALIVE, d]
         else:
             sql = (
-                f"SELECT substr(p.region_id, 1, {group_len}), %s, COUNT(*),"
-                f" SUM(CASE WHEN p.id IN ({visits_sql}) THEN 1 ELSE 0 END)"
-                f" FROM {p_t} p WHERE {zone_sql} AND {on_ledger}"
+                f"SELECT substr(p.region_id, 1, {group_len}), %s, COUNT(*), COUNT(v.person_id)"
+                f" FROM {p_t} p LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
+                f" WHERE {zone_sql} AND {on_ledger}"
                 f" AND EXISTS (SELECT 1 FROM {t_t} t WHERE t.person_id = p.id AND {tag_cond})"
                 " GROUP BY 1"
             )
@@ -387,6 +390,13 @@ def coverage_trend(
     return out
 
 
+def _zone_q(zone: policy.Zone, field: str) -> Q:
+    q = Q(**{f"{field}__gte": zone.low, f"{field}__lte": zone.high})
+    for lo, hi in zone.excluded:
+        q &= ~Q(**{f"{field}__gte": lo, f"{field}__lte": hi})
+    return q
+
+
 def coverage_people(
     *, user: User, region: Region, month: date, category: str = ALL, visited: bool | None = None
 ) -> QuerySet[Person]:
@@ -407,12 +417,12 @@ def coverage_people(
     )
     counted = Q()
     for zone in policy.zones(first, within=(low, high)):
-        zq = Q(region_id__gte=zone.low, region_id__lte=zone.high)
-        for lo, hi in zone.excluded:
-            zq &= ~Q(region_id__gte=lo, region_id__lte=hi)
+        # Person and visit in the zone, as in coverage_counts.
+        zq = _zone_q(zone, "region_id")
         zq &= Q(
             Exists(
                 VisitRecord.objects.filter(
+                    _zone_q(zone, "region_id"),
                     person=OuterRef("pk"),
                     visit_date__gte=first,
                     visit_date__lte=last,
