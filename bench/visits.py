@@ -181,4 +181,10 @@ def run(*, people: int, runs: int) -> Result:
         m(lambda: selectors.coverage_table(user=province, region=city, month=MONTH)),
         base_roster,
     )
+    result.add(
+        "近12个月趋势 coverage_trend（省）",
+        m(lambda: selectors.coverage_trend(user=province, region=jilin, month=MONTH)),
+        base_roster,
+        "12 次查询",
+    )
     return result

@@ -380,12 +380,25 @@ def coverage_by_category(
 def coverage_trend(
     *, user: User, region: Region, month: date, months: int = 12
 ) -> list[tuple[date, CoverageRow]]:
+    """Rate of the node for each of the last `months` months. Closed months (past the grace
+    days) no longer change, so their figures are cached for an hour."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    low, high = region.subtree
     out = []
     for i in range(months - 1, -1, -1):
         m = rules.add_months(rules.month_start(month), -i)
-        low, high = region.subtree
-        counts = coverage_counts(low=low, high=high, month=m, group_len=0, by_category=False)
-        roster, visited = counts.get(("", ALL), (0, 0))
+        key = f"visits:rate:{low}:{high}:{m:%Y-%m}"
+        closed = rules.closes_on(rules.month_end(m)) <= today
+        cached = cache.get(key) if closed else None
+        if cached is None:
+            counts = coverage_counts(low=low, high=high, month=m, group_len=0, by_category=False)
+            cached = counts.get(("", ALL), (0, 0))
+            if closed:
+                cache.set(key, cached, 3600)
+        roster, visited = cached
         out.append((m, CoverageRow(region.code, f"{m:%Y-%m}", roster, visited)))
     return out
 

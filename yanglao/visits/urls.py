@@ -19,6 +19,7 @@ urlpatterns = [
     path("board/emergencies/", views.emergencies, name="emergencies"),
     path("assign/", views.assign, name="assign"),
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/trend/", views.coverage_trend, name="coverage_trend"),
     path("coverage/export.xlsx", views.coverage_export, name="coverage_export"),
     path("coverage/people/", views.coverage_people, name="coverage_people"),
     path("policy/", views.policy_page, name="policy"),

@@ -375,11 +375,6 @@ def coverage(request: AuthedRequest) -> HttpResponse:
     rows, total = selectors.coverage_table(
         user=request.user, region=node, month=month, category=category
     )
-    trend = selectors.coverage_trend(user=request.user, region=node, month=month)
-    chart = {
-        "months": [f"{m:%Y-%m}" for m, _ in trend],
-        "rates": [None if r.rate is None else round(r.rate * 100, 1) for _, r in trend],
-    }
     ancestors = Region.objects.filter(code__in=codes.ancestor_codes(node.code)).order_by("code")
     visible = [
         a
@@ -404,11 +399,22 @@ def coverage(request: AuthedRequest) -> HttpResponse:
                     user=request.user, region=node, month=month
                 )
             ],
-            "chart": chart,
             "workload": selectors.workload(user=request.user, region=node, month=month),
             "leaf": node.level >= codes.VILLAGE,
         },
     )
+
+
+@scope(Cap.VISIT_VIEW)
+def coverage_trend(request: AuthedRequest) -> HttpResponse:
+    """The 12-month trend, loaded after the table (twelve roster counts at province scale)."""
+    node = _node(request)
+    trend = selectors.coverage_trend(user=request.user, region=node, month=_month(request))
+    chart = {
+        "months": [f"{m:%Y-%m}" for m, _ in trend],
+        "rates": [None if r.rate is None else round(r.rate * 100, 1) for _, r in trend],
+    }
+    return render(request, "visits/_trend.html", {"chart": chart, "trend": trend})
 
 
 @scope(Cap.VISIT_VIEW)

@@ -53,6 +53,14 @@ class World:
         return p
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Closed months' rates are cached; each test builds its own world.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(regions, make_user) -> World:
     return World(

@@ -169,6 +169,8 @@ def test_coverage_pages_export_and_outsider(world: World, assigned) -> None:
     month = f"{timezone.localdate():%Y-%m}"
     page = c.get("/visits/coverage/", {"region": "220102", "month": month}).content.decode()
     assert "南岭街道" in page and "100.0%" in page and "echarts.min.js" in page
+    trend = c.get("/visits/coverage/trend/", {"region": "220102001", "month": month})
+    assert "trend-data" in trend.content.decode() and "100.0%" in trend.content.decode()
     x = c.get("/visits/coverage/export.xlsx", {"region": "220102001", "month": month})
     rows = sheets.read_xlsx_bytes(body(x))
     assert rows[0][:3] == ["区划代码", "区划", "月初在册"]
