@@ -221,7 +221,12 @@ def assignable_workers(*, user: User) -> list[User]:
 
 
 def subjects_in_scope(
-    *, user: User, today: date, village: str = "", unassigned: bool = False
+    *,
+    user: User,
+    today: date,
+    village: str = "",
+    unassigned: bool = False,
+    worker: int | None = None,
 ) -> QuerySet[Person]:
     """People of visit categories to assign, in the officer's edit jurisdiction."""
     tagged = Exists(
@@ -240,6 +245,8 @@ def subjects_in_scope(
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
     if unassigned:
         qs = qs.exclude(visit_subject__worker__isnull=False)
+    if worker is not None:  # "reassign this worker's people"
+        qs = qs.filter(Q(visit_subject__worker_id=worker) | Q(visit_subject__backup_id=worker))
     return qs.select_related("region", "visit_subject__worker", "visit_subject__backup").order_by(
         "region_id", "id"
     )

@@ -336,6 +336,7 @@ def assign(request: AuthedRequest) -> HttpResponse:
         today=now,
         village=request.GET.get("village", ""),
         unassigned=request.GET.get("unassigned") == "1",
+        worker=_int(request.GET.get("worker")) or None,
     )
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -350,6 +351,7 @@ def assign(request: AuthedRequest) -> HttpResponse:
             "villages": people_selectors.village_choices(request.user, limit=500),
             "village": request.GET.get("village", ""),
             "unassigned": request.GET.get("unassigned") == "1",
+            "worker": request.GET.get("worker", ""),
         },
     )
 

@@ -154,6 +154,12 @@ def test_assign_page_bulk(world: World) -> None:
     )
     assert r.status_code == 302
     assert a.visit_subject.worker == world.worker1
+    person_page = c.get(f"/visits/person/{a.public_id}/").content.decode()
+    assert "备岗巡访员</dt><dd>—" in person_page
+    c_ = world.person(name="丙")
+    assert "未分配" in c.get("/visits/assign/", {"unassigned": "1"}).content.decode()
+    page = c.get("/visits/assign/", {"worker": world.worker1.pk}).content.decode()
+    assert "甲" in page and "乙" in page and c_.name not in page
     r = client_for(world.outsider).get("/visits/assign/")
     assert "甲" not in r.content.decode()
 
