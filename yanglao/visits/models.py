@@ -18,12 +18,9 @@ from yanglao.visits.choices import (
 )
 
 
-class FrequencyRule(models.Model):
-    """Minimum visit frequency for a target (category, 高风险, other) set by a region level.
-
-    Never edited: a change is a new row with its own effective date and document number.
-    Region NULL is the national floor shipped with the system.
-    """
+class PolicyRow(models.Model):
+    """A versioned policy value set by a region level (NULL: national), with its effective date
+    and document number (文号). Never edited: a change is a new row."""
 
     region = models.ForeignKey(
         "regions.Region",
@@ -33,8 +30,6 @@ class FrequencyRule(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    target = models.CharField("巡访对象", max_length=32, choices=TARGET_CHOICES)
-    period = models.CharField("频次", max_length=16, choices=Period.choices)
     effective_from = models.DateField("生效日期")
     document_no = models.CharField("文号", max_length=120)
     note = models.CharField("说明", max_length=200, blank=True)
@@ -42,6 +37,16 @@ class FrequencyRule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class FrequencyRule(PolicyRow):
+    """Minimum visit frequency for a target (category, 高风险, other) set by a region level."""
+
+    target = models.CharField("巡访对象", max_length=32, choices=TARGET_CHOICES)
+    period = models.CharField("频次", max_length=16, choices=Period.choices)
 
     class Meta:
         verbose_name = "巡访频次政策"
@@ -56,25 +61,10 @@ class FrequencyRule(models.Model):
         return f"{self.region_id or '全国'} {self.target} {self.period} 自{self.effective_from}"
 
 
-class CountingRule(models.Model):
+class CountingRule(PolicyRow):
     """Which visit methods count toward 月探访率 (§2.3 R2.2: configurable), per region level."""
 
-    region = models.ForeignKey(
-        "regions.Region",
-        verbose_name="制定区划",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     methods = models.JSONField("计入探访率的方式")
-    effective_from = models.DateField("生效日期")
-    document_no = models.CharField("文号", max_length=120)
-    note = models.CharField("说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "探访率计算口径"
