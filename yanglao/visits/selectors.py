@@ -486,25 +486,30 @@ def workload(*, user: User, region: Region, month: date) -> list[Workload]:
             region_id__gte=low, region_id__lte=high, period_start__gte=first, period_start__lte=last
         )
         .exclude(status=TaskStatus.CANCELLED)
-        .values("worker__username", "worker__full_name", "status")
+        .values("worker_id", "worker__username", "worker__full_name", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
-    acc: dict[str, dict[str, int]] = {}
+    # Grouped by account, not by display name: two workers may share a name.
+    acc: dict[int | None, dict[str, int]] = {}
+    names: dict[int | None, str] = {}
     for r in rows:
-        name = r["worker__full_name"] or r["worker__username"] or "（未分配）"
-        acc.setdefault(name, {})[r["status"]] = r["n"]
+        key = r["worker_id"]
+        names[key] = r["worker__full_name"] or r["worker__username"] or "（未分配）"
+        if key is not None and r["worker__full_name"]:
+            names[key] = f"{r['worker__full_name']}（{r['worker__username']}）"
+        acc.setdefault(key, {})[r["status"]] = r["n"]
     return sorted(
         (
             Workload(
-                name,
+                names[key],
                 sum(s.values()),
                 s.get(TaskStatus.VISITED, 0),
                 s.get(TaskStatus.OVERDUE, 0),
                 s.get(TaskStatus.MISSED, 0),
                 s.get(TaskStatus.PENDING, 0),
             )
-            for name, s in acc.items()
+            for key, s in acc.items()
         ),
         key=lambda w: w.worker,
     )

@@ -437,3 +437,29 @@ def test_photos_are_checked_and_stored(world: World, settings, tmp_path) -> None
             today=date(2026, 6, 3),
         )
     assert "JPEG" in exc.value.errors["photos"][0]
+
+
+def test_workload_per_worker(world: World) -> None:
+    from yanglao.regions.models import Region
+    from yanglao.visits import selectors
+
+    a, b, c = world.person(name="甲"), world.person(name="乙"), world.person(V2, name="丙")
+    services.assign(actor=world.township, people=[a, b], worker=world.worker1)
+    services.assign(actor=world.township, people=[c], worker=world.worker2)
+    services.tasks_generate(month=MONTH)
+    services.visit_record(
+        actor=world.worker1,
+        person=a,
+        data=visit_input(date(2026, 6, 3)),
+        client_uuid=uuid.uuid4(),
+        today=date(2026, 6, 3),
+    )
+    services.tasks_tick(today=date(2026, 7, 1))
+    township = Region.objects.get(code="220102001000")
+    rows = selectors.workload(user=world.county, region=township, month=MONTH)
+    # Both test workers are called 测试用户: rows are per account, labelled with the username.
+    by = {w.worker: w for w in rows}
+    w1 = by[f"测试用户（{world.worker1.username}）"]
+    w2 = by[f"测试用户（{world.worker2.username}）"]
+    assert (w1.total, w1.visited, w1.overdue, w1.percent) == (2, 1, 1, "50.0%")
+    assert (w2.total, w2.visited, w2.overdue) == (1, 0, 1)
