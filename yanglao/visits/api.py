@@ -95,7 +95,7 @@ class CoverageOut(Schema):
     summary="我的巡访名单（逾期在前）",
 )
 @declare_scope("visit:record")
-def tasks(request: HttpRequest) -> Any:
+def visit_tasks(request: HttpRequest) -> Any:
     items = selectors.worker_list(user=_user(request), today=timezone.localdate())
     return [
         {
@@ -127,7 +127,7 @@ def tasks(request: HttpRequest) -> Any:
     summary="上传巡访记录（按 client_uuid 幂等；逐条返回 accepted / duplicate / rejected）",
 )
 @declare_scope("visit:record")
-def upload(request: HttpRequest, data: UploadIn) -> Any:
+def visit_records_upload(request: HttpRequest, data: UploadIn) -> Any:
     results = sync.upload(actor=_user(request), records=data.records, offline=False)
     return Status(200, {"results": results})
 
@@ -138,7 +138,7 @@ def upload(request: HttpRequest, data: UploadIn) -> Any:
     summary="月探访率：各下级区划的月初在册人数、已探访人数与探访率",
 )
 @declare_scope("visit:view")
-def coverage(
+def visit_coverage(
     request: HttpRequest,
     region: str = Query("", max_length=12, description="区划代码（任意级别）；默认本人辖区"),
     month: str = Query("", max_length=7, description="月份 YYYY-MM；默认本月"),

@@ -773,7 +773,7 @@ def test_every_operation_refuses_other_county(
         "person_create": create_body(village, seq=401),
         "person_update": {"version": 1, "name": "越权改名", "region_code": village},
         "score": {"items": {"B.1.1": 4}, "coma": True},
-        "upload": {"records": []},
+        "visit_records_upload": {"records": []},
     }
 
     def calls(outsider: bool = False, owner: User | None = None) -> Iterator[tuple[str, str, str]]:
