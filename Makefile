@@ -11,6 +11,7 @@ export YANGLAO_DATA_DIR ?= $(CURDIR)/var
 venv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
 	@$(UV) sync --frozen --quiet
+	@$(UV) run python tools/vendor_assets.py  # ECharts, sha512-pinned (stack-notes §5)
 
 run: venv
 	$(UV) run yanglao migrate --noinput

@@ -52,6 +52,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _vendored_assets() -> None:
+    # Pages load ECharts from static/vendor (fetched, hash-checked, git-ignored); a fresh
+    # clone gets it here as with `make venv`.
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parent / "tools" / "vendor_assets.py")],
+        check=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection

@@ -40,7 +40,8 @@ def test_every_view_declares_its_scope() -> None:
 
 
 @pytest.fixture
-def county_a_world(regions, make_user):
+def county_a_world(regions, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     officer = make_user(Role.COUNTY_OFFICER, "220102")
     person, _ = services.person_register(
         actor=officer, data=person_input("220102001001", name=SECRET_NAME, address="秘密路1号")
@@ -54,9 +55,37 @@ def county_a_world(regions, make_user):
     assessment = assessment_start(
         actor=assessor, person=person, reason="first", assessment_date=date(2025, 1, 1)
     )
+    # Home visits: a record of the secret person with an emergency follow-up and a photo.
+    import base64
+    import uuid as uuid_mod
+
+    from django.utils import timezone
+
+    from yanglao.visits.choices import FollowUpKind, RiskLevel
+    from yanglao.visits.rules import FollowUpInput
+    from yanglao.visits.services import visit_record
+    from yanglao.visits.testing import visit_input
+
+    worker = make_user(Role.VISIT_WORKER, "220102001001")
+    png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n0000").decode()
+    visit = visit_record(
+        actor=worker,
+        person=person,
+        data=visit_input(
+            timezone.localdate(),
+            risk_level=RiskLevel.EMERGENCY,
+            summary="秘密路1号 摔倒",
+            follow_ups=[FollowUpInput(FollowUpKind.EMERGENCY, "已拨打120", call_made=True)],
+        ),
+        client_uuid=uuid_mod.uuid4(),
+        photos=[png],
+    ).record
     benefits = _benefits_world(officer, person, make_user)
     return {
         **benefits,
+        "record_id": str(visit.public_id),
+        "followup_id": str(visit.follow_ups.get().pk),
+        "photo_id": str(visit.photos.get().pk),
         "assessment_id": str(assessment.public_id),
         "public_id": str(person.public_id),
         "tag_id": str(tag.pk),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "yanglao.assessments",
     "yanglao.imports",
     "yanglao.benefits",
+    "yanglao.visits",
     "yanglao.api",
 ]
 

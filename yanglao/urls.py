@@ -10,5 +10,6 @@ urlpatterns = [
     path("assessments/", include("yanglao.assessments.urls")),
     path("benefits/", include("yanglao.benefits.urls")),
     path("imports/", include("yanglao.imports.urls")),
+    path("visits/", include("yanglao.visits.urls")),
     path("api/", api.urls),
 ]

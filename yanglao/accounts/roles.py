@@ -45,6 +45,9 @@ class Cap:
     BENEFIT_APPROVE = "benefit.approve"  # 县（区）审批, stop payments, review tasks, list imports
     BENEFIT_LIST_MANAGE = "benefit.list_manage"  # publish the service list of one's own level
     ROLL_MANAGE = "roll.manage"  # generate, approve and export the monthly payment roll
+    VISIT_RECORD = "visit.record"  # record home visits (巡访) of the people in one's village
+    VISIT_MANAGE = "visit.manage"  # assign workers, follow overdue visits, set visit policy
+    VISIT_VIEW = "visit.view"  # visit coverage (月探访率) and the lists behind it
 
 
 _OFFICER = {
@@ -56,18 +59,30 @@ _OFFICER = {
     Cap.STATS_VIEW,
     Cap.ASSESSMENT_VIEW,
 }
+# Township officers assign and follow up visits; county and above read coverage too.
+_VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
     Role.VISIT_WORKER: frozenset(
-        {Cap.PERSON_VIEW, Cap.PERSON_EDIT, Cap.STATS_VIEW, Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY}
+        {
+            Cap.PERSON_VIEW,
+            Cap.PERSON_EDIT,
+            Cap.STATS_VIEW,
+            Cap.BENEFIT_VIEW,
+            Cap.BENEFIT_APPLY,
+            Cap.VISIT_RECORD,
+        }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
     Role.TOWNSHIP_OFFICER: frozenset(
-        _OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY, Cap.BENEFIT_REVIEW}
+        _OFFICER
+        | _VISIT_OFFICER
+        | {Cap.VISIT_RECORD, Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY, Cap.BENEFIT_REVIEW}
     ),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
+        | _VISIT_OFFICER
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -76,8 +91,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ROLL_MANAGE,
         }
     ),
-    Role.CITY_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),
-    Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}),
+    Role.CITY_OFFICER: frozenset(
+        _OFFICER | _VISIT_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+    ),
+    Role.PROVINCE_OFFICER: frozenset(
+        _OFFICER | _VISIT_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+    ),
     Role.ASSESSOR: frozenset(
         {
             Cap.PERSON_VIEW,

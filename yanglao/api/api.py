@@ -49,6 +49,7 @@ from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Level, Region
+from yanglao.visits.api import router as visits_router
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -506,3 +507,4 @@ api.add_router("/v1/regions", regions_router)
 api.add_router("/v1/assessments", assessments_router)
 api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/benefits", benefits_router)
+api.add_router("/v1/visits", visits_router)

@@ -39,6 +39,8 @@ SCOPES: dict[str, str | None] = {
     "benefit:apply": Cap.BENEFIT_APPLY,
     # Which step (审核/审批/复核) the caller may take is checked by the service (403).
     "benefit:decide": Cap.BENEFIT_VIEW,
+    "visit:record": Cap.VISIT_RECORD,
+    "visit:view": Cap.VISIT_VIEW,
 }
 
 

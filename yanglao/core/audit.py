@@ -128,6 +128,13 @@ ACTION_LABELS: dict[str, str] = {
     "roll.generate": "生成发放名册",
     "roll.approve": "审定发放名册",
     "roll.export": "导出发放名册",
+    # visits.services.Action
+    "visit.record": "登记巡访",
+    "visit.assign": "分配巡访员",
+    "visit.policy": "发布巡访政策",
+    "visit.followup_close": "办结跟进事项",
+    "visit.tasks_cancel": "取消巡访任务",
+    "visit.export": "导出巡访名单",
 }
 
 

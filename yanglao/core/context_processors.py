@@ -22,5 +22,8 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "region_manage": user.can(Cap.REGION_MANAGE),
             "benefit_view": user.can(Cap.BENEFIT_VIEW),
             "benefit_list_manage": user.can(Cap.BENEFIT_LIST_MANAGE),
+            "visit_record": user.can(Cap.VISIT_RECORD),
+            "visit_manage": user.can(Cap.VISIT_MANAGE),
+            "visit_view": user.can(Cap.VISIT_VIEW),
         }
     }

@@ -267,6 +267,10 @@ def _close(
         from yanglao.benefits.services import person_closed
 
         person_closed(actor=actor, person=p, status=status, on=on)
+        # Open home-visit tasks end with the person's life on the ledger (issue 5 part 3).
+        from yanglao.visits.services import tasks_cancel_for_person
+
+        visits_cancelled = tasks_cancel_for_person(person=p, reason=p.get_life_status_display())
         audit(
             actor=actor,
             action=action,
@@ -279,6 +283,7 @@ def _close(
                 "date": str(on),
                 "reason": p.status_reason,
                 "tags_ended": ended,
+                "visit_tasks_cancelled": visits_cancelled,
                 "version": p.version,
             },
         )

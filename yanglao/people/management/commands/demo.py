@@ -172,6 +172,7 @@ class Command(BaseCommand):
             from yanglao.benefits.demo import load as load_benefits
 
             load_benefits(self.stdout)
+        self._visits(villages, options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self._sample_ledger(options["seed"])
         if options["accounts_json"]:
@@ -258,6 +259,19 @@ class Command(BaseCommand):
             f"生成 {report.build_seconds:.1f} 秒，加密 {report.encrypt_seconds:.1f} 秒，"
             f"写入数据库 {report.write_seconds:.1f} 秒。"
         )
+
+    def _visits(self, villages: dict[str, Region], today: date) -> None:
+        """Home-visit demo data (yanglao.visits.demo), once, when there are people."""
+        from yanglao.visits.demo import populate
+
+        if not Person.objects.exists():
+            return
+        report = populate(villages=villages, today=today)
+        if report is not None:
+            self.stdout.write(
+                f"巡访演示数据：{report.subjects:,} 位巡访对象、{report.tasks:,} 条任务、"
+                f"{report.visits:,} 条巡访记录、{report.follow_ups:,} 项跟进。"
+            )
 
     def _accounts(
         self, password: str, villages: dict[str, Region]

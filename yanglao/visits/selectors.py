@@ -1,0 +1,515 @@
+"""The only code that reads visits for users; every query starts from `scoped()` or checks
+the node against the user's jurisdiction first (404 outside it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from yanglao.accounts.models import User
+from yanglao.accounts.roles import Cap, Role
+from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, WRITE_RECORDS, scoped
+from yanglao.people.choices import LifeStatus
+from yanglao.people.models import Person, PersonCategory
+from yanglao.people.selectors import region_for_browse
+from yanglao.regions import codes
+from yanglao.regions.models import Region
+from yanglao.visits import policy, rules
+from yanglao.visits.choices import (
+    OPEN_TASK,
+    SPECIAL_CATEGORIES,
+    FollowUpKind,
+    FollowUpStatus,
+    RiskLevel,
+    TaskStatus,
+)
+from yanglao.visits.models import FollowUp, VisitPhoto, VisitRecord, VisitSubject, VisitTask
+
+DUE_SOON_DAYS = 7
+ALL = "all"  # the category filter value for 'any special-difficulty category'
+
+
+# --- single objects -------------------------------------------------------------------------
+
+
+def _uuid(value: UUID | str) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def record_get(*, user: User, public_id: UUID | str) -> VisitRecord:
+    r = (
+        scoped(VisitRecord.objects.all(), user, READ_RECORDS)
+        .select_related("person", "visitor", "supersedes", "region")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if r is None:
+        raise Http404
+    return r
+
+
+def followup_get(*, user: User, pk: int) -> FollowUp:
+    f = (
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .select_related("record__person", "reassessment")
+        .filter(pk=pk)
+        .first()
+    )
+    if f is None:
+        raise Http404
+    return f
+
+
+def photo_get(*, user: User, pk: int) -> VisitPhoto:
+    p = VisitPhoto.objects.filter(
+        pk=pk, record__in=scoped(VisitRecord.objects.all(), user, READ_RECORDS)
+    ).first()
+    if p is None:
+        raise Http404
+    return p
+
+
+def people_by_ids(*, user: User, ids: list[str]) -> list[Person]:
+    """People chosen on a page, each in the user's edit jurisdiction (else 404)."""
+    people = list(scoped(Person.objects.filter(public_id__in=ids), user, WRITE_RECORDS))
+    if len(people) != len(set(ids)):
+        raise Http404
+    return people
+
+
+def person_visits(*, user: User, person: Person) -> list[VisitRecord]:
+    return list(
+        scoped(VisitRecord.objects.filter(person=person), user, READ_RECORDS)
+        .select_related("visitor", "supersedes")
+        .prefetch_related("follow_ups", "photos")
+        .order_by("-visit_date", "-visited_at", "-id")
+    )
+
+
+def person_subject(person: Person) -> VisitSubject | None:
+    return VisitSubject.objects.select_related("worker", "backup").filter(person=person).first()
+
+
+# --- the worker's list (online and offline) ------------------------------------------------
+
+
+@dataclass
+class ListItem:
+    person: Person
+    task: VisitTask | None
+    risk_level: str
+    last_visit: date | None
+    backup: bool  # the user is only the backup worker
+
+    @property
+    def risk_label(self) -> str:
+        return str(RiskLevel(self.risk_level).label)
+
+
+def worker_list(*, user: User, today: date) -> list[ListItem]:
+    """People the user is responsible (or backup) for, each with the open task due first.
+
+    Overdue tasks first, then by due date; people without an open task last."""
+    subjects = list(
+        scoped(
+            VisitSubject.objects.filter(Q(worker=user) | Q(backup=user)),
+            user,
+            WRITE_RECORDS,
+        )
+        .filter(person__life_status=LifeStatus.ALIVE)
+        .select_related("person", "person__region")
+    )
+    person_ids = [s.person_id for s in subjects]
+    # Each person's most pressing task: an open one (oldest due first), else the current
+    # period's visited one, so a worker sees "已访" rather than nothing after a visit.
+    tasks: dict[int, VisitTask] = {}
+    current = VisitTask.objects.filter(
+        Q(status__in=OPEN_TASK) | Q(status=TaskStatus.VISITED, period_end__gte=today),
+        person_id__in=person_ids,
+        period_start__lte=today,
+    )
+    for t in sorted(current, key=lambda t: (t.status == TaskStatus.VISITED, t.due_date)):
+        tasks.setdefault(t.person_id, t)
+    last = dict(
+        VisitRecord.objects.filter(person_id__in=person_ids, superseded_by__isnull=True)
+        .values("person_id")
+        .annotate(d=Max("visit_date"))
+        .values_list("person_id", "d")
+    )
+    items = [
+        ListItem(
+            s.person,
+            tasks.get(s.person_id),
+            s.risk_level,
+            last.get(s.person_id),
+            s.worker_id != user.pk,
+        )
+        for s in subjects
+    ]
+
+    def key(i: ListItem) -> tuple[int, date, str]:
+        if i.task is None or i.task.status == TaskStatus.VISITED:
+            return (2, date.max, i.person.name)
+        return (0 if i.task.status == TaskStatus.OVERDUE else 1, i.task.due_date, i.person.name)
+
+    return sorted(items, key=key)
+
+
+# --- the officers' board -------------------------------------------------------------------
+
+
+def board_tasks(
+    *, user: User, today: date, village: str = "", worker: int | None = None
+) -> QuerySet[VisitTask]:
+    """Overdue tasks and those due within a week, in the user's jurisdiction."""
+    qs = scoped(VisitTask.objects.all(), user, READ_RECORDS).filter(
+        Q(status=TaskStatus.OVERDUE)
+        | Q(status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
+    )
+    if village:
+        try:
+            low, high = codes.subtree_range(codes.pad(village))
+        except ValueError as exc:
+            raise Http404 from exc
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if worker is not None:
+        qs = qs.filter(worker_id=worker)
+    return qs.select_related("person", "region", "worker").order_by(
+        "-status", "due_date", "region_id", "person_id"
+    )
+
+
+def open_emergencies(*, user: User) -> list[FollowUp]:
+    """Emergencies found on visits and not yet closed: shown at once to township officers."""
+    return list(
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .filter(kind=FollowUpKind.EMERGENCY, status=FollowUpStatus.OPEN)
+        .select_related("record__person", "record__visitor", "region")
+        .order_by("-created_at")[:50]
+    )
+
+
+def open_follow_ups(*, user: User) -> QuerySet[FollowUp]:
+    return (
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .filter(status=FollowUpStatus.OPEN)
+        .select_related("record__person", "record__visitor", "region", "reassessment")
+        .order_by("due_date", "-created_at")
+    )
+
+
+def assignable_workers(*, user: User) -> list[User]:
+    """Workers whose edit jurisdiction lies inside the officer's (for reassignment)."""
+    from yanglao.accounts.models import Jurisdiction
+
+    js = scoped(
+        Jurisdiction.objects.filter(mode="edit", user__is_active=True), user, WRITE_RECORDS
+    ).filter(user__role__in=[Role.VISIT_WORKER, Role.TOWNSHIP_OFFICER])
+    ids = set(js.values_list("user_id", flat=True))
+    return [
+        u for u in User.objects.filter(pk__in=ids).order_by("username") if u.can(Cap.VISIT_RECORD)
+    ]
+
+
+def subjects_in_scope(
+    *,
+    user: User,
+    today: date,
+    village: str = "",
+    unassigned: bool = False,
+    worker: int | None = None,
+) -> QuerySet[Person]:
+    """People of visit categories to assign, in the officer's edit jurisdiction."""
+    tagged = Exists(
+        PersonCategory.objects.filter(
+            person=OuterRef("pk"), category__in=SPECIAL_CATEGORIES, start_date__lte=today
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+    )
+    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, WRITE_RECORDS).filter(
+        tagged
+    )
+    if village:
+        try:
+            low, high = codes.subtree_range(codes.pad(village))
+        except ValueError as exc:
+            raise Http404 from exc
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    if unassigned:
+        qs = qs.exclude(visit_subject__worker__isnull=False)
+    if worker is not None:  # "reassign this worker's people"
+        qs = qs.filter(Q(visit_subject__worker_id=worker) | Q(visit_subject__backup_id=worker))
+    return qs.select_related("region", "visit_subject__worker", "visit_subject__backup").order_by(
+        "region_id", "id"
+    )
+
+
+# --- coverage (月探访率) ---------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    code: str  # 12-digit child code (or the node itself at village level)
+    name: str
+    roster: int
+    visited: int
+
+    @property
+    def rate(self) -> float | None:
+        return rules.rate(self.visited, self.roster)
+
+    @property
+    def unvisited(self) -> int:
+        return self.roster - self.visited
+
+    @property
+    def percent(self) -> str:
+        return rules.percent(self.rate)
+
+
+def coverage_node(user: User, code: str) -> Region:
+    return region_for_browse(user, code)
+
+
+def _counted_visits_sql(zone: policy.Zone, first: date, last: date) -> tuple[str, list[Any]]:
+    """People with a counted visit in [first, last] in this zone, each once (joined by hash:
+    an IN (subquery) inside CASE is re-scanned per row once the set outgrows work_mem)."""
+    ops = connection.ops
+    methods = sorted(zone.methods)
+    marks = ", ".join(["%s"] * len(methods))
+    t = VisitRecord._meta.db_table
+    where, params = zone.sql("r.region_id")
+    return (
+        f"SELECT DISTINCT r.person_id FROM {t} r WHERE r.visit_date >= %s AND r.visit_date <= %s"
+        f" AND r.method IN ({marks}) AND {where}"
+        f" AND NOT EXISTS (SELECT 1 FROM {t} c WHERE c.supersedes_id = r.id)",
+        [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last), *methods, *params],
+    )
+
+
+def coverage_counts(
+    *, low: str, high: str, month: date, group_len: int, by_category: bool
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(group prefix, category or ALL) → (roster at month start, visited in the month).
+
+    Roster: people holding a special-difficulty tag on the month's first day and on the
+    ledger that day (not dead or moved out before it). Visited: at least one visit in the
+    month by a method that counts in the person's zone, not superseded by a correction."""
+    first, last = rules.month_start(month), rules.month_end(month)
+    ops = connection.ops
+    d = ops.adapt_datefield_value(first)
+    p_t, t_t = Person._meta.db_table, PersonCategory._meta.db_table
+    cats = list(SPECIAL_CATEGORIES)
+    cat_marks = ", ".join(["%s"] * len(cats))
+    tag_cond = (
+        f"t.category IN ({cat_marks}) AND t.start_date <= %s"
+        " AND (t.end_date IS NULL OR t.end_date > %s)"
+    )
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for zone in policy.zones(first, within=(low, high)):
+        zone_sql, zone_params = zone.sql("p.region_id")
+        visits_sql, visits_params = _counted_visits_sql(zone, first, last)
+        on_ledger = "(p.life_status = %s OR p.status_date > %s)"
+        if by_category:
+            sql = (
+                f"SELECT substr(p.region_id, 1, {group_len}), t.category, COUNT(DISTINCT p.id),"
+                " COUNT(DISTINCT v.person_id)"
+                f" FROM {p_t} p JOIN {t_t} t ON t.person_id = p.id AND {tag_cond}"
+                f" LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
+                f" WHERE {zone_sql} AND {on_ledger} GROUP BY 1, 2"
+            )
+            params = [*cats, d, d, *visits_params, *zone_params, LifeStatus.ALIVE, d]
+        else:
+            sql = (
+                f"SELECT substr(p.region_id, 1, {group_len}), %s, COUNT(*), COUNT(v.person_id)"
+                f" FROM {p_t} p LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
+                f" WHERE {zone_sql} AND {on_ledger}"
+                f" AND EXISTS (SELECT 1 FROM {t_t} t WHERE t.person_id = p.id AND {tag_cond})"
+                " GROUP BY 1"
+            )
+            params = [ALL, *visits_params, *zone_params, LifeStatus.ALIVE, d, *cats, d, d]
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            for prefix, cat, roster, visited in cur.fetchall():
+                r0, v0 = out.get((prefix, cat), (0, 0))
+                out[(prefix, cat)] = (r0 + int(roster), v0 + int(visited or 0))
+    return out
+
+
+def coverage_table(
+    *, user: User, region: Region, month: date, category: str = ALL
+) -> tuple[list[CoverageRow], CoverageRow]:
+    """One row per child of `region` (the node itself at village level) and the total."""
+    if region.level >= codes.VILLAGE:
+        children = [region]
+        group_len = codes.PREFIX_LEN[codes.VILLAGE]
+    else:
+        children = list(region.children.filter(valid_to__isnull=True).order_by("code"))
+        group_len = codes.PREFIX_LEN[region.level + 1]
+    low, high = region.subtree
+    by_cat = category != ALL
+    counts = coverage_counts(
+        low=low, high=high, month=month, group_len=group_len, by_category=by_cat
+    )
+    rows = []
+    for c in children:
+        roster, visited = counts.get((c.code[:group_len], category), (0, 0))
+        rows.append(CoverageRow(c.code, c.short_name or c.name, roster, visited))
+    total = CoverageRow(
+        region.code,
+        "合计",
+        sum(r.roster for r in rows),
+        sum(r.visited for r in rows),
+    )
+    return rows, total
+
+
+def coverage_by_category(
+    *, user: User, region: Region, month: date
+) -> list[tuple[str, CoverageRow]]:
+    low, high = region.subtree
+    counts = coverage_counts(low=low, high=high, month=month, group_len=0, by_category=True)
+    out = []
+    for cat in SPECIAL_CATEGORIES:
+        roster, visited = counts.get(("", cat), (0, 0))
+        out.append((cat, CoverageRow(region.code, cat, roster, visited)))
+    return out
+
+
+def coverage_trend(
+    *, user: User, region: Region, month: date, months: int = 12
+) -> list[tuple[date, CoverageRow]]:
+    """Rate of the node for each of the last `months` months. Closed months (past the grace
+    days) no longer change, so their figures are cached for an hour."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    low, high = region.subtree
+    out = []
+    for i in range(months - 1, -1, -1):
+        m = rules.add_months(rules.month_start(month), -i)
+        key = f"visits:rate:{low}:{high}:{m:%Y-%m}"
+        closed = rules.closes_on(rules.month_end(m)) <= today
+        cached = cache.get(key) if closed else None
+        if cached is None:
+            counts = coverage_counts(low=low, high=high, month=m, group_len=0, by_category=False)
+            cached = counts.get(("", ALL), (0, 0))
+            if closed:
+                cache.set(key, cached, 3600)
+        roster, visited = cached
+        out.append((m, CoverageRow(region.code, f"{m:%Y-%m}", roster, visited)))
+    return out
+
+
+def _zone_q(zone: policy.Zone, field: str) -> Q:
+    q = Q(**{f"{field}__gte": zone.low, f"{field}__lte": zone.high})
+    for lo, hi in zone.excluded:
+        q &= ~Q(**{f"{field}__gte": lo, f"{field}__lte": hi})
+    return q
+
+
+def coverage_people(
+    *, user: User, region: Region, month: date, category: str = ALL, visited: bool | None = None
+) -> QuerySet[Person]:
+    """The people behind a coverage number (same definition as coverage_counts)."""
+    first, last = rules.month_start(month), rules.month_end(month)
+    low, high = region.subtree
+    cats = list(SPECIAL_CATEGORIES) if category == ALL else [category]
+    tag = Exists(
+        PersonCategory.objects.filter(
+            person=OuterRef("pk"), category__in=cats, start_date__lte=first
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=first))
+    )
+    qs = scoped(Person.objects.all(), user, READ_RECORDS).filter(
+        tag,
+        Q(life_status=LifeStatus.ALIVE) | Q(status_date__gt=first),
+        region_id__gte=low,
+        region_id__lte=high,
+    )
+    counted = Q()
+    for zone in policy.zones(first, within=(low, high)):
+        # Person and visit in the zone, as in coverage_counts.
+        zq = _zone_q(zone, "region_id")
+        zq &= Q(
+            Exists(
+                VisitRecord.objects.filter(
+                    _zone_q(zone, "region_id"),
+                    person=OuterRef("pk"),
+                    visit_date__gte=first,
+                    visit_date__lte=last,
+                    method__in=sorted(zone.methods),
+                    superseded_by__isnull=True,
+                )
+            )
+        )
+        counted |= zq
+    if visited is True:
+        qs = qs.filter(counted)
+    elif visited is False:
+        qs = qs.exclude(counted)
+    return qs.select_related("region").order_by("region_id", "id")
+
+
+# --- workload -------------------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    worker: str
+    total: int
+    visited: int
+    overdue: int
+    missed: int
+    pending: int
+
+    @property
+    def percent(self) -> str:
+        return rules.percent(rules.rate(self.visited, self.total))
+
+
+def workload(*, user: User, region: Region, month: date) -> list[Workload]:
+    """Per responsible worker: the tasks of periods starting in the month and their state."""
+    first, last = rules.month_start(month), rules.month_end(month)
+    low, high = region.subtree
+    rows = (
+        scoped(VisitTask.objects.all(), user, READ_FIGURES)
+        .filter(
+            region_id__gte=low, region_id__lte=high, period_start__gte=first, period_start__lte=last
+        )
+        .exclude(status=TaskStatus.CANCELLED)
+        .values("worker_id", "worker__username", "worker__full_name", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # Grouped by account, not by display name: two workers may share a name.
+    acc: dict[int | None, dict[str, int]] = {}
+    names: dict[int | None, str] = {}
+    for r in rows:
+        key = r["worker_id"]
+        names[key] = r["worker__full_name"] or r["worker__username"] or "（未分配）"
+        if key is not None and r["worker__full_name"]:
+            names[key] = f"{r['worker__full_name']}（{r['worker__username']}）"
+        acc.setdefault(key, {})[r["status"]] = r["n"]
+    return sorted(
+        (
+            Workload(
+                names[key],
+                sum(s.values()),
+                s.get(TaskStatus.VISITED, 0),
+                s.get(TaskStatus.OVERDUE, 0),
+                s.get(TaskStatus.MISSED, 0),
+                s.get(TaskStatus.PENDING, 0),
+            )
+            for key, s in acc.items()
+        ),
+        key=lambda w: w.worker,
+    )

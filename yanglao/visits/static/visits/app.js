@@ -1,0 +1,266 @@
+/* 巡访关爱 offline app: the worker's list and the visit form work without a signal.
+ * Records are queued in IndexedDB with a client-generated UUID and uploaded when online;
+ * the server answers per record accepted / duplicate / rejected, so a retried upload is a
+ * no-op (issue 5 part 5). No library, no network beyond this site. */
+(function () {
+  "use strict";
+  var root = document.getElementById("visit-app");
+  if (!root) return;
+  var DATA_URL = root.dataset.dataUrl, SYNC_URL = root.dataset.syncUrl;
+  var DB = "yanglao-visits", STORE = "queue";
+  var people = [], syncing = false;
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("visit-form");
+
+  function uuid4() {  // crypto.randomUUID needs a secure context; getRandomValues does not
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function db() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "client_uuid" }); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function tx(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction(STORE, mode), out = fn(t.objectStore(STORE));
+        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  var queueAll = function () { return tx("readonly", function (s) { return s.getAll(); }); };
+  var queuePut = function (r) { return tx("readwrite", function (s) { s.put(r); }); };
+  var queueDel = function (k) { return tx("readwrite", function (s) { s.delete(k); }); };
+
+  function say(text) { var m = $("app-message"); m.textContent = text; m.hidden = !text; }
+  function netStatus() {
+    var el = $("net-status");
+    el.textContent = navigator.onLine ? "在线" : "离线";
+    el.className = "badge " + (navigator.onLine ? "st-visited" : "st-overdue");
+  }
+  function refreshCount() {
+    return queueAll().then(function (rows) {
+      $("queue-count").textContent = rows.length;
+      var queued = {};
+      rows.forEach(function (r) { queued[r.person] = true; });
+      renderList(queued);
+      return rows;
+    });
+  }
+
+  function renderList(queued) {
+    var ul = $("people"), q = ($("list-filter").value || "").trim();
+    ul.innerHTML = "";
+    var shown = people.filter(function (p) { return !q || p.name.indexOf(q) >= 0; });
+    if (!shown.length) { ul.innerHTML = '<li class="muted">名单为空</li>'; return; }
+    shown.forEach(function (p) {
+      var li = document.createElement("li");
+      li.className = "person" + (p.task && p.task.status === "overdue" ? " overdue" : "");
+      var task = p.task ? '<span class="badge st-' + p.task.status + '">' + p.task.status_label + "</span> 应访 " + p.task.due : '<span class="muted">本期无任务</span>';
+      li.innerHTML = '<button type="button" class="pick"></button><div class="meta"></div>';
+      li.querySelector(".pick").textContent = p.name + (p.backup ? "（备岗）" : "");
+      li.querySelector(".meta").innerHTML = task + ' · <span class="badge risk-' + p.risk + '">' + p.risk_label + "</span>" +
+        (queued && queued[p.id] ? ' · <span class="badge st-pending">已登记，待上传</span>' : "");
+      var v = document.createElement("div"); v.className = "muted"; v.textContent = p.village + " " + (p.address || "");
+      li.appendChild(v);
+      li.querySelector(".pick").addEventListener("click", function () { openForm(p, null); });
+      ul.appendChild(li);
+    });
+  }
+
+  function loadList() {
+    return fetch(DATA_URL, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok || (r.headers.get("Content-Type") || "").indexOf("json") < 0) throw new Error("login");
+        return r.json();
+      })
+      .then(function (data) { people = data.people; $("list-date").textContent = data.today; return refreshCount(); })
+      .catch(function () { say("名单无法更新（无网络或登录已过期），显示的是上次保存的内容。"); return refreshCount(); });
+  }
+
+  function today() { var d = new Date(); d.setMinutes(d.getMinutes() - d.getTimezoneOffset()); return d.toISOString().slice(0, 10); }
+
+  function openForm(p, supersedes) {
+    form.reset();
+    form.person.value = p.id;
+    form.supersedes.value = supersedes || "";
+    form.visit_date.value = today();
+    $("form-person").textContent = p.name;
+    $("form-correct").hidden = !supersedes;
+    $("form-errors").innerHTML = "";
+    $("list-view").hidden = true; $("form-view").hidden = false;
+    window.scrollTo(0, 0);
+  }
+  function closeForm() { $("form-view").hidden = true; $("list-view").hidden = false; }
+
+  function shrink(file) {  // phones take 4000-pixel photos: send at most 1280 px, JPEG
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        var c = document.createElement("canvas");
+        c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
+        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+        URL.revokeObjectURL(url);
+        resolve(c.toDataURL("image/jpeg", 0.8));
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("photo")); };
+      img.src = url;
+    });
+  }
+  function readPhotos(files) {
+    return Promise.all(Array.prototype.slice.call(files, 0, 3).map(shrink));
+  }
+
+  function collect() {
+    var f = form, areas = ["health", "safety", "economy", "family", "needs", "mental"], findings = {};
+    areas.forEach(function (a) {
+      findings[a] = { level: f["f_" + a].value, note: f["n_" + a].value.trim() };
+    });
+    findings.needs.needs = Array.prototype.filter.call(f.querySelectorAll("input[name=need]"), function (c) { return c.checked; })
+      .map(function (c) { return c.value; });
+    var fus = [];
+    if (f.emergency.checked) fus.push({ kind: "emergency", note: "巡访发现紧急情况", call_made: f.call_made.checked });
+    if (f.service.checked) fus.push({ kind: "service", note: f.service_note.value.trim(), due_date: f.service_due.value || null });
+    if (f.other.checked) fus.push({ kind: "other", note: f.other_note.value.trim() });
+    var errors = [];
+    if (!f.visit_date.value) errors.push("请填写巡访日期");
+    if (f.visit_date.value > today()) errors.push("巡访日期不能晚于今天");
+    areas.forEach(function (a) {
+      if (findings[a].level !== "ok" && !findings[a].note) errors.push("有问题的项目请写明具体情况");
+    });
+    if (f.risk_level.value === "emergency" && !f.emergency.checked) errors.push("风险等级为“紧急”时须勾选紧急救助");
+    if (f.service.checked && !f.service_note.value.trim()) errors.push("请写明转介到哪里");
+    if (f.marked_change.checked && !f.summary.value.trim()) errors.push("申请即时评估时请在情况小结中写明明显变化");
+    if (f.photos.files.length > 3) errors.push("最多3张照片");
+    return {
+      errors: errors,
+      record: {
+        client_uuid: uuid4(), person: f.person.value, supersedes: f.supersedes.value || null,
+        method: f.method.value, visit_date: f.visit_date.value, visit_time: f.visit_time.value || null,
+        risk_level: f.risk_level.value, findings: findings, summary: f.summary.value.trim(),
+        marked_change: f.marked_change.checked, follow_ups: fus, location: f.location.value.trim(),
+        latitude: f.latitude.value ? Number(f.latitude.value) : null,
+        longitude: f.longitude.value ? Number(f.longitude.value) : null,
+        queued_at: new Date().toISOString()
+      }
+    };
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var c = collect(), ul = $("form-errors");
+    ul.innerHTML = "";
+    if (c.errors.length) {
+      c.errors.forEach(function (m) { var li = document.createElement("li"); li.textContent = m; ul.appendChild(li); });
+      return;
+    }
+    readPhotos(form.photos.files).then(function (photos) {
+      c.record.photos = photos;
+      return queuePut(c.record);
+    }).then(function () {
+      closeForm();
+      say(navigator.onLine ? "已保存，正在上传……" : "已保存在手机上，有网络时自动上传。");
+      return refreshCount();
+    }).then(function () { if (navigator.onLine) sync(); });
+  });
+  $("form-cancel").addEventListener("click", closeForm);
+  $("list-filter").addEventListener("input", function () { refreshCount(); });
+  $("locate").addEventListener("click", function () {
+    if (!navigator.geolocation) { say("此设备不能获取位置"); return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      form.latitude.value = pos.coords.latitude.toFixed(6);
+      form.longitude.value = pos.coords.longitude.toFixed(6);
+      form.location.value = form.location.value || "已定位";
+    }, function () { say("未能获取位置（可手工填写地点）"); }, { timeout: 8000 });
+  });
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : root.dataset.csrf;
+  }
+
+  function send(record) {
+    var body = Object.assign({}, record); delete body.queued_at;
+    return fetch(SYNC_URL, {
+      method: "POST", credentials: "same-origin", redirect: "manual",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: JSON.stringify({ records: [body] })
+    }).then(function (r) {
+      if (r.type === "opaqueredirect" || r.status === 403 || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
+        throw new Error("login");
+      }
+      return r.json().then(function (data) {
+        return data.results ? data.results[0] : { client_uuid: record.client_uuid, status: "rejected", errors: data.errors || {} };
+      });
+    });
+  }
+
+  function showRejected(res) {
+    var li = document.createElement("li"); li.className = "msg-error";
+    var msgs = []; Object.keys(res.errors || {}).forEach(function (k) { msgs = msgs.concat(res.errors[k]); });
+    li.textContent = "有一条记录未被接收：" + msgs.join("；") + "（请修改后重新登记）";
+    var drop = document.createElement("button"); drop.type = "button"; drop.className = "link"; drop.textContent = "删除这条";
+    drop.addEventListener("click", function () { queueDel(res.client_uuid).then(function () { li.remove(); refreshCount(); }); });
+    li.appendChild(drop); $("rejected").appendChild(li);
+  }
+
+  function sync() {  // one record per request, oldest first; a retry of any of them is harmless
+    if (syncing || !navigator.onLine) return Promise.resolve();
+    syncing = true;
+    var done = 0;
+    $("rejected").innerHTML = "";
+    return queueAll().then(function (rows) {
+      rows.sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
+      return rows.reduce(function (chain, record) {
+        return chain.then(function () {
+          return send(record).then(function (res) {
+            if (res.status === "accepted" || res.status === "duplicate") { done += 1; return queueDel(record.client_uuid); }
+            showRejected(res);
+            return null;
+          });
+        });
+      }, Promise.resolve()).then(function () {
+        if (rows.length) { say(done ? "已上传 " + done + " 条记录。" : ""); return loadList(); }
+        return null;
+      });
+    }).catch(function (e) {
+      say(e && e.message === "login" ? "登录已过期：请重新登录后再上传，记录仍保存在手机上。" : "暂时无法上传，稍后自动重试。");
+    }).then(function () { syncing = false; return refreshCount(); });
+  }
+
+  $("sync-now").addEventListener("click", function () { sync(); });
+  window.addEventListener("online", function () { netStatus(); sync(); });
+  window.addEventListener("offline", netStatus);
+  setInterval(function () { if (navigator.onLine) sync(); }, 30000);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/visits/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      // Everything this page loaded (styles, scripts) is cached for the next offline start.
+      var urls = [location.pathname, DATA_URL].concat(performance.getEntriesByType("resource")
+        .map(function (e) { return e.name; }).filter(function (u) { return u.indexOf(location.origin) === 0; }));
+      if (reg.active) reg.active.postMessage({ cache: urls });
+    }).catch(function () { /* no service worker (e.g. plain http): the page still works online */ });
+  }
+
+  netStatus();
+  loadList().then(function () {
+    var h = new URLSearchParams(location.hash.slice(1));
+    var pid = h.get("person");
+    if (pid) {
+      var p = people.filter(function (x) { return x.id === pid; })[0] || { id: pid, name: h.get("name") || "" };
+      openForm(p, h.get("correct"));
+    }
+    return sync();
+  });
+})();

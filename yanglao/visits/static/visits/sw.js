@@ -1,0 +1,59 @@
+/* Service worker of the offline visit app (scope /visits/). Pages and the worker's list:
+ * network first, the cached copy when offline. Static files: cache first. Uploads (POST)
+ * are never cached: the page queues them in IndexedDB itself. */
+"use strict";
+var CACHE = "yanglao-visits-v1";
+var SHELL = ["/visits/app/", "/visits/app/data.json"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (c) {
+    return Promise.all(SHELL.map(function (u) {
+      return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok && !r.redirected) return c.put(u, r); })
+        .catch(function () { /* offline at install: cached on next visit */ });
+    }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("message", function (event) {
+  var urls = (event.data && event.data.cache) || [];
+  event.waitUntil(caches.open(CACHE).then(function (c) {
+    return Promise.all(urls.map(function (u) {
+      return c.match(u).then(function (hit) {
+        if (hit) return null;
+        return fetch(u, { credentials: "same-origin" }).then(function (r) { if (r.ok && !r.redirected) return c.put(u, r); })
+          .catch(function () { return null; });
+      });
+    }));
+  }));
+});
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request;
+  if (req.method !== "GET") return;
+  var url = new URL(req.url);
+  if (url.origin !== location.origin) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.match(req).then(function (hit) {
+      return hit || fetch(req).then(function (r) {
+        if (r.ok) { var copy = r.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
+        return r;
+      });
+    }));
+    return;
+  }
+  if (url.pathname.indexOf("/visits/app/") !== 0) return;
+  event.respondWith(fetch(req).then(function (r) {
+    if (r.ok && !r.redirected) { var copy = r.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
+    return r;
+  }).catch(function () {
+    return caches.match(req, { ignoreSearch: true }).then(function (hit) {
+      return hit || new Response("离线且没有缓存，请联网后打开一次。", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    });
+  }));
+});
