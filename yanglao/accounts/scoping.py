@@ -36,17 +36,23 @@ def user_ranges(user: User, modes: tuple[str, ...]) -> list[tuple[str, str]]:
     return cache[modes]
 
 
+def scope_q(user: User, modes: tuple[str, ...], field: str = "region_id") -> Q | None:
+    """The condition "region code in the user's jurisdictions"; None when there is none."""
+    ranges = user_ranges(user, modes)
+    if not ranges:
+        return None
+    cond = Q()
+    for low, high in ranges:
+        cond |= Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return cond
+
+
 def scoped(
     qs: QuerySet[M], user: User, modes: tuple[str, ...], field: str = "region_id"
 ) -> QuerySet[M]:
     """Narrow `qs` to the rows whose region code falls in the user's jurisdictions."""
-    ranges = user_ranges(user, modes)
-    if not ranges:
-        return qs.none()
-    cond = Q()
-    for low, high in ranges:
-        cond |= Q(**{f"{field}__gte": low, f"{field}__lte": high})
-    return qs.filter(cond)
+    cond = scope_q(user, modes, field)
+    return qs.none() if cond is None else qs.filter(cond)
 
 
 def in_scope(user: User, region_code: str, modes: tuple[str, ...]) -> bool:

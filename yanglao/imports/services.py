@@ -23,13 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
-from yanglao.accounts.scoping import WRITE_RECORDS, user_ranges
+from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, scope_q, scoped, user_ranges
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
 from yanglao.core.bulk import BackgroundWriter, adapt, insert_rows, is_postgres
@@ -40,7 +39,7 @@ from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
 from yanglao.people.choices import LifeStatus, TagSource
 from yanglao.people.generator import TAG_COLUMNS
 from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
-from yanglao.people.policy import MinAgeTable, lowest_min_age
+from yanglao.people.policy import MinAgeTable
 from yanglao.people.rules import age_on
 from yanglao.regions.idprefix import is_known_prefix
 from yanglao.regions.models import Level, Region
@@ -226,17 +225,18 @@ def _remove_file(batch: ImportBatch) -> None:
 
 
 def _villages(actor: User) -> VillageIndex:
-    cond: list[tuple[str, str]] = user_ranges(actor, WRITE_RECORDS)
     qs = Region.objects.filter(level=Level.VILLAGE, valid_to__isnull=True)
-    q = Q()
-    for low, high in cond:
-        q |= Q(code__gte=low, code__lte=high)
-    rows = list(qs.filter(q).values_list("code", "name", "parent__name")) if cond else []
+    rows = scoped(qs, actor, WRITE_RECORDS, field="code").values_list(
+        "code", "name", "parent__name"
+    )
     villages = [Village(code, name, township or "") for code, name, township in rows]
+    names: dict[str, str | None] = {}  # a file of another county repeats the same codes
 
     def elsewhere(code: str) -> str | None:
-        r = Region.objects.filter(code=code, level=Level.VILLAGE).values_list("name").first()
-        return r[0] if r else None
+        if code not in names:
+            r = Region.objects.filter(code=code, level=Level.VILLAGE).values_list("name").first()
+            names[code] = r[0] if r else None
+        return names[code]
 
     return VillageIndex(villages, elsewhere)
 
@@ -335,11 +335,6 @@ def _existing(hashes: list[str], want_tags: bool, want_contacts: bool) -> dict[s
         ):
             ids[c.person_id].contacts.append((c.name, c.relation, c.phone))
     return out
-
-
-def _county_name(code: str) -> str:
-    county = Region.objects.filter(code=code[:6] + "000000").values_list("name").first()
-    return county[0] if county else code[:6]
 
 
 def _label(key: str, batch: ImportBatch) -> str:
@@ -492,6 +487,7 @@ class _Validator:
         self.mapping = {int(i): k for i, k in batch.mapping.items()}
         self.mapped = set(self.mapping.values())
         self.ranges = user_ranges(self.actor, WRITE_RECORDS)
+        self.county_names: dict[str, str] = {}
         self.villages = _villages(self.actor)
         self.today = batch.reference_date
         self.min_ages = MinAgeTable(self.today)
@@ -502,11 +498,18 @@ class _Validator:
         self.total = 0
 
     def in_scope(self, code: str) -> bool:
-        return any(low <= code <= high for low, high in self.ranges)
+        return in_scope(self.actor, code, WRITE_RECORDS)
+
+    def county_name(self, code: str) -> str:
+        county = code[:6] + "000000"
+        if county not in self.county_names:
+            r = Region.objects.filter(code=county).values_list("name").first()
+            self.county_names[county] = r[0] if r else code[:6]
+        return self.county_names[county]
 
     def run(self) -> None:
         ImportRow.objects.filter(batch=self.batch).delete()
-        self._check_all(lowest_min_age(self.ranges, self.today))
+        self._check_all(self.min_ages.lowest_within(self.ranges))
         self._mark_conflicts()
 
     def _check_all(self, floor: int) -> None:
@@ -524,7 +527,6 @@ class _Validator:
     def _write(self, chunk: list[_Checked]) -> None:
         if not chunk:
             return
-        b = self.batch
         hashes = [c.keys.id_hash for c in chunk if c.keys is not None]
         existing = _existing(
             hashes,
@@ -534,7 +536,7 @@ class _Validator:
         rows = [self._stage(c, existing) for c in chunk]
         self.bg.submit((ImportRow._meta.db_table, STAGING_COLUMNS, rows))
         self.total += len(chunk)
-        ImportBatch.objects.filter(pk=b.pk).update(processed_rows=self.total)
+        ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=self.total)
 
     def _reject(
         self, row_no: int, cells: list[str], errors: list[tuple[str, str]]
@@ -641,7 +643,7 @@ class _Validator:
                     [
                         (
                             "id_number",
-                            f"此人已在{_county_name(ex.region_id)}登记，不在您的管辖范围内，"
+                            f"此人已在{self.county_name(ex.region_id)}登记，不在您的管辖范围内，"
                             "未导入（如已迁入本地，请原登记地先办理迁出）",
                         )
                     ],
@@ -883,12 +885,9 @@ def _merge(
             on_step(name)
 
     # The scope is the committer's now, not the uploader's then: a jurisdiction may change.
-    ranges = user_ranges(actor, WRITE_RECORDS)
-    inside = Q()
-    for low, high in ranges:
-        inside |= Q(region_id__gte=low, region_id__lte=high)
+    inside = scope_q(actor, WRITE_RECORDS)
     writes = ImportRow.objects.filter(batch=batch, status__in=[RowStatus.NEW, RowStatus.UPDATE])
-    if not ranges or writes.exclude(inside).exists():
+    if inside is None or writes.exclude(inside).exists():
         raise StaleBatch("部分行已不在您的管辖范围内，请重新校验")
 
     # Optimistic check: every person the preview compared against is as it was then.

@@ -16,31 +16,9 @@ def _in_force(on: date) -> Q:
     return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gt=on))
 
 
-def min_age_for(region_code: str, on: date) -> int:
-    """The nearest ancestor's policy in force on `on` (a village's own first), else 60."""
-    chain = [region_code, *reversed(codes.ancestor_codes(region_code))]
-    found = {
-        p.region_id: p.min_age
-        for p in MinimumAgePolicy.objects.filter(_in_force(on), region_id__in=chain)
-    }
-    for code in chain:
-        if code in found:
-            return found[code]
-    return MIN_AGE
-
-
-def lowest_min_age(ranges: list[tuple[str, str]], on: date) -> int:
-    """The lowest registration age anywhere in (or above) the given code ranges."""
-    ages = [MIN_AGE]
-    for p in MinimumAgePolicy.objects.filter(_in_force(on)).only("region_id", "min_age"):
-        low, high = codes.subtree_range(p.region_id)
-        if any(low <= r_high and r_low <= high for r_low, r_high in ranges):
-            ages.append(p.min_age)
-    return min(ages)
-
-
 class MinAgeTable:
-    """All policies in force on a date, held in memory for checking many rows."""
+    """All policies in force on a date (a handful of rows), held in memory: one query serves
+    one registration or a million imported lines."""
 
     def __init__(self, on: date):
         self.by_region = {
@@ -50,12 +28,26 @@ class MinAgeTable:
         self.cache: dict[str, int] = {}
 
     def for_region(self, region_code: str) -> int:
+        """The nearest level's policy (a village's own first), else 60."""
         if region_code not in self.cache:
             chain = [region_code, *reversed(codes.ancestor_codes(region_code))]
             self.cache[region_code] = next(
                 (self.by_region[c] for c in chain if c in self.by_region), MIN_AGE
             )
         return self.cache[region_code]
+
+    def lowest_within(self, ranges: list[tuple[str, str]]) -> int:
+        """The lowest registration age anywhere in (or above) the given code ranges."""
+        ages = [MIN_AGE]
+        for code, age in self.by_region.items():
+            low, high = codes.subtree_range(code)
+            if any(low <= r_high and r_low <= high for r_low, r_high in ranges):
+                ages.append(age)
+        return min(ages)
+
+
+def min_age_for(region_code: str, on: date) -> int:
+    return MinAgeTable(on).for_region(region_code)
 
 
 class PolicyInvalid(Exception):
