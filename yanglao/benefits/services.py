@@ -1288,6 +1288,23 @@ def external_import(
         return row[col].strip() if col is not None and col < len(row) else ""
 
     on_roster: set[int] = set()
+    # One query per 2,000 lines, not one per line: rosters run to tens of thousands.
+    hashes = [crypto.lookup_hash(idnumber.normalise(cell(row, id_col))) for row in body]
+    people: dict[str, Person] = {}
+    for i in range(0, len(hashes), 2000):
+        for found in Person.objects.filter(id_number_hash__in=hashes[i : i + 2000]):
+            people[found.id_number_hash] = found
+    holding_low_income = (
+        set(
+            PersonCategory.objects.filter(
+                person_id__in=[x.pk for x in people.values()],
+                category="minimum_living",
+                end_date__isnull=True,
+            ).values_list("person_id", flat=True)
+        )
+        if kind == ImportKind.MINIMUM_LIVING
+        else set()
+    )
     with transaction.atomic():
         for n, row in enumerate(body, start=2):
             if not any(c.strip() for c in row):
@@ -1295,7 +1312,7 @@ def external_import(
             report.rows += 1
             raw = idnumber.normalise(cell(row, id_col))
             masked = idnumber.mask(raw) if len(raw) == 18 else raw[:6] + "…"
-            person = Person.objects.filter(id_number_hash=crypto.lookup_hash(raw)).first()
+            person = people.get(crypto.lookup_hash(raw))
             if person is None or not in_scope_write(actor, person.region_id):
                 # Outside the jurisdiction reads the same as unknown: nothing is disclosed.
                 report.unmatched.append((n, masked, "台账中无此身份证号码（或不在本辖区）"))
@@ -1319,7 +1336,7 @@ def external_import(
                     else people_services.person_record_move_out
                 )
                 try:
-                    record(
+                    people[person.id_number_hash] = record(
                         actor=actor,
                         person=person,
                         on=when,
@@ -1335,9 +1352,7 @@ def external_import(
                 report.applied += 1
             elif kind == ImportKind.MINIMUM_LIVING:
                 on_roster.add(person.pk)
-                if not person.categories.filter(
-                    category="minimum_living", end_date__isnull=True
-                ).exists():
+                if person.pk not in holding_low_income:
                     report.applied += _task(
                         person.pk,
                         person.region_id,

@@ -434,7 +434,7 @@ def document(request: AuthedRequest, application_id: UUID, document_id: int) -> 
     app = selectors.application_get(user=request.user, public_id=application_id)
     doc = selectors.document_get(application=app, document_id=document_id)
     response = HttpResponse(bytes(doc.data), content_type=doc.content_type)
-    response["Content-Disposition"] = sheets._disposition(doc.name)
+    response["Content-Disposition"] = sheets.attachment_disposition(doc.name)
     return response
 
 

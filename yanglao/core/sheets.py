@@ -148,7 +148,7 @@ def _trim(row: list[str]) -> list[str]:
 # -- writing ------------------------------------------------------------------------------
 
 
-def _disposition(filename: str) -> str:
+def attachment_disposition(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
@@ -206,7 +206,7 @@ def xlsx_response(
         tmp,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = attachment_disposition(filename)
     return response
 
 
@@ -228,7 +228,7 @@ def csv_response(
     response = StreamingHttpResponse(
         csv_lines(header, rows), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = attachment_disposition(filename)
     return response
 
 
