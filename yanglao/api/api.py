@@ -423,7 +423,7 @@ def person_create(request: HttpRequest, data: PersonCreateIn) -> Any:
     _require_region_writable(user, data.region_code)
     values = data.model_dump(exclude={"contacts"})
     person, warnings = services.person_register(
-        actor=user, data=PersonInput(**values, contacts=_contacts(data.contacts))
+        actor=user, data=PersonInput(**values, contacts=_contacts(data.contacts)), via="api"
     )
     fresh = selectors.person_get(user=user, public_id=person.public_id)
     return Status(201, _detail(fresh, timezone.localdate(), warnings))
@@ -452,7 +452,7 @@ def person_update(request: HttpRequest, person_id: UUID, data: PersonPatchIn) ->
         setattr(merged, name, _contacts(value) if name == "contacts" else value)
     try:
         updated, warnings = services.person_update(
-            actor=user, person=person, data=merged, expected_version=data.version
+            actor=user, person=person, data=merged, expected_version=data.version, via="api"
         )
     except services.StaleVersion as exc:
         return Status(409, {"detail": STALE, "current_version": exc.current})

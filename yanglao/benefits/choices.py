@@ -48,7 +48,7 @@ class RefusalReason(models.TextChoices):
 
 class StopReason(models.TextChoices):  # §4.4 fixed list of stop reasons
     DEATH = "death", "死亡"
-    MOVED_OUT = "moved_out", "户籍迁出本县"
+    MOVED_OUT = "moved_out", "迁出本县（户籍或居住地）"
     LOST_STATUS = "lost_status", "不再符合条件（低保/特困/低收入资格丧失等）"
     DUPLICATE = "duplicate", "重复享受（多地领取）"
     WAIVER = "waiver", "本人自愿放弃"
@@ -75,6 +75,7 @@ class TaskKind(models.TextChoices):
     TURNED_100 = "turned_100", "年满100周岁"
     DUPLICATE = "duplicate", "疑似多地重复享受"
     ROSTER = "roster", "低保名单核对"
+    MOVED_IN = "moved_in", "跨县迁入"
 
 
 class TaskStatus(models.TextChoices):

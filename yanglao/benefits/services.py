@@ -727,8 +727,10 @@ def _task(
 REVIEW_DAYS = 15  # due date of a review task: 15 days (local rules vary; a setting here)
 
 
-def person_closed(*, actor: User | None, person: Person, status: str, on: date) -> int:
-    """Called by people.services in the same transaction as a death or move-out: stop every
+def person_closed(
+    *, actor: User | None, person: Person, status: str, on: date, today: date | None = None
+) -> int:
+    """Called through people.hooks (benefits.hooks.on_closed) in the same transaction as a death or move-out: stop every
     payment from the next month (mechanical, §4.4), refuse open applications, and open a
     review task per entitlement so an officer checks for over-payment. Returns the number
     of entitlements stopped."""
@@ -736,7 +738,7 @@ def person_closed(*, actor: User | None, person: Person, status: str, on: date) 
     reason = StopReason.DEATH if status == LifeStatus.DECEASED else StopReason.MOVED_OUT
     kind = TaskKind.DEATH if status == LifeStatus.DECEASED else TaskKind.MOVED_OUT
     label = "死亡" if status == LifeStatus.DECEASED else "迁出"
-    due = date.fromordinal(timezone.localdate().toordinal() + REVIEW_DAYS)
+    due = date.fromordinal(_today(today).toordinal() + REVIEW_DAYS)
     ents = list(Entitlement.objects.select_for_update().filter(person=person, end__isnull=True))
     for e in ents:
         e.end = max(end, e.start)
@@ -1344,6 +1346,7 @@ def external_import(
                         or ("死亡名单导入" if kind == ImportKind.DEATHS else "迁出名单导入"),
                         expected_version=person.version,
                         today=on,
+                        via="external_list",
                     )
                 except people_services.PersonInvalid as exc:
                     why = "；".join(m for ms in exc.errors.values() for m in ms)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -24,6 +27,8 @@ class Action:
     PERSON_CATEGORY_END = "person.category_end"
     PERSON_REVEAL = "person.reveal_identifier"
     PERSON_EXPORT = "person.export"
+    PERSON_BULK_CREATE = "person.bulk_create"
+    PERSON_BULK_UPDATE = "person.bulk_update"
     REGIONS_LOAD = "regions.load"
     USER_CREATE = "user.create"
     USER_UPDATE = "user.update"
@@ -70,6 +75,49 @@ def audit(
     )
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One row of a bulk audit: one object (usually a person) and its own region, so a
+    county auditor sees exactly their county's rows of a province-wide job."""
+
+    object_id: str
+    object_label: str = ""
+    region_code: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_many(
+    *, actor: User | None, action: str, object_type: str, entries: Iterable[Entry]
+) -> int:
+    """Record one event per entry in bulk (imports, generators, life-event reactions), in the
+    caller's transaction. Returns how many rows were written."""
+    ctx = current.get()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"audit_many({action}) must be called inside transaction.atomic()")
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    username = getattr(actor, "username", "") or ""
+    rows = (
+        AuditEvent(
+            actor_id=actor_id,
+            actor_username=username,
+            action=action,
+            object_type=object_type,
+            object_id=e.object_id,
+            object_label=e.object_label[:200],
+            region_code=e.region_code,
+            changes=e.changes,
+            request_id=ctx.request_id,
+            ip=ctx.ip,
+        )
+        for e in entries
+    )
+    n = 0
+    while batch := list(itertools.islice(rows, 2000)):
+        AuditEvent.objects.bulk_create(batch)
+        n += len(batch)
+    return n
+
+
 # Read-only or security events that have no domain write to share a transaction with.
 _OUTSIDE_TRANSACTION_OK = {
     Action.LOGIN,
@@ -90,6 +138,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.PERSON_CATEGORY_END: "结束类别",
     Action.PERSON_REVEAL: "查看完整号码",
     Action.PERSON_EXPORT: "导出名单",
+    Action.PERSON_BULK_CREATE: "批量登记老年人（导入/生成）",
+    Action.PERSON_BULK_UPDATE: "批量修改老年人信息（导入）",
     Action.REGIONS_LOAD: "加载区划",
     Action.USER_CREATE: "创建账号",
     Action.USER_UPDATE: "修改账号",
@@ -135,6 +185,8 @@ ACTION_LABELS: dict[str, str] = {
     "visit.followup_close": "办结跟进事项",
     "visit.tasks_cancel": "取消巡访任务",
     "visit.export": "导出巡访名单",
+    "visit.follow_move": "巡访档案随迁居转移",
+    "benefit.follow_move": "待遇事项随迁居转移",
 }
 
 

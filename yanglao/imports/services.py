@@ -31,14 +31,14 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, scope_q, scoped, user_ranges
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
-from yanglao.core.bulk import BackgroundWriter, adapt, insert_rows, is_postgres
+from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres
 from yanglao.core.sheets import SheetError, open_table, sniff_kind
 from yanglao.imports import columns as C
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
 from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
-from yanglao.people.choices import LifeStatus, TagSource
-from yanglao.people.generator import TAG_COLUMNS
-from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
+from yanglao.people import bulk as people_bulk
+from yanglao.people.choices import LifeStatus
+from yanglao.people.models import EmergencyContact, Person, PersonCategory
 from yanglao.people.policy import MinAgeTable
 from yanglao.people.rules import age_on
 from yanglao.regions.idprefix import is_known_prefix
@@ -875,10 +875,6 @@ def _merge(
 ) -> dict[str, int]:
     staging = ImportRow._meta.db_table
     person = Person._meta.db_table
-    household = Household._meta.db_table
-    now = adapt(timezone.now())
-    pg = is_postgres()
-    written: dict[str, int] = {}
 
     def step(name: str) -> None:
         if on_step is not None:
@@ -902,117 +898,18 @@ def _merge(
     if changed:
         raise StaleBatch(f"校验后台账中有 {changed} 人的信息被修改，请重新校验后再提交")
     step("checked")
-
-    # 1. Households named by 户号 that the village does not have yet.
-    new_uuid = "gen_random_uuid()" if pg else "lower(hex(randomblob(16)))"
-    written["households"] = _sql(
-        f"INSERT INTO {household} (public_id, region_id, household_no, address) "
-        f"SELECT {new_uuid}, d.region_id, d.household_no, d.address FROM ("
-        f"  SELECT region_id, household_no, MIN(address) AS address FROM {staging} "
-        "   WHERE batch_id = %s AND status IN ('new', 'update') AND household_no <> '' "
-        "   GROUP BY region_id, household_no) d "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {household} h "
-        "  WHERE h.region_id = d.region_id AND h.household_no = d.household_no)",
-        [batch.pk],
+    # The ledger's own bulk writer writes, audits per person and sends the life-event hooks.
+    return people_bulk.merge_staged(
+        actor=actor,
+        staged=people_bulk.Staged(
+            table=staging,
+            batch_id=batch.pk,
+            reference_date=batch.reference_date,
+            note=f"导入批次 {batch.pk}",
+        ),
+        via="import",
+        on_step=on_step,
     )
-    step("households")
-
-    # 2. New people.
-    written["new"] = _sql(
-        f"INSERT INTO {person} (public_id, name, sex, birth_date, ethnicity, id_number_cipher, "
-        "id_number_hash, id_number_masked, education, living_arrangement, marital_status, "
-        "medical_payment, income_sources, region_id, address, phone_cipher, phone_hash, "
-        "phone_masked, household_id, life_status, status_date, status_reason, version, "
-        "created_at, updated_at, created_by_id) "
-        "SELECT s.public_id, s.name, s.sex, s.birth_date, s.ethnicity, s.id_number_cipher, "
-        "s.id_number_hash, s.id_number_masked, s.education, s.living_arrangement, "
-        "s.marital_status, s.medical_payment, s.income_sources, s.region_id, s.address, "
-        "s.phone_cipher, s.phone_hash, s.phone_masked, h.id, 'alive', NULL, '', 1, %s, %s, %s "
-        f"FROM {staging} s LEFT JOIN {household} h "
-        "  ON h.region_id = s.region_id AND h.household_no = s.household_no "
-        "  AND s.household_no <> '' "
-        "WHERE s.batch_id = %s AND s.status = 'new' ORDER BY s.region_id, s.row_no",
-        [now, now, actor.pk, batch.pk],
-    )
-    step("new")
-
-    # 3. Changed people: every compared column comes from the staged row, which already
-    # holds the ledger's value wherever the file's cell was blank.
-    written["updated"] = _sql(
-        f"UPDATE {person} SET name = s.name, sex = s.sex, birth_date = s.birth_date, "
-        "ethnicity = s.ethnicity, region_id = s.region_id, address = s.address, "
-        "education = s.education, marital_status = s.marital_status, "
-        "living_arrangement = s.living_arrangement, medical_payment = s.medical_payment, "
-        "income_sources = s.income_sources, phone_cipher = s.phone_cipher, "
-        "phone_hash = s.phone_hash, phone_masked = s.phone_masked, "
-        f"household_id = COALESCE((SELECT h.id FROM {household} h WHERE h.region_id = s.region_id "
-        f"  AND h.household_no = s.household_no AND s.household_no <> ''), {person}.household_id), "
-        f"version = {person}.version + 1, updated_at = %s "
-        f"FROM {staging} s WHERE s.batch_id = %s AND s.status = 'update' "
-        f"AND {person}.id = s.person_id",
-        [now, batch.pk],
-    )
-    step("updated")
-
-    # 4. Emergency contacts: replaced for updated people whose file gives contacts.
-    _sql(
-        f"DELETE FROM {EmergencyContact._meta.db_table} WHERE person_id IN ("
-        f"SELECT person_id FROM {staging} WHERE batch_id = %s AND status = 'update' "
-        "AND c1_name <> '')",
-        [batch.pk],
-    )
-    contacts = 0
-    for n in (1, 2):
-        contacts += _sql(
-            f"INSERT INTO {EmergencyContact._meta.db_table} "
-            "(person_id, position, name, relation, phone_cipher, phone_masked) "
-            f"SELECT p.id, {n}, s.c{n}_name, s.c{n}_relation, s.c{n}_phone_cipher, "
-            f"s.c{n}_phone_masked FROM {staging} s JOIN {person} p "
-            "  ON p.id_number_hash = s.id_number_hash "
-            f"WHERE s.batch_id = %s AND s.status IN ('new', 'update') AND s.c{n}_name <> ''",
-            [batch.pk],
-        )
-    written["contacts"] = contacts
-    step("contacts")
-
-    # 5. Category tags to add (never ended by an import).
-    tags: list[tuple[Any, ...]] = []
-    rows = (
-        ImportRow.objects.filter(batch=batch, status__in=[RowStatus.NEW, RowStatus.UPDATE])
-        .exclude(categories="")
-        .values_list("id_number_hash", "categories")
-    )
-    pending = list(rows)
-    start = adapt(batch.reference_date)
-    for i in range(0, len(pending), 2000):
-        part = pending[i : i + 2000]
-        ids = dict(
-            Person.objects.filter(id_number_hash__in=[h for h, _ in part]).values_list(
-                "id_number_hash", "id"
-            )
-        )
-        for h, cats in part:
-            for cat in cats.split(","):
-                tags.append(
-                    (
-                        ids[h],
-                        cat,
-                        "",
-                        start,
-                        None,
-                        TagSource.IMPORT.value,
-                        f"导入批次 {batch.pk}",
-                        now,
-                        actor.pk,
-                    )
-                )
-    written["tags"] = insert_rows(
-        PersonCategory._meta.db_table,
-        TAG_COLUMNS,
-        tags,
-    )
-    step("tags")
-    return written
 
 
 def batches_expire(*, days: int = 7) -> int:

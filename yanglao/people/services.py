@@ -14,6 +14,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope, require_in_scope
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit, diff
+from yanglao.people import hooks
 from yanglao.people.choices import SYSTEM_CATEGORIES, Category, LifeStatus, TagSource
 from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
 from yanglao.people.rules import PersonInput, check_person
@@ -156,7 +157,7 @@ def _save_contacts(p: Person, data: PersonInput) -> None:
 
 
 def person_register(
-    *, actor: User, data: PersonInput, today: date | None = None
+    *, actor: User, data: PersonInput, today: date | None = None, via: str = "form"
 ) -> tuple[Person, list[str]]:
     """Register a new older person in a village inside the actor's edit jurisdiction."""
     _require(actor, Cap.PERSON_EDIT)
@@ -181,6 +182,10 @@ def person_register(
             region_code=p.region_id,
             changes={"new": _snapshot(p), "warnings": warnings},
         )
+        hooks.persons_registered.send(
+            hooks.EventContext(actor=actor, today=today, via=via),
+            [hooks.Registered(person_id=p.pk, region_id=p.region_id)],
+        )
     return p, warnings
 
 
@@ -200,8 +205,10 @@ def person_update(
     data: PersonInput,
     expected_version: int,
     today: date | None = None,
+    via: str = "form",
 ) -> tuple[Person, list[str]]:
-    """Correct a record. Refused with StaleVersion if someone saved it in between."""
+    """Correct a record or record a move to another village (a life event the other
+    modules follow, people.hooks). Refused with StaleVersion if someone saved it in between."""
     _require(actor, Cap.PERSON_EDIT)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
     today = today or timezone.localdate()
@@ -212,6 +219,7 @@ def person_update(
         data, region, warnings = _validate(data, actor, today, exclude_pk=p.pk)
         assert region is not None
         before = _snapshot(p)
+        old_region = p.region_id
         _apply(p, data, region)
         p.version += 1
         p.save()
@@ -226,6 +234,11 @@ def person_update(
             region_code=p.region_id,
             changes={"changed": changes, "version": p.version},
         )
+        if p.region_id != old_region:
+            hooks.persons_moved.send(
+                hooks.EventContext(actor=actor, today=today, via=via),
+                [hooks.Moved(p.pk, old_region, p.region_id, today)],
+            )
     return p, warnings
 
 
@@ -239,6 +252,7 @@ def _close(
     expected_version: int,
     action: str,
     today: date | None,
+    via: str,
 ) -> Person:
     _require(actor, Cap.PERSON_EDIT)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
@@ -263,14 +277,6 @@ def _close(
         )
         # Category tags end with the person's life on the ledger.
         ended = PersonCategory.objects.filter(person=p, end_date__isnull=True).update(end_date=on)
-        # Payments stop from the next month, in this same transaction (benefits, §4.4).
-        from yanglao.benefits.services import person_closed
-
-        person_closed(actor=actor, person=p, status=status, on=on)
-        # Open home-visit tasks end with the person's life on the ledger (issue 5 part 3).
-        from yanglao.visits.services import tasks_cancel_for_person
-
-        visits_cancelled = tasks_cancel_for_person(person=p, reason=p.get_life_status_display())
         audit(
             actor=actor,
             action=action,
@@ -283,9 +289,14 @@ def _close(
                 "date": str(on),
                 "reason": p.status_reason,
                 "tags_ended": ended,
-                "visit_tasks_cancelled": visits_cancelled,
                 "version": p.version,
             },
+        )
+        # Payments stop from the next month (benefits, §4.4) and open visit tasks end
+        # (visits, issue 5 part 3): the apps above follow in this same transaction.
+        hooks.persons_closed.send(
+            hooks.EventContext(actor=actor, today=today, via=via, note=p.status_reason),
+            [hooks.Closed(p.pk, p.region_id, status, on)],
         )
     return p
 
@@ -298,6 +309,7 @@ def person_record_death(
     reason: str,
     expected_version: int,
     today: date | None = None,
+    via: str = "form",
 ) -> Person:
     return _close(
         actor=actor,
@@ -308,6 +320,7 @@ def person_record_death(
         expected_version=expected_version,
         action=Action.PERSON_DEATH,
         today=today,
+        via=via,
     )
 
 
@@ -319,6 +332,7 @@ def person_record_move_out(
     reason: str,
     expected_version: int,
     today: date | None = None,
+    via: str = "form",
 ) -> Person:
     return _close(
         actor=actor,
@@ -329,6 +343,7 @@ def person_record_move_out(
         expected_version=expected_version,
         action=Action.PERSON_MOVE_OUT,
         today=today,
+        via=via,
     )
 
 
@@ -342,6 +357,7 @@ def person_category_add(
     note: str = "",
     grade: str = "",
     system: bool = False,
+    via: str = "form",
 ) -> PersonCategory:
     """Open a category tag. 失能 only through assessments (system=True)."""
     if actor is not None and not system:
@@ -382,10 +398,16 @@ def person_category_add(
                 "note": note,
             },
         )
+        hooks.categories_changed.send(
+            hooks.EventContext(actor=actor, today=timezone.localdate(), via=via),
+            [hooks.CategoryChanged(person.pk, person.region_id, category, True, start)],
+        )
     return tag
 
 
-def person_category_end(*, actor: User, tag: PersonCategory, end: date) -> PersonCategory:
+def person_category_end(
+    *, actor: User, tag: PersonCategory, end: date, via: str = "form"
+) -> PersonCategory:
     _require(actor, Cap.PERSON_EDIT)
     person = tag.person
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
@@ -406,6 +428,10 @@ def person_category_end(*, actor: User, tag: PersonCategory, end: date) -> Perso
             object_label=person.name,
             region_code=person.region_id,
             changes={"category": tag.category, "end_date": str(end)},
+        )
+        hooks.categories_changed.send(
+            hooks.EventContext(actor=actor, today=timezone.localdate(), via=via),
+            [hooks.CategoryChanged(person.pk, person.region_id, tag.category, False, end)],
         )
     return tag
 

@@ -453,22 +453,6 @@ def tasks_tick(*, today: date | None = None, now: datetime | None = None) -> Tic
     return report
 
 
-def tasks_cancel_for_person(*, person: Person, reason: str, now: datetime | None = None) -> int:
-    """Death or move-out: cancel the person's open tasks. Called by people.services inside
-    its own transaction (and audit event), so no event of its own."""
-    now = now or timezone.now()
-    tasks = list(VisitTask.objects.filter(person=person, status__in=OPEN_TASK))
-    TaskEvent.objects.bulk_create(
-        TaskEvent(
-            task=t, from_status=t.status, to_status=TaskStatus.CANCELLED, at=now, note=reason[:200]
-        )
-        for t in tasks
-    )
-    return VisitTask.objects.filter(pk__in=[t.pk for t in tasks], status__in=OPEN_TASK).update(
-        status=TaskStatus.CANCELLED
-    )
-
-
 # --- visit records ------------------------------------------------------------------------
 
 PHOTO_MAX = 3

@@ -287,16 +287,18 @@ def test_a_failing_statement_rolls_back_the_whole_commit(
         csv_bytes([[*line(seq=1), "独居"], line(seq=2, name="李秀英")], header=header)
     )
     assert batch.counts["new"] == 2
-    original = services.insert_rows
+    from yanglao.people import bulk
+
+    original = bulk.insert_rows
 
     def boom(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("disk full")
 
     # The tag step is the last one: people, households and contacts are already inserted.
-    monkeypatch.setattr(services, "insert_rows", boom)
+    monkeypatch.setattr(bulk, "insert_rows", boom)
     with pytest.raises(RuntimeError):
         services.batch_commit(batch.pk, township.pk)
-    monkeypatch.setattr(services, "insert_rows", original)
+    monkeypatch.setattr(bulk, "insert_rows", original)
     assert Person.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.VALIDATED and "未作任何修改" in batch.message

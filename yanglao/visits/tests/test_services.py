@@ -227,8 +227,8 @@ def test_death_cancels_open_tasks(world: World) -> None:
     t = VisitTask.objects.get(person=p)
     assert t.status == TaskStatus.CANCELLED
     assert t.events.get().to_status == TaskStatus.CANCELLED
-    ev = AuditEvent.objects.get(action="person.death")
-    assert ev.changes["visit_tasks_cancelled"] == 1
+    ev = AuditEvent.objects.get(action="visit.tasks_cancel")
+    assert ev.changes["cancelled"] == 1 and ev.object_id == str(p.public_id)
 
 
 # --- records ------------------------------------------------------------------------------
