@@ -38,6 +38,7 @@ lint: venv
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy yanglao bench
+	$(UV) run lint-imports --no-cache  # layers: an app imports only from the apps below it
 	$(UV) run yanglao makemigrations --check --dry-run
 
 format: venv

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yanglao.benefits",
     "yanglao.visits",
     "yanglao.api",
+    "yanglao.site",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "yanglao.core.context_processors.nav",
+                "yanglao.accounts.context_processors.nav",
             ],
         },
     }

@@ -5,8 +5,8 @@ from yanglao.api.api import api
 urlpatterns = [
     path("", include("yanglao.people.urls")),
     path("accounts/", include("yanglao.accounts.urls")),
-    path("regions/", include("yanglao.regions.urls")),
-    path("audit/", include("yanglao.core.urls")),
+    path("regions/", include("yanglao.people.region_urls")),
+    path("audit/", include("yanglao.accounts.audit_urls")),
     path("assessments/", include("yanglao.assessments.urls")),
     path("benefits/", include("yanglao.benefits.urls")),
     path("imports/", include("yanglao.imports.urls")),

@@ -1,6 +1,6 @@
 """REST API v1 (django-ninja). OpenAPI at /api/docs.
 
-Every operation declares its scope (`api.scope.declare_scope`); reads go through the people
+Every operation declares its scope (`accounts.api_scope.declare_scope`); reads go through the people
 selectors and writes through the people services, so the API sees and changes exactly what
 the web pages would for the same account. A record outside the caller's jurisdiction is a
 404, a capability the caller's role lacks is a 403. Identifiers only ever leave masked.
@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status, renderers
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from yanglao.accounts.api_scope import PUBLIC, ScopeDenied, declare_scope
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope, user_ranges
 from yanglao.api.auth import BearerAuth, token_issue
@@ -38,7 +39,6 @@ from yanglao.api.schemas import (
     TokenOut,
     ValidationOut,
 )
-from yanglao.api.scope import PUBLIC, ScopeDenied, declare_scope
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
 from yanglao.imports.api import router as imports_router

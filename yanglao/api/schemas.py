@@ -16,6 +16,10 @@ from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
+from yanglao.core.api_schemas import ConflictOut, Message, ValidationOut
+
+__all__ = ["ConflictOut", "Message", "ValidationOut"]  # shared shapes, re-exported for api.py
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -50,20 +54,6 @@ class TokenOut(Schema):
     token: str
     token_type: str = "Bearer"
     expires_at: datetime
-
-
-class Message(Schema):
-    detail: str
-
-
-class ValidationOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
-class ConflictOut(Schema):
-    detail: str
-    current_version: int
 
 
 # --- persons ----------------------------------------------------------------------------

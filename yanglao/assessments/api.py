@@ -13,10 +13,10 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from yanglao.api.schemas import Message, ValidationOut
-from yanglao.api.scope import declare_scope
+from yanglao.accounts.api_scope import declare_scope
 from yanglao.assessments import ltc, scoring, services
 from yanglao.assessments.choices import ConfigStatus, Standard
+from yanglao.core.api_schemas import Message, ValidationOut
 
 INVALID = "数据校验未通过"
 

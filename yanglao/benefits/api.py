@@ -18,12 +18,12 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from yanglao.accounts.api_scope import declare_scope
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_RECORDS, user_ranges
-from yanglao.api.schemas import Message, ValidationOut
-from yanglao.api.scope import declare_scope
 from yanglao.benefits import rules, selectors, services
 from yanglao.benefits.models import Application
+from yanglao.core.api_schemas import Message, ValidationOut
 from yanglao.people import selectors as people_selectors
 from yanglao.regions import codes
 

@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from yanglao.api.schemas import Message, ValidationOut
-from yanglao.api.scope import declare_scope
+from yanglao.accounts.api_scope import declare_scope
+from yanglao.core.api_schemas import Message, ValidationOut
 from yanglao.imports import selectors, services
 from yanglao.imports.models import ImportBatch
 

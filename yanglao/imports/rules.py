@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from yanglao.core import idnumber
-from yanglao.imports import columns as C
+from yanglao.people import columns as C
 from yanglao.people.choices import Education, MaritalStatus, Relation
 from yanglao.people.rules import ContactInput, PersonInput, check_person
 

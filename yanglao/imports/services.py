@@ -33,10 +33,10 @@ from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
 from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres
 from yanglao.core.sheets import SheetError, open_table, sniff_kind
-from yanglao.imports import columns as C
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
 from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
 from yanglao.people import bulk as people_bulk
+from yanglao.people import columns as C
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import EmergencyContact, Person, PersonCategory
 from yanglao.people.policy import MinAgeTable

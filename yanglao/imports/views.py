@@ -19,10 +19,10 @@ from yanglao.core import crypto
 from yanglao.core.audit import Action, audit
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.sheets import xlsx_response
-from yanglao.imports import columns as C
 from yanglao.imports import selectors, services
 from yanglao.imports.models import BatchStatus, RowStatus
 from yanglao.imports.rules import error_text
+from yanglao.people import columns as C
 
 TABS = [
     (RowStatus.REJECTED, "有错误"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.core.crypto import decrypt
-from yanglao.imports import columns as C
+from yanglao.people import columns as C
 from yanglao.people.choices import (
     ETHNICITY_NAMES,
     SYSTEM_CATEGORIES,

@@ -7,14 +7,17 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from yanglao.accounts.models import User
 from yanglao.core.audit import Action, audit
 from yanglao.regions import codes
 from yanglao.regions.models import Region
+
+if TYPE_CHECKING:
+    from yanglao.accounts.models import User
 
 BUNDLED = Path(__file__).resolve().parent / "data"
 JILIN_CSV = BUNDLED / "jilin.csv"

@@ -14,9 +14,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from yanglao.accounts.api_scope import declare_scope
 from yanglao.accounts.models import User
-from yanglao.api.schemas import Message, ValidationOut
-from yanglao.api.scope import declare_scope
+from yanglao.core.api_schemas import Message, ValidationOut
 from yanglao.visits import rules, selectors, sync
 from yanglao.visits.choices import SPECIAL_CATEGORIES
 

@@ -15,9 +15,9 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
+from yanglao.accounts.api_scope import AUTHENTICATED, PUBLIC, SCOPES, scope_of
 from yanglao.accounts.models import ApiToken, User
 from yanglao.api.api import api
-from yanglao.api.scope import AUTHENTICATED, PUBLIC, SCOPES, scope_of
 from yanglao.api.tests.conftest import PASSWORD, ApiClient
 from yanglao.core.audit import Action
 from yanglao.core.idnumber import check_char

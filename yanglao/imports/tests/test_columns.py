@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from yanglao.core.sheets import cell_text
-from yanglao.imports import columns as C
+from yanglao.people import columns as C
 
 
 @pytest.mark.parametrize(

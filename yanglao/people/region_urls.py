@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.regions import views
+from yanglao.people import region_views as views
 
 app_name = "regions"
 

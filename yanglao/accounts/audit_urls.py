@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.core import views
+from yanglao.accounts import audit_views as views
 
 app_name = "audit"
 
