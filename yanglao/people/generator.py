@@ -977,6 +977,19 @@ PERSON_COLUMNS = (
     "created_by_id",
 )
 HOUSEHOLD_COLUMNS = ("id", "public_id", "region_id", "household_no", "address")
+AUDIT_COLUMNS = (
+    "occurred_at",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "region_code",
+    "changes",
+    "actor_username",
+    "request_id",
+)
+AUDIT_CONSTANT = ('{"via": "generator"}', "", "")
+
 TAG_COLUMNS = (
     "person_id",
     "category",
@@ -1015,12 +1028,14 @@ class _Batch:
     households: list[tuple[Any, ...]] = field(default_factory=list)
     tags: list[tuple[Any, ...]] = field(default_factory=list)
     contacts: list[tuple[Any, ...]] = field(default_factory=list)
+    audit: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class _Writer:
     def __init__(self, now: datetime) -> None:
         from django.db import connection
 
+        from yanglao.core.models import AuditEvent
         from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
 
         self.connection = connection
@@ -1030,6 +1045,7 @@ class _Writer:
             "household": Household._meta.db_table,
             "tag": PersonCategory._meta.db_table,
             "contact": EmergencyContact._meta.db_table,
+            "audit": AuditEvent._meta.db_table,
         }
         self.models = [Person, Household]
         self.bg = BackgroundWriter()
@@ -1058,6 +1074,7 @@ class _Writer:
                     ("person", PERSON_COLUMNS, batch.people),
                     ("tag", TAG_COLUMNS, batch.tags),
                     ("contact", CONTACT_COLUMNS, batch.contacts),
+                    ("audit", AUDIT_COLUMNS, batch.audit),
                 )
                 if rows
             )
@@ -1158,6 +1175,18 @@ def write_population(
             batch.contacts.append(
                 (pid, position, c.name, c.relation, encrypt(c.phone), mask_phone(c.phone))
             )
+        # One audit row per person with its own region (DESIGN "One writer per table").
+        batch.audit.append(
+            (
+                w.now,
+                "person.bulk_create",
+                "person",
+                str(p.public_id),
+                p.name,
+                p.region_id,
+                *AUDIT_CONSTANT,
+            )
+        )
         report.encrypt_seconds += time.perf_counter() - t1
         if len(batch.people) >= batch_size:
             _flush(w, batch, report, progress)

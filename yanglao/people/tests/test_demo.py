@@ -148,6 +148,13 @@ def test_demo_command(tmp_path: Path) -> None:
         assert age_on(p.birth_date, today) >= 60
         assert p.version == 1 and p.life_status == "alive" and p.created_at is not None
         assert isinstance(p.living_arrangement, list) and isinstance(p.income_sources, list)
+    # One audit row per generated person, with that person's village (bulk, not one event).
+    rows = AuditEvent.objects.filter(action="person.bulk_create")
+    assert rows.count() == 300
+    assert dict(rows.values_list("object_id", "region_code")) == {
+        str(pub): region for pub, region in Person.objects.values_list("public_id", "region_id")
+    }
+    assert rows.first() is not None and rows.first().changes == {"via": "generator"}
     regions = Region.objects.in_bulk(set(Person.objects.values_list("region_id", flat=True)))
     assert all(r.level == codes.VILLAGE and r.valid_to is None for r in regions.values())
     assert not PersonCategory.objects.exclude(source=TagSource.DEMO).exists()
