@@ -139,6 +139,8 @@ def test_form_move_to_another_township_takes_visit_file_and_clears_worker(
     post.update(region_code=V_OTHER_TOWNSHIP, version=p.version, id_number=p.id_number)
     r = client.post(reverse("people:edit", args=[p.public_id]), post)
     assert r.status_code == 302, r.content.decode()[:2000]
+    page = client.get(r["Location"]).content.decode()
+    assert "居住村（社区）已由华阳社区改为北安社区" in page and "分配巡访员" in page
     _assert_followed(p, V_OTHER_TOWNSHIP, worker_cleared=True)
     # The new village's worker finds the person once assigned (the list is scoped by the
     # visit file's region, which now is the new village).

@@ -193,8 +193,9 @@ def person_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST":
         form = PersonForm(request.POST, villages=villages)
         if form.is_valid():
+            old_region = person.region
             try:
-                services.person_update(
+                updated, _ = services.person_update(
                     actor=request.user,
                     person=person,
                     data=form.to_input(),
@@ -210,6 +211,21 @@ def person_edit(request: AuthedRequest, public_id: UUID) -> HttpResponse:
                 form.add_service_errors(exc.errors)
             else:
                 messages.success(request, "已保存修改")
+                if updated.region_id != old_region.code:
+                    # A move is a life event the other modules follow (people.hooks): say so.
+                    crossed = updated.region_id[:6] != old_region.code[:6]
+                    messages.info(
+                        request,
+                        f"居住村（社区）已由{old_region.name}改为{updated.region.name}："
+                        "巡访档案、未完成的巡访任务和跟进事项、办理中的待遇申请已随迁；"
+                        "原巡访员不负责新村（社区）的已解除分配，请新村（社区）所在乡镇（街道）"
+                        "在“分配巡访员”中指定。"
+                        + (
+                            "跨县迁居：原县待遇自下月起停发，迁入县已生成复核任务。"
+                            if crossed
+                            else ""
+                        ),
+                    )
                 return redirect("people:detail", public_id=person.public_id)
     else:
         form = PersonForm(initial=PersonForm.initial_from(person), villages=villages)
