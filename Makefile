@@ -5,6 +5,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 20000
 export YANGLAO_DATA_DIR ?= $(CURDIR)/var
+# Development explicitly: only here are missing keys generated (production refuses to start).
+run demo test test-pg bench lint format: export YANGLAO_ENV ?= development
 
 .PHONY: venv run demo serve test test-pg bench lint format check-migrations clean
 
