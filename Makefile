@@ -18,9 +18,11 @@ venv:
 run: venv
 	$(UV) run yanglao migrate --noinput
 	$(UV) run yanglao demo --people $(DEMO_PEOPLE) --if-empty
-	@# The background worker (imports, nightly runs) lives as long as the web server.
+	@# The background worker (imports) and the scheduler (periodic jobs; at start-up it catches
+	@# up on missed ones, e.g. today's overdue visits) live as long as the web server.
 	$(UV) run yanglao db_worker --queue-name default & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(UV) run yanglao scheduler & SCHEDULER=$$!; \
+	  trap 'kill $$WORKER $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	  $(UV) run yanglao runserver $(HOST):$(PORT)
 
 demo: venv
