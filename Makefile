@@ -18,6 +18,7 @@ venv:
 run: venv
 	$(UV) run yanglao migrate --noinput
 	$(UV) run yanglao demo --people $(DEMO_PEOPLE) --if-empty
+	$(UV) run yanglao collectstatic --noinput --verbosity 0  # content-hashed, compressed
 	@# The background worker (imports) and the scheduler (periodic jobs; at start-up it catches
 	@# up on missed ones, e.g. today's overdue visits) live as long as the web server.
 	$(UV) run yanglao db_worker --queue-name default & WORKER=$$!; \

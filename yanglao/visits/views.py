@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from yanglao.people.models import Person
 from yanglao.people.services import NotPermitted
 from yanglao.regions import codes
 from yanglao.regions.models import Region
-from yanglao.visits import policy, rules, selectors, services, sync
+from yanglao.visits import offline, policy, rules, selectors, services, sync
 from yanglao.visits.choices import (
     OPEN_TASK,
     SPECIAL_CATEGORIES,
@@ -159,14 +159,14 @@ def sync_upload(request: AuthedRequest) -> JsonResponse:
 
 @scope(Cap.VISIT_RECORD)
 def service_worker(request: AuthedRequest) -> HttpResponse:
-    """The service worker, served under /visits/ so that it controls the app's pages."""
-    path = finders.find("visits/sw.js")
-    if not path:
-        raise Http404
-    with open(str(path), encoding="utf-8") as fh:
-        body = fh.read()
+    """The service worker, served under /visits/ so that it controls the app's pages, with
+    this release's cache name written in; never cached long, so phones see a new release."""
+    try:
+        body = offline.service_worker_source()
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
+    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
     response["Service-Worker-Allowed"] = "/visits/"
     return response
 
@@ -185,7 +185,7 @@ def manifest(request: AuthedRequest) -> JsonResponse:
             "lang": "zh-Hans",
             "icons": [
                 {
-                    "src": "/static/visits/icon.svg",
+                    "src": static("visits/icon.svg"),
                     "sizes": "any",
                     "type": "image/svg+xml",
                     "purpose": "any",
