@@ -135,6 +135,7 @@ ACTION_LABELS: dict[str, str] = {
     "visit.followup_close": "办结跟进事项",
     "visit.tasks_cancel": "取消巡访任务",
     "visit.export": "导出巡访名单",
+    "visit.phones_shown": "巡访员查看所负责老人的电话",
 }
 
 

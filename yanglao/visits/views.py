@@ -67,11 +67,19 @@ def _node(request: AuthedRequest) -> Region:
 # --- the worker -------------------------------------------------------------------------
 
 
+def _with_phones(request: AuthedRequest, items: list[selectors.ListItem], page: str) -> None:
+    """Full numbers of the worker's own people (one audit event for the page)."""
+    phones = services.worker_phones(actor=request.user, people=[i.person for i in items], page=page)
+    for i in items:
+        i.phone = phones.get(i.person.pk, "")
+
+
 @scope(Cap.VISIT_RECORD)
 def today(request: AuthedRequest) -> HttpResponse:
     """The worker's list for today (server-rendered; the offline app shows the same list)."""
     now = timezone.localdate()
     items = selectors.worker_list(user=request.user, today=now)
+    _with_phones(request, items, "今日巡访名单")
     return render(
         request,
         "visits/today.html",
@@ -108,6 +116,7 @@ def app(request: AuthedRequest) -> HttpResponse:
 def app_data(request: AuthedRequest) -> JsonResponse:
     now = timezone.localdate()
     items = selectors.worker_list(user=request.user, today=now)
+    _with_phones(request, items, "离线巡访名单")
     return JsonResponse(
         {
             "user": request.user.username,
@@ -118,6 +127,8 @@ def app_data(request: AuthedRequest) -> JsonResponse:
                     "name": i.person.name,
                     "village": i.person.region.short_name or i.person.region.name,
                     "address": i.person.address,
+                    "phone": i.phone,
+                    "phone_masked": i.person.phone_masked,
                     "risk": i.risk_level,
                     "risk_label": RiskLevel(i.risk_level).label,
                     "last_visit": i.last_visit.isoformat() if i.last_visit else None,
@@ -203,11 +214,14 @@ def manifest(request: AuthedRequest) -> JsonResponse:
 @scope(Cap.PERSON_VIEW)
 def person_visits(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     person = people_selectors.person_get(user=request.user, public_id=public_id)
+    phones = services.worker_phones(actor=request.user, people=[person], page="老人巡访记录")
     return render(
         request,
         "visits/person.html",
         {
             "person": person,
+            "phone": phones.get(person.pk, ""),
+            "phone_masked": person.phone_masked,
             "subject": selectors.person_subject(person),
             "records": selectors.person_visits(user=request.user, person=person),
             "can_record": request.user.can(Cap.VISIT_RECORD),

@@ -71,6 +71,12 @@
         (queued && queued[p.id] ? ' · <span class="badge st-pending">已登记，待上传</span>' : "");
       var v = document.createElement("div"); v.className = "muted"; v.textContent = p.village + " " + (p.address || "");
       li.appendChild(v);
+      if (p.phone) {  // the worker's own people: tap to call
+        var tel = document.createElement("a"); tel.className = "tel"; tel.href = "tel:" + p.phone; tel.textContent = p.phone;
+        li.appendChild(tel);
+      } else if (p.phone_masked) {
+        var m = document.createElement("div"); m.className = "muted"; m.textContent = p.phone_masked; li.appendChild(m);
+      }
       li.querySelector(".pick").addEventListener("click", function () { openForm(p, null); });
       ul.appendChild(li);
     });
