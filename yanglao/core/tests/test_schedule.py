@@ -230,3 +230,16 @@ def test_start_up_catch_up_runs_the_real_jobs_then_they_are_idempotent(ledger, t
         assert _snapshot() == before
         assert "无到期任务" in _out("--once")
     assert set(json.loads((tmp_path / "scheduler.json").read_text())) == set(JOBS)
+
+
+def test_readme_shows_the_schedule_as_printed() -> None:
+    """The production schedule in README is the table's output, not a copy that drifts."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    lines = {line.strip() for line in readme.splitlines()}
+    defaults = {"bin": "/srv/yanglao/.venv/bin/yanglao", "env_file": "/etc/yanglao/env"}
+    for line in schedule.cron_lines(SCHEDULE, **defaults):
+        assert line in lines, line
+    units = schedule.systemd_units(SCHEDULE, user="yanglao", workdir="/srv/yanglao", **defaults)
+    for name in ("yanglao-visits-tick.service", "yanglao-visits-tick.timer"):
+        for line in units[name].splitlines():
+            assert line in lines, line
