@@ -16,7 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from yanglao.core import schedule
@@ -68,9 +68,16 @@ class Command(BaseCommand):
             scheduler.shutdown(wait=False)
 
     def _run(self, job: schedule.Job) -> None:
-        close_old_connections()
+        _drop_stale_connections()
         try:
             self.stdout.write(f"[{timezone.localtime():%Y-%m-%d %H:%M}] {job.description}")
             call_command(*job.argv, stdout=self.stdout, stderr=self.stderr)
         finally:
-            close_old_connections()
+            _drop_stale_connections()
+
+
+def _drop_stale_connections() -> None:
+    """A long-lived process must not reuse a connection the database has dropped overnight
+    (never inside a transaction, e.g. the one a test runs in)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
