@@ -243,3 +243,20 @@ def test_readme_shows_the_schedule_as_printed() -> None:
     for name in ("yanglao-visits-tick.service", "yanglao-visits-tick.timer"):
         for line in units[name].splitlines():
             assert line in lines, line
+
+
+def test_roll_auto_skips_a_county_whose_officer_left(ledger) -> None:
+    from django.core.management import CommandError
+
+    from yanglao.accounts.models import User
+    from yanglao.benefits.models import Roll
+
+    User.objects.filter(role=Role.COUNTY_OFFICER).update(is_active=False)
+    out, err = StringIO(), StringIO()
+    with time_machine.travel(at(2026, 11, 1, 3, 0), tick=False):
+        call_command("benefits_roll", "--auto", stdout=out, stderr=err)
+    assert "新生成名册草稿 0 份" in out.getvalue()
+    assert "220102000000：上月名册的经办账号已停用，请人工生成" in err.getvalue()
+    assert not Roll.objects.filter(month=date(2026, 11, 1)).exists()
+    with pytest.raises(CommandError, match="--auto"):
+        call_command("benefits_roll", "--county", "220102")
