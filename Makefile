@@ -5,6 +5,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PEOPLE ?= 20000
 export YANGLAO_DATA_DIR ?= $(CURDIR)/var
+# Development explicitly: only here are missing keys generated (production refuses to start).
+run demo test test-pg bench lint format: export YANGLAO_ENV ?= development
 
 .PHONY: venv run demo serve test test-pg bench lint format check-migrations clean
 
@@ -16,9 +18,12 @@ venv:
 run: venv
 	$(UV) run yanglao migrate --noinput
 	$(UV) run yanglao demo --people $(DEMO_PEOPLE) --if-empty
-	@# The background worker (imports, nightly runs) lives as long as the web server.
+	$(UV) run yanglao collectstatic --noinput --verbosity 0  # content-hashed, compressed
+	@# The background worker (imports) and the scheduler (periodic jobs; at start-up it catches
+	@# up on missed ones, e.g. today's overdue visits) live as long as the web server.
 	$(UV) run yanglao db_worker --queue-name default & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(UV) run yanglao scheduler & SCHEDULER=$$!; \
+	  trap 'kill $$WORKER $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	  $(UV) run yanglao runserver $(HOST):$(PORT)
 
 demo: venv

@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("YANGLAO_DATA_DIR", str(Path(tempfile.gettempdir()) / "yanglao-bench"))
+    os.environ.setdefault("YANGLAO_ENV", "development")  # throwaway keys for a throwaway database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanglao.settings")
     ensure_database(url)
 

@@ -175,7 +175,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic in dev/demo
+# Content-hashed, compressed static files (browsers cache them for a year) need
+# `yanglao collectstatic` first — `make run` and a deployment run it. The test run
+# (pyproject: YANGLAO_STATIC_MANIFEST=false) and YANGLAO_DEBUG serve the source files.
+STATIC_MANIFEST = env_bool("YANGLAO_STATIC_MANIFEST", not DEBUG)
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST  # without collectstatic: straight from the apps
 
 LOGGING = {
     "version": 1,

@@ -48,7 +48,8 @@ def test_two_visits_recorded_offline_reach_the_server_once(
     worker = make_user(Role.VISIT_WORKER, VILLAGE, username="worker_li")
     persons = []
     for seq, name in enumerate(("孙桂英", "周玉兰"), start=1):
-        p, _ = people.person_register(actor=county, data=person_input(VILLAGE, name=name, seq=seq))
+        data = person_input(VILLAGE, name=name, seq=seq, phone=f"1390000{seq}{seq}{seq}{seq}")
+        p, _ = people.person_register(actor=county, data=data)
         people.person_category_add(
             actor=county, person=p, category=Category.LIVING_ALONE, start=timezone.localdate()
         )
@@ -68,14 +69,23 @@ def test_two_visits_recorded_offline_reach_the_server_once(
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     expect(page.locator("#people")).to_contain_text("周玉兰")
+    # The release's cache (its name carries the version and a digest of the offline files).
     page.wait_for_function(
-        "caches.open('yanglao-visits-v1').then(c => c.keys()).then(k => k.length >= 4)"
+        "caches.keys().then(ns => ns.filter(n => n.startsWith('yanglao-visits-0')))"
+        ".then(ns => ns.length === 1 && caches.open(ns[0]).then(c => c.keys()))"
+        ".then(k => !!k && k.length >= 4)"
     )
+    # The worker's own people: full numbers, a thumb-sized tap to call.
+    tel = page.locator("#people a[href='tel:13900001111']")
+    expect(tel).to_be_visible()
+    box = tel.bounding_box()
+    assert box is not None and box["height"] >= 44
 
     context.set_offline(True)
     page.reload()  # no signal: the app opens from the service worker's cache
     expect(page.locator("#net-status")).to_have_text("离线")
     expect(page.locator("#people")).to_contain_text("孙桂英")
+    expect(page.locator("#people a[href='tel:13900002222']")).to_be_visible()
 
     # Visit 1: at the door, a health concern raised (risk 需关注).
     page.click("button.pick:has-text('孙桂英')")

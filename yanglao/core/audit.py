@@ -187,6 +187,7 @@ ACTION_LABELS: dict[str, str] = {
     "visit.export": "导出巡访名单",
     "visit.follow_move": "巡访档案随迁居转移",
     "benefit.follow_move": "待遇事项随迁居转移",
+    "visit.phones_shown": "巡访员查看所负责老人的电话",
 }
 
 

@@ -109,6 +109,7 @@ class ListItem:
     risk_level: str
     last_visit: date | None
     backup: bool  # the user is only the backup worker
+    phone: str = ""  # the full number, for the worker's own people only (services.worker_phones)
 
     @property
     def risk_label(self) -> str:

@@ -14,11 +14,13 @@ from uuid import UUID
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_in_scope
+from yanglao.core import crypto
 from yanglao.core.audit import audit
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person, PersonCategory
@@ -57,6 +59,7 @@ class Action:
     POLICY = "visit.policy"
     FOLLOWUP_CLOSE = "visit.followup_close"
     EXPORT = "visit.export"
+    PHONES_SHOWN = "visit.phones_shown"
 
 
 class VisitInvalid(Exception):
@@ -714,3 +717,45 @@ def audit_export(
             region_code=region_code,
             changes={"rows": rows, **params},
         )
+
+
+def worker_phones(*, actor: User, people: Sequence[Person], page: str) -> dict[int, str]:
+    """Full phone numbers, by person pk, of those among `people` on the actor's own visit
+    list (responsible or backup worker) — a worker must be able to phone them. Anyone else
+    stays masked. One query, decrypted in one pass, and ONE audit event for the page
+    listing whose numbers were shown (never one per person)."""
+    if not people or not actor.can(Cap.VISIT_RECORD):
+        return {}
+    by_pk = {p.pk: p for p in people}
+    own = (
+        VisitSubject.objects.filter(
+            Q(worker=actor) | Q(backup=actor),
+            person_id__in=list(by_pk),
+            person__life_status=LifeStatus.ALIVE,
+        )
+        .exclude(person__phone_cipher="")
+        .values_list("person_id", "person__phone_cipher", "person__region_id")
+    )
+    phones: dict[int, str] = {}
+    regions: list[str] = []
+    for pk, cipher, region in own:
+        if in_scope(actor, region, WRITE_RECORDS):  # moved out of the worker's village: no
+            phones[pk] = crypto.decrypt(cipher)
+            regions.append(region)
+    if phones:
+        shown = sorted(phones, key=lambda pk: (by_pk[pk].region_id, pk))
+        with transaction.atomic():
+            audit(
+                actor=actor,
+                action=Action.PHONES_SHOWN,
+                object_type="person",
+                object_id=str(by_pk[shown[0]].public_id) if len(shown) == 1 else "",
+                object_label=f"{page}：{len(shown)}人的电话",
+                region_code=common_region(regions),
+                changes={
+                    "page": page,
+                    "field": "phone",
+                    "persons": [str(by_pk[pk].public_id) for pk in shown],
+                },
+            )
+    return phones

@@ -8,12 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from yanglao.people.models import Person
 from yanglao.people.services import NotPermitted
 from yanglao.regions import codes
 from yanglao.regions.models import Region
-from yanglao.visits import policy, rules, selectors, services, sync
+from yanglao.visits import offline, policy, rules, selectors, services, sync
 from yanglao.visits.choices import (
     OPEN_TASK,
     SPECIAL_CATEGORIES,
@@ -67,11 +67,19 @@ def _node(request: AuthedRequest) -> Region:
 # --- the worker -------------------------------------------------------------------------
 
 
+def _with_phones(request: AuthedRequest, items: list[selectors.ListItem], page: str) -> None:
+    """Full numbers of the worker's own people (one audit event for the page)."""
+    phones = services.worker_phones(actor=request.user, people=[i.person for i in items], page=page)
+    for i in items:
+        i.phone = phones.get(i.person.pk, "")
+
+
 @scope(Cap.VISIT_RECORD)
 def today(request: AuthedRequest) -> HttpResponse:
     """The worker's list for today (server-rendered; the offline app shows the same list)."""
     now = timezone.localdate()
     items = selectors.worker_list(user=request.user, today=now)
+    _with_phones(request, items, "今日巡访名单")
     return render(
         request,
         "visits/today.html",
@@ -108,6 +116,7 @@ def app(request: AuthedRequest) -> HttpResponse:
 def app_data(request: AuthedRequest) -> JsonResponse:
     now = timezone.localdate()
     items = selectors.worker_list(user=request.user, today=now)
+    _with_phones(request, items, "离线巡访名单")
     return JsonResponse(
         {
             "user": request.user.username,
@@ -118,6 +127,8 @@ def app_data(request: AuthedRequest) -> JsonResponse:
                     "name": i.person.name,
                     "village": i.person.region.short_name or i.person.region.name,
                     "address": i.person.address,
+                    "phone": i.phone,
+                    "phone_masked": i.person.phone_masked,
                     "risk": i.risk_level,
                     "risk_label": RiskLevel(i.risk_level).label,
                     "last_visit": i.last_visit.isoformat() if i.last_visit else None,
@@ -159,14 +170,14 @@ def sync_upload(request: AuthedRequest) -> JsonResponse:
 
 @scope(Cap.VISIT_RECORD)
 def service_worker(request: AuthedRequest) -> HttpResponse:
-    """The service worker, served under /visits/ so that it controls the app's pages."""
-    path = finders.find("visits/sw.js")
-    if not path:
-        raise Http404
-    with open(str(path), encoding="utf-8") as fh:
-        body = fh.read()
+    """The service worker, served under /visits/ so that it controls the app's pages, with
+    this release's cache name written in; never cached long, so phones see a new release."""
+    try:
+        body = offline.service_worker_source()
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
+    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
     response["Service-Worker-Allowed"] = "/visits/"
     return response
 
@@ -185,7 +196,7 @@ def manifest(request: AuthedRequest) -> JsonResponse:
             "lang": "zh-Hans",
             "icons": [
                 {
-                    "src": "/static/visits/icon.svg",
+                    "src": static("visits/icon.svg"),
                     "sizes": "any",
                     "type": "image/svg+xml",
                     "purpose": "any",
@@ -203,11 +214,14 @@ def manifest(request: AuthedRequest) -> JsonResponse:
 @scope(Cap.PERSON_VIEW)
 def person_visits(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     person = people_selectors.person_get(user=request.user, public_id=public_id)
+    phones = services.worker_phones(actor=request.user, people=[person], page="老人巡访记录")
     return render(
         request,
         "visits/person.html",
         {
             "person": person,
+            "phone": phones.get(person.pk, ""),
+            "phone_masked": person.phone_masked,
             "subject": selectors.person_subject(person),
             "records": selectors.person_visits(user=request.user, person=person),
             "can_record": request.user.can(Cap.VISIT_RECORD),

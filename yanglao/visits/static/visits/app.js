@@ -71,6 +71,12 @@
         (queued && queued[p.id] ? ' · <span class="badge st-pending">已登记，待上传</span>' : "");
       var v = document.createElement("div"); v.className = "muted"; v.textContent = p.village + " " + (p.address || "");
       li.appendChild(v);
+      if (p.phone) {  // the worker's own people: tap to call
+        var tel = document.createElement("a"); tel.className = "tel"; tel.href = "tel:" + p.phone; tel.textContent = p.phone;
+        li.appendChild(tel);
+      } else if (p.phone_masked) {
+        var m = document.createElement("div"); m.className = "muted"; m.textContent = p.phone_masked; li.appendChild(m);
+      }
       li.querySelector(".pick").addEventListener("click", function () { openForm(p, null); });
       ul.appendChild(li);
     });
@@ -99,7 +105,10 @@
     $("list-view").hidden = true; $("form-view").hidden = false;
     window.scrollTo(0, 0);
   }
-  function closeForm() { $("form-view").hidden = true; $("list-view").hidden = false; }
+  function closeForm() {
+    $("form-view").hidden = true; $("list-view").hidden = false;
+    form.dispatchEvent(new Event("yanglao:closed"));
+  }
 
   function shrink(file) {  // phones take 4000-pixel photos: send at most 1280 px, JPEG
     return new Promise(function (resolve, reject) {
@@ -243,7 +252,17 @@
   setInterval(function () { if (navigator.onLine) sync(); }, 30000);
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/visits/" }).then(function () {
+    // A new release (new cache name in the worker) takes over at once; the page then reloads
+    // so it never keeps running old code — after the form is closed, never under the worker's hand.
+    var hadWorker = !!navigator.serviceWorker.controller, reloadWhenIdle = false;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (!hadWorker) { hadWorker = true; return; }
+      if ($("form-view").hidden) { location.reload(); return; }
+      reloadWhenIdle = true;
+      say("巡访程序已更新：保存或返回名单后自动刷新。");
+    });
+    form.addEventListener("yanglao:closed", function () { if (reloadWhenIdle) location.reload(); });
+    navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/visits/", updateViaCache: "none" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       // Everything this page loaded (styles, scripts) is cached for the next offline start.

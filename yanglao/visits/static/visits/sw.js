@@ -2,7 +2,9 @@
  * network first, the cached copy when offline. Static files: cache first. Uploads (POST)
  * are never cached: the page queues them in IndexedDB itself. */
 "use strict";
-var CACHE = "yanglao-visits-v1";
+// The server writes the release's cache name here (visits/offline.py): version + digest of
+// the offline files, so any change installs a new worker and `activate` drops the old cache.
+var CACHE = "__YANGLAO_CACHE__";
 var SHELL = ["/visits/app/", "/visits/app/data.json"];
 
 self.addEventListener("install", function (event) {
