@@ -323,6 +323,7 @@ def test_ineligible_application_is_flagged_at_accept_review_and_approve(
     c = client_for(county_officer)
     approval = c.get(f"/benefits/applications/{app.public_id}/").content.decode()
     assert "县（区）审批" in approval and notice in approval and "不能批准" in approval
+    assert '<option value="not_eligible" selected>' in approval
     r = c.post(
         f"/benefits/applications/{app.public_id}/decide/",
         {"decision": "approve", "reason": "同意"},
