@@ -711,16 +711,28 @@ def entitlement_stop(
             raise _fail("__all__", "该待遇已停发")
         ent.end, ent.stop_reason, ent.stop_note = month, reason_code, note.strip()[:200]
         ent.save(update_fields=["end", "stop_reason", "stop_note"])
-        audit(
-            actor=actor,
-            action=Action.STOP,
-            object_type="benefit_entitlement",
-            object_id=str(ent.public_id),
-            object_label=f"{person.name} {ent.item_code}",
-            region_code=person.region_id,
-            changes={"end": str(month), "reason": reason_code, "note": ent.stop_note},
+        _entitlement_event(
+            actor,
+            Action.STOP,
+            ent,
+            person,
+            {"end": str(month), "reason": reason_code, "note": ent.stop_note},
         )
     return ent
+
+
+def _entitlement_event(
+    actor: User, action: str, ent: Entitlement, person: Person, changes: dict[str, Any]
+) -> None:
+    audit(
+        actor=actor,
+        action=action,
+        object_type="benefit_entitlement",
+        object_id=str(ent.public_id),
+        object_label=f"{person.name} {ent.item_code}",
+        region_code=person.region_id,
+        changes=changes,
+    )
 
 
 def entitlement_account_set(
@@ -751,14 +763,12 @@ def entitlement_account_set(
         old = ent.account_masked if ent.account_cipher else ""
         ent.account_cipher, ent.account_masked = crypto.encrypt(acct), rules.mask_account(acct)
         ent.save(update_fields=["account_cipher", "account_masked"])
-        audit(
-            actor=actor,
-            action=Action.ACCOUNT_SET,
-            object_type="benefit_entitlement",
-            object_id=str(ent.public_id),
-            object_label=f"{person.name} {ent.item_code}",
-            region_code=person.region_id,
-            changes={"account": {"old": old, "new": ent.account_masked}, "note": basis[:200]},
+        _entitlement_event(
+            actor,
+            Action.ACCOUNT_SET,
+            ent,
+            person,
+            {"account": {"old": old, "new": ent.account_masked}, "note": basis[:200]},
         )
     return ent
 

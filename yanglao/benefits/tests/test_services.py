@@ -552,6 +552,26 @@ def test_nightly_review_new_assessment_grade(
 # --- a month of rolls ------------------------------------------------------------------------
 
 
+def _death_and_late_move_out(officer: Any, dies: Person, moves: Person) -> None:
+    """A death on 11-12; a move-out on 10-20 recorded only on 11-25 (November was paid)."""
+    people_services.person_record_death(
+        actor=officer,
+        person=dies,
+        on=date(2026, 11, 12),
+        reason="病故",
+        expected_version=1,
+        today=date(2026, 11, 12),
+    )
+    people_services.person_record_move_out(
+        actor=officer,
+        person=moves,
+        on=date(2026, 10, 20),
+        reason="迁往长春市朝阳区",
+        expected_version=1,
+        today=date(2026, 11, 25),
+    )
+
+
 def test_roll_month_with_death_move_out_upgrade_and_back_pay(
     nanguan_list: Any,
     make_person: Callable[..., Person],
@@ -576,22 +596,7 @@ def test_roll_month_with_death_move_out_upgrade_and_back_pay(
     assert "已审定" in exc.value.errors["month"][0]
 
     # November: a death on the 12th; a move-out on 10-20 recorded only on 11-25 (paid Nov).
-    people_services.person_record_death(
-        actor=county_officer,
-        person=dies,
-        on=date(2026, 11, 12),
-        reason="病故",
-        expected_version=1,
-        today=date(2026, 11, 12),
-    )
-    people_services.person_record_move_out(
-        actor=county_officer,
-        person=moves,
-        on=date(2026, 10, 20),
-        reason="迁往长春市朝阳区",
-        expected_version=1,
-        today=date(2026, 11, 25),
-    )
+    _death_and_late_move_out(county_officer, dies, moves)
     _approve(late_app, township, county_officer, date(2026, 11, 28))
 
     dec_roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
@@ -819,22 +824,7 @@ def test_roll_approval_ignores_stops_and_recoveries_without_an_account(
         actor=county_officer,
         roll=services.roll_generate(actor=county_officer, county_code="220102", month=nov),
     )
-    people_services.person_record_death(
-        actor=county_officer,
-        person=dies,
-        on=date(2026, 11, 12),
-        reason="病故",
-        expected_version=1,
-        today=date(2026, 11, 12),
-    )
-    people_services.person_record_move_out(
-        actor=county_officer,
-        person=moves,
-        on=date(2026, 10, 20),
-        reason="迁往长春市朝阳区",
-        expected_version=1,
-        today=date(2026, 11, 25),
-    )
+    _death_and_late_move_out(county_officer, dies, moves)
     Entitlement.objects.update(account_cipher="", account_masked="")  # legacy rows
     roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
     kinds = set(RollLine.objects.filter(roll=roll).values_list("kind", flat=True))
