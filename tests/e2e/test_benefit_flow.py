@@ -86,9 +86,10 @@ def test_application_through_three_levels(
     page.goto(f"{base}/benefits/discovery/")
     row = page.locator("#candidates tr", has_text="周桂珍").filter(has_text="N06")
     expect(row).to_contain_text("年龄")
-    row.get_by_role("link", name="周桂珍").click()
+    row.get_by_role("link", name="受理申请").click()  # the row's item comes with the link
     expect(page.locator("#eligibility")).to_contain_text("80–89周岁 100.00")
-    page.select_option("#item-code", "N06")
+    expect(page.locator("#item-code")).to_have_value("N06")
+    expect(page.locator("#ineligible-notice")).to_have_count(0)
     page.fill("input[name=account]", "6217 0000 1234 5678")
     page.fill("input[name=note]", "户口簿、身份证已核验")
     page.set_input_files(
@@ -125,4 +126,7 @@ def test_application_through_three_levels(
     expect(page.locator("#roll-status")).to_have_text("草稿")
     expect(page.locator("#lines")).to_contain_text("周桂珍")
     expect(page.locator("#totals")).to_contain_text("100.00")
+    expect(page.locator("#missing-accounts")).to_have_count(0)  # the account came with it
+    page.click("#approve-roll")
+    expect(page.locator("#roll-status")).to_have_text("已审定（冻结）")
     assert offline_guard == []

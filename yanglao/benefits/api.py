@@ -72,6 +72,10 @@ class ApplicationIn(_In):
     item_code: str = Field(max_length=16)
     account: str = Field("", max_length=40, description="发放账号（按月发放资金的项目必填）")
     note: str = Field("", max_length=500)
+    acknowledge_ineligible: bool = Field(
+        False,
+        description="系统核对不符合条件时，已告知申请人核对结果、申请人坚持申请（否则 422）",
+    )
 
 
 class DecisionIn(_In):
@@ -100,6 +104,16 @@ class ApplicationOut(Schema):
     accepted_on: date
     account: str
     warnings: list[str]
+    eligible: bool | None = Field(
+        description="系统核对：true 符合 / false 不符合 / null 缺少信息待核实"
+    )
+    eligibility_reasons: list[str]
+    eligibility_notice: str = Field(
+        description="不符合时为“经系统核对，不符合该项目条件：……”，否则为空"
+    )
+    eligibility_checked_on: date = Field(
+        description="核对日期：办理中的申请在单件查询和办理时为当日核对，列表及已办结的为受理时核对"
+    )
     decisions: list[DecisionOut]
 
 
@@ -154,7 +168,16 @@ def _region(user: User, raw: str) -> str | None:
     raise Http404
 
 
-def _application_out(app: Application) -> dict[str, Any]:
+def _application_out(app: Application, live: bool = False) -> dict[str, Any]:
+    """`live`: check eligibility today (one application); otherwise the check stored at
+    acceptance (lists: no engine run per row)."""
+    today = timezone.localdate()
+    verdict = selectors.application_verdict(app, today) if live else None
+    if verdict is not None:
+        value, reasons, checked_on = verdict.value, verdict.reasons, today
+    else:
+        value = app.eligibility.get("value")
+        reasons, checked_on = list(app.eligibility.get("reasons", [])), app.accepted_on
     return {
         "id": app.public_id,
         "person_id": app.person.public_id,
@@ -166,6 +189,10 @@ def _application_out(app: Application) -> dict[str, Any]:
         "accepted_on": app.accepted_on,
         "account": app.account_masked,
         "warnings": app.warnings,
+        "eligible": value,
+        "eligibility_reasons": reasons,
+        "eligibility_notice": rules.ineligible_notice(value, reasons),
+        "eligibility_checked_on": checked_on,
         "decisions": [
             {
                 "step": d.step,
@@ -247,10 +274,11 @@ def application_create(request: HttpRequest, person_id: UUID, data: ApplicationI
             item_code=data.item_code,
             account=data.account,
             note=data.note,
+            acknowledge_ineligible=data.acknowledge_ineligible,
         )
     except services.BenefitInvalid as exc:
         return Status(422, {"detail": INVALID, "errors": exc.errors})
-    return Status(201, _application_out(app))
+    return Status(201, _application_out(app, live=True))
 
 
 @router.get(
@@ -280,7 +308,7 @@ def applications(
 @declare_scope("benefit:read")
 def application_detail(request: HttpRequest, application_id: UUID) -> Any:
     return _application_out(
-        selectors.application_get(user=_user(request), public_id=application_id)
+        selectors.application_get(user=_user(request), public_id=application_id), live=True
     )
 
 
@@ -305,7 +333,7 @@ def application_decide(request: HttpRequest, application_id: UUID, data: Decisio
         raise PermissionDenied from exc
     except services.BenefitInvalid as exc:
         return Status(422, {"detail": INVALID, "errors": exc.errors})
-    return _application_out(app)
+    return _application_out(app, live=True)
 
 
 @router.get(

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yanglao.assessments.choices import Status as AssessmentStatus
 from yanglao.assessments.models import Assessment
 from yanglao.benefits import rules
-from yanglao.benefits.models import OverlapRule, ServiceItem
+from yanglao.benefits.models import Entitlement, OverlapRule, Roll, ServiceItem
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person, PersonCategory
 from yanglao.people.rules import birth_range_for_age
@@ -219,6 +219,34 @@ def resolve_list(region_code: str | None, on: date) -> list[ResolvedItem]:
 
 def resolve_item(region_code: str, code: str, on: date) -> ResolvedItem | None:
     return next((r for r in resolve_list(region_code, on) if r.code == code), None)
+
+
+@dataclass
+class ItemVerdict:
+    item: ResolvedItem
+    facts: rules.Facts
+    verdict: rules.Verdict
+
+
+def item_verdict(person: Person, code: str, on: date) -> ItemVerdict | None:
+    """The engine's verdict on one person and one item of the person's list (None: the
+    list has no such item)."""
+    item = resolve_item(person.region_id, code, on)
+    if item is None:
+        return None
+    facts = person_facts(person)
+    return ItemVerdict(item, facts, rules.evaluate(item.rule, facts, on))
+
+
+def missing_accounts(roll: Roll) -> QuerySet[Entitlement]:
+    """Entitlements with a line to pay (amount > 0) in the roll and no payment account:
+    the bank cannot pay them. Zero lines (stops) and recoveries need no account."""
+    return (
+        Entitlement.objects.filter(account_cipher="")
+        .filter(Exists(roll.lines.filter(entitlement=OuterRef("pk"), amount__gt=0)))
+        .select_related("person", "person__region")
+        .order_by("person__region_id", "person_id", "item_code")
+    )
 
 
 def overlap_rules(region_code: str, on: date) -> list[rules.OverlapRuleView]:

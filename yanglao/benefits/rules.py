@@ -22,6 +22,8 @@ monthly roll arithmetic.
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -277,6 +279,50 @@ def years_before_birth(birth: date, years: int) -> date:
         return birth.replace(year=birth.year + years)
     except ValueError:
         return birth.replace(year=birth.year + years, day=28)
+
+
+# --- what the officers are told -----------------------------------------------------------
+
+INELIGIBLE_PREFIX = "经系统核对，不符合该项目条件："
+
+
+def ineligible_notice(value: bool | None, reasons: Iterable[str]) -> str:
+    """The sentence every step of an application shows when the engine says "no" (empty
+    when the person qualifies or a fact is missing: that is a warning, not a "no")."""
+    if value is not False:
+        return ""
+    return INELIGIBLE_PREFIX + ("；".join(r for r in reasons if r) or "未说明原因")
+
+
+# --- payment accounts ----------------------------------------------------------------------
+
+ACCOUNT_RULE = "请填写10–30位数字的发放账号（社保卡或“一卡通”账号）"
+
+
+def clean_account(raw: str) -> str | None:
+    """A bank account as typed (spaces, dashes, full-width digits from a Chinese input
+    method) → its ASCII digits, or None when it is not 10–30 digits."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = re.sub(r"[\s\-－—]", "", text)
+    return text if re.fullmatch(r"[0-9]{10,30}", text) else None
+
+
+def mask_account(account: str) -> str:
+    return f"{account[:4]}****{account[-4:]}" if len(account) > 8 else "****"
+
+
+MISSING_SHOWN = 20
+
+
+def missing_accounts_message(entries: list[str], persons: int) -> str:
+    """Why a roll cannot be approved: the first `MISSING_SHOWN` entries (姓名（身份证号，
+    项目）) and "等N人" when there are more."""
+    shown = "；".join(entries[:MISSING_SHOWN])
+    more = f"等{persons}人" if len(entries) > MISSING_SHOWN else ""
+    return (
+        f"有{persons}人的应发款项没有发放账号，银行无法发放，不能审定：{shown}{more}。"
+        "请在该老人的“服务与补贴”页录入发放账号后再审定。"
+    )
 
 
 # --- bands and the "not below the level above" rule --------------------------------------

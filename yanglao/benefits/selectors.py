@@ -191,6 +191,24 @@ def entitlement_get(*, user: User, public_id: UUID | str) -> Entitlement:
     return ent
 
 
+def application_verdict(app: Application, on: date) -> rules.Verdict | None:
+    """The engine's finding today on an open application (`app` came through a scoped
+    selector): what the reviewer and the approver decide on. None once it is closed (its
+    finding at acceptance is kept in its warnings)."""
+    if app.status not in OPEN_STATUSES:
+        return None
+    found = query.item_verdict(app.person, app.item_code, on)
+    return found.verdict if found else rules.Verdict(False, ["本地清单中已没有该项目"])
+
+
+MISSING_LISTED = 100  # lines of the roll page's "no account" panel
+
+
+def roll_missing_accounts(*, roll: Roll) -> QuerySet[Entitlement]:
+    """Entitlements of a roll fetched through `roll_get` with a line to pay and no account."""
+    return query.missing_accounts(roll)
+
+
 def candidates(
     *, user: User, item: str = "", region: str = "", since: date | None = None, q: str = ""
 ) -> QuerySet[Candidate]:

@@ -70,6 +70,7 @@ class Action:
     ROLL_GENERATE = "roll.generate"
     ROLL_APPROVE = "roll.approve"
     ROLL_EXPORT = "roll.export"
+    ACCOUNT_SET = "benefit.account_set"
 
 
 class BenefitInvalid(Exception):
@@ -383,11 +384,10 @@ def _amount(item: query.ResolvedItem, facts: rules.Facts, on: date) -> tuple[Dec
 
 def check_person_item(person: Person, code: str, on: date) -> Check | None:
     """Eligibility, amount and overlaps of one item for one person (None: no such item)."""
-    item = query.resolve_item(person.region_id, code, on)
-    if item is None:
+    found = query.item_verdict(person, code, on)
+    if found is None:
         return None
-    facts = query.person_facts(person)
-    verdict = rules.evaluate(item.rule, facts, on)
+    item, facts, verdict = found.item, found.facts, found.verdict
     amount, band = _amount(item, facts, on)
     held: dict[str, Decimal | None] = {}
     for e in Entitlement.objects.filter(person=person, end__isnull=True).exclude(item_code=code):
@@ -395,14 +395,6 @@ def check_person_item(person: Person, code: str, on: date) -> Check | None:
         held[e.item_code] = _amount(other, facts, on)[0] if other else None
     conflicts = rules.overlaps(code, amount, held, query.overlap_rules(person.region_id, on))
     return Check(item, verdict, amount, band, conflicts, held)
-
-
-def _clean_account(raw: str) -> str:
-    return re.sub(r"[\s-]", "", raw or "")
-
-
-def _mask_account(account: str) -> str:
-    return f"{account[:4]}****{account[-4:]}" if len(account) > 8 else "****"
 
 
 def _check_documents(docs: list[Upload], errors: dict[str, list[str]]) -> None:
@@ -438,10 +430,21 @@ def application_create(
     account: str = "",
     note: str = "",
     documents: list[Upload] | None = None,
+    acknowledge_ineligible: bool = False,
     today: date | None = None,
 ) -> Application:
     """受理: a village worker (or a township/county window) accepts an application after
-    checking it; the first step of 村 受理 → 乡镇 审核 → 县 审批."""
+    checking it; the first step of 村 受理 → 乡镇 审核 → 县 审批.
+
+    An application the engine calls not eligible is still accepted once the officer
+    confirms (`acknowledge_ineligible`) that the applicant was told the system's finding
+    and insists. 应保尽保 obliges the bureau to find the eligible; it does not let a window
+    turn an applicant away: the applicant has the right to apply (申请人有权申请) and to a
+    decision with reasons from the township and the county (《社会救助暂行办法》 and the
+    civil-affairs review procedures require a written decision stating the reasons for a
+    refusal, and the ledger the engine reads may be out of date). The finding travels with
+    the application: stored in its warnings, shown at review and approval, in the API, and
+    approval itself re-checks and refuses while the engine still says no."""
     _require(actor, Cap.BENEFIT_APPLY)
     require_in_scope(actor, person.region_id, WRITE_RECORDS)
     on = _today(today)
@@ -451,9 +454,13 @@ def application_create(
         raise _fail("__all__", "该老人已死亡或迁出，不能受理")
     check = check_person_item(person, item_code, on)
     if check is None:
-        raise _fail("item_code", "本地清单中没有该项目")
-    if check.verdict.value is False:
-        errors["item_code"] = ["不符合条件：" + "；".join(check.verdict.reasons)]
+        raise _fail("item_code", "请选择申请项目" if not item_code else "本地清单中没有该项目")
+    notice = rules.ineligible_notice(check.verdict.value, check.verdict.reasons)
+    if notice and not acknowledge_ineligible:
+        errors["acknowledge_ineligible"] = [
+            notice,
+            "申请人坚持申请的，请勾选“已告知申请人系统核对结果，申请人坚持申请”后再受理",
+        ]
     if Entitlement.objects.filter(person=person, item_code=item_code, end__isnull=True).exists():
         errors.setdefault("item_code", []).append("该老人正在享受此项待遇")
     for c in check.conflicts:
@@ -461,13 +468,14 @@ def application_create(
             errors.setdefault("item_code", []).append(
                 f"与正在享受的{c.other_code}不能同时享受（依据：{c.source}）"
             )
-    acct = _clean_account(account)
-    if check.item.item.payable and not re.fullmatch(r"\d{10,30}", acct):
-        errors["account"] = ["请填写10–30位数字的发放账号（社保卡或“一卡通”账号）"]
+    acct = rules.clean_account(account) or ""
+    if (check.item.item.payable or account.strip()) and not acct:
+        errors["account"] = [rules.ACCOUNT_RULE]
     _check_documents(docs, errors)
     if errors:
         raise BenefitInvalid(errors)
-    warnings = [f"缺少信息：{m}，由审核人员核实" for m in check.verdict.missing]
+    warnings = [notice] if notice else []
+    warnings += [f"缺少信息：{m}，由审核人员核实" for m in check.verdict.missing]
     warnings += [
         f"与正在享受的{c.other_code}择高享受（依据：{c.source}）："
         + ("本项较高，批准后停发原待遇" if c.keep_new else "原待遇较高，本项可能不予批准")
@@ -482,7 +490,7 @@ def application_create(
             item=check.item.item,
             accepted_on=on,
             account_cipher=crypto.encrypt(acct) if acct else "",
-            account_masked=_mask_account(acct) if acct else "",
+            account_masked=rules.mask_account(acct) if acct else "",
             note=note.strip()[:500],
             eligibility={
                 "value": check.verdict.value,
@@ -522,7 +530,12 @@ def application_create(
             actor,
             Action.APPLY,
             app,
-            {"step": Step.ACCEPT, "documents": len(docs), "warnings": warnings},
+            {
+                "step": Step.ACCEPT,
+                "documents": len(docs),
+                "warnings": warnings,
+                "ineligible_acknowledged": bool(notice),
+            },
         )
     return app
 
@@ -568,6 +581,13 @@ def application_decide(
         else:
             raise _fail("__all__", f"申请已办结（{app.get_status_display()}）")
         changes: dict[str, Any] = {"step": step, "approved": approve}
+        # What the officer saw on the page: the engine's finding at this step, on record.
+        found = query.item_verdict(app.person, app.item_code, on)
+        changes["system_check"] = (
+            {"eligible": found.verdict.value, "reasons": found.verdict.reasons}
+            if found
+            else {"eligible": False, "reasons": ["本地清单中已没有该项目"]}
+        )
         if new_status == AppStatus.APPROVED:
             changes["entitlement"] = _grant(actor, app, on)
         app.status = new_status
@@ -587,6 +607,12 @@ def application_decide(
     return app
 
 
+NOT_APPROVABLE = (
+    "系统核对不符合条件的申请不能批准：台账信息有误的，请先更正台账再审批；"
+    "否则请选择“不予批准”（原因：不符合条件）并说明理由"
+)
+
+
 def _grant(actor: User, app: Application, on: date) -> dict[str, Any]:
     """Approval: re-check eligibility and overlaps now, then open the entitlement from the
     month of acceptance (so a slow approval is back-paid in the next roll, §4.4)."""
@@ -596,8 +622,8 @@ def _grant(actor: User, app: Application, on: date) -> dict[str, Any]:
     check = check_person_item(person, app.item_code, on)
     if check is None:
         raise _fail("__all__", "本地清单中已没有该项目")
-    if check.verdict.value is False:
-        raise _fail("__all__", "审批时核对不符合条件：" + "；".join(check.verdict.reasons))
+    if notice := rules.ineligible_notice(check.verdict.value, check.verdict.reasons):
+        raise _fail("__all__", notice + "。" + NOT_APPROVABLE)
     start = rules.month_start(app.accepted_on)
     replaced: list[str] = []
     for c in check.conflicts:
@@ -685,14 +711,64 @@ def entitlement_stop(
             raise _fail("__all__", "该待遇已停发")
         ent.end, ent.stop_reason, ent.stop_note = month, reason_code, note.strip()[:200]
         ent.save(update_fields=["end", "stop_reason", "stop_note"])
-        audit(
-            actor=actor,
-            action=Action.STOP,
-            object_type="benefit_entitlement",
-            object_id=str(ent.public_id),
-            object_label=f"{person.name} {ent.item_code}",
-            region_code=person.region_id,
-            changes={"end": str(month), "reason": reason_code, "note": ent.stop_note},
+        _entitlement_event(
+            actor,
+            Action.STOP,
+            ent,
+            person,
+            {"end": str(month), "reason": reason_code, "note": ent.stop_note},
+        )
+    return ent
+
+
+def _entitlement_event(
+    actor: User, action: str, ent: Entitlement, person: Person, changes: dict[str, Any]
+) -> None:
+    audit(
+        actor=actor,
+        action=action,
+        object_type="benefit_entitlement",
+        object_id=str(ent.public_id),
+        object_label=f"{person.name} {ent.item_code}",
+        region_code=person.region_id,
+        changes=changes,
+    )
+
+
+def entitlement_account_set(
+    *, actor: User, entitlement: Entitlement, account: str, note: str
+) -> Entitlement:
+    """Enter or correct the payment account (发放账号) of an entitlement: the bank pays to
+    it, so a county officer does it on evidence named in `note` (本人社保卡、存折 …). The
+    audit keeps the masked old and new numbers, never the full ones. Taken at export time,
+    so a roll already generated needs no re-generation."""
+    _require(actor, Cap.BENEFIT_APPROVE)
+    person = Person.objects.get(pk=entitlement.person_id)
+    require_in_scope(actor, person.region_id, WRITE_RECORDS)
+    errors: dict[str, list[str]] = {}
+    acct = rules.clean_account(account)
+    if acct is None:
+        errors["account"] = [rules.ACCOUNT_RULE]
+    basis = note.strip()
+    if "\x00" in basis:
+        errors["note"] = ["依据说明中含有无法识别的字符"]
+    elif not basis:
+        errors["note"] = ["请填写依据（如：本人提供的社保卡、银行存折）"]
+    if errors or acct is None:
+        raise BenefitInvalid(errors)
+    with transaction.atomic():
+        ent = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+        if ent.account_cipher and crypto.decrypt(ent.account_cipher) == acct:
+            raise _fail("account", "与现有发放账号相同，无需更正")
+        old = ent.account_masked if ent.account_cipher else ""
+        ent.account_cipher, ent.account_masked = crypto.encrypt(acct), rules.mask_account(acct)
+        ent.save(update_fields=["account_cipher", "account_masked"])
+        _entitlement_event(
+            actor,
+            Action.ACCOUNT_SET,
+            ent,
+            person,
+            {"account": {"old": old, "new": ent.account_masked}, "note": basis[:200]},
         )
     return ent
 
@@ -1128,13 +1204,34 @@ def roll_totals(roll: Roll) -> dict[str, Any]:
     }
 
 
+def item_names(county: str, on: date) -> dict[str, str]:
+    return {r.code: r.item.name for r in query.resolve_list(county, on)}
+
+
+def missing_account_entries(roll: Roll, names: dict[str, str], limit: int) -> list[str]:
+    """ "姓名（身份证号脱敏，项目）" of the first entitlements with a line to pay and no
+    account."""
+    return [
+        f"{e.person.name}（{e.person.id_number_masked}，{e.item_code} {names.get(e.item_code, '')}）"
+        for e in query.missing_accounts(roll)[:limit]
+    ]
+
+
 def roll_approve(*, actor: User, roll: Roll) -> Roll:
+    """审定: freeze the roll. Refused while a line to pay has no account (the bank sheet
+    would go out with blank account cells), listing who needs one."""
     _require(actor, Cap.ROLL_MANAGE)
     require_in_scope(actor, roll.county_id, WRITE_RECORDS)
     with transaction.atomic():
         r = Roll.objects.select_for_update().get(pk=roll.pk)
         if r.status == RollStatus.APPROVED:
             raise _fail("__all__", "名册已审定")
+        missing = query.missing_accounts(r)
+        if missing.exists():
+            persons = missing.order_by().values("person_id").distinct().count()
+            names = item_names(r.county_id, r.month)
+            entries = missing_account_entries(r, names, rules.MISSING_SHOWN + 1)
+            raise _fail("__all__", rules.missing_accounts_message(entries, persons))
         r.status, r.approved_by, r.approved_at = RollStatus.APPROVED, actor, timezone.now()
         r.save(update_fields=["status", "approved_by", "approved_at"])
         audit(
@@ -1168,7 +1265,25 @@ ROLL_HEADER = (
 )
 
 
-def roll_export_rows(*, actor: User, roll: Roll) -> list[list[str]]:
+ROLL_AMOUNT_COLUMN = ROLL_HEADER.index("金额（元）")
+ROLL_NUMBER_FORMATS = {ROLL_AMOUNT_COLUMN: "0.00"}  # numeric cells, two decimals
+
+
+@dataclass
+class RollSheet:
+    """The bank's rows (amounts as Decimal: numeric cells) and the 合计 row under them."""
+
+    rows: list[list[Any]]
+    total: Decimal
+
+    @property
+    def footer(self) -> list[Any]:
+        row: list[Any] = [""] * len(ROLL_HEADER)
+        row[0], row[1], row[ROLL_AMOUNT_COLUMN] = "合计", f"{len(self.rows)}笔", self.total
+        return row
+
+
+def roll_export_rows(*, actor: User, roll: Roll) -> RollSheet:
     """The bank's sheet of an approved roll: full ID and account numbers (the bank pays by
     them), so the export is audited as a bulk read of personal data. Lines with amount 0
     (stop notices) are left out: the bank pays, it does not file stops."""
@@ -1177,7 +1292,8 @@ def roll_export_rows(*, actor: User, roll: Roll) -> list[list[str]]:
     if roll.status != RollStatus.APPROVED:
         raise _fail("__all__", "名册审定后才能导出给银行")
     names = dict(ServiceItem.objects.values_list("code", "name").order_by("version"))
-    rows: list[list[str]] = []
+    rows: list[list[Any]] = []
+    total = Decimal("0.00")
     lines = (
         RollLine.objects.filter(roll=roll)
         .exclude(amount=0)
@@ -1198,10 +1314,11 @@ def roll_export_rows(*, actor: User, roll: Roll) -> list[list[str]]:
                 f"{ln.period:%Y-%m}",
                 LINE_LABELS.get(ln.kind, ln.kind),
                 ln.band,
-                money(ln.amount),
+                ln.amount,
                 ln.note,
             ]
         )
+        total += ln.amount
     with transaction.atomic():
         audit(
             actor=actor,
@@ -1210,9 +1327,9 @@ def roll_export_rows(*, actor: User, roll: Roll) -> list[list[str]]:
             object_id=str(roll.public_id),
             object_label=f"{roll.month:%Y年%m月}",
             region_code=roll.county_id,
-            changes={"rows": len(rows), "amount": roll.totals.get("amount")},
+            changes={"rows": len(rows), "amount": money(total)},
         )
-    return rows
+    return RollSheet(rows, total)
 
 
 # --- external lists (death records, household moves, 低保 roster, paid elsewhere) ----------

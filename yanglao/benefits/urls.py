@@ -23,6 +23,11 @@ urlpatterns = [
         name="document",
     ),
     path("entitlements/<uuid:entitlement_id>/stop/", views.stop, name="stop"),
+    path(
+        "entitlements/<uuid:entitlement_id>/account/",
+        views.entitlement_account,
+        name="entitlement_account",
+    ),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<int:task_id>/close/", views.task_close, name="task_close"),
     path("rolls/", views.rolls, name="rolls"),

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,6 +28,7 @@ from yanglao.benefits.choices import (
     LineKind,
     OverlapKind,
     RefusalReason,
+    RollStatus,
     StopReason,
     TaskKind,
     TaskOutcome,
@@ -295,12 +299,48 @@ def discovery_export(request: AuthedRequest) -> HttpResponseBase:
     )
 
 
+ITEM_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,15}")
+
+
+def _item_param(raw: str | None) -> str:
+    """An item code from a link or a form, or "" for anything that cannot be one."""
+    code = (raw or "").strip().upper()
+    return code if ITEM_CODE.fullmatch(code) else ""
+
+
+def _apply_form(rows: list[selectors.PersonItem], wanted: str) -> dict[str, Any]:
+    """The 受理 form: every item the person neither holds nor has an open application for,
+    those the engine says "no" to apart; the item of the link preselected, with the
+    engine's finding when it is a "no"."""
+    open_rows = [r for r in rows if not r.holding and not r.open_app]
+    selected = next((r for r in open_rows if r.item.code == wanted), None)
+    hint = ""
+    if wanted and selected is None:
+        other = next((r for r in rows if r.item.code == wanted), None)
+        if other is None:
+            hint = f"本地清单中没有项目“{wanted}”，请从下拉列表中选择"
+        elif other.holding:
+            hint = f"该老人正在享受{wanted} {other.item.item.name}，无需再申请"
+        else:
+            hint = f"该老人的{wanted} {other.item.item.name}申请正在办理中"
+    return {
+        "apply_ok": [r for r in open_rows if r.verdict.value is not False],
+        "apply_no": [r for r in open_rows if r.verdict.value is False],
+        "selected_code": selected.item.code if selected else "",
+        "selected_notice": rules.ineligible_notice(selected.verdict.value, selected.verdict.reasons)
+        if selected
+        else "",
+        "item_hint": hint,
+    }
+
+
 @scope(Cap.BENEFIT_VIEW)
 def person(request: AuthedRequest, public_id: UUID) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     p = people_selectors.person_get(user=user, public_id=public_id)
     rows = selectors.person_overview(user=user, person=p, on=today)
     ctx = {
+        **_apply_form(rows, _item_param(request.GET.get("item"))),
         "person": p,
         "rows": rows,
         # Items the person does not qualify for fold away (a phone screen shows the rest).
@@ -312,6 +352,8 @@ def person(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "applications": selectors.applications_of(user=user, person=p),
         "can_apply": user.can(Cap.BENEFIT_APPLY) and p.life_status == "alive",
         "can_stop": user.can(Cap.BENEFIT_APPROVE),
+        "can_account": user.can(Cap.BENEFIT_APPROVE),
+        "back": _roll_back(request.GET.get("next")),
         "stop_reasons": StopReason.choices,
         "today": today,
     }
@@ -326,18 +368,24 @@ def apply(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         services.Upload(f.name or "", f.content_type or "", f.read())
         for f in request.FILES.getlist("documents")
     ]
+    code = _item_param(request.POST.get("item_code"))
     try:
         app = services.application_create(
             actor=request.user,
             person=p,
-            item_code=request.POST.get("item_code", ""),
+            item_code=code,
             account=request.POST.get("account", ""),
             note=request.POST.get("note", ""),
             documents=uploads,
+            # The confirmation names the item it was given for: switching the item after
+            # ticking it does not carry it over.
+            acknowledge_ineligible=bool(code)
+            and request.POST.get("acknowledge_ineligible") == code,
         )
     except services.BenefitInvalid as exc:
         flash_errors(request, exc.errors)
-        return redirect("benefits:person", public_id=p.public_id)
+        url = reverse("benefits:person", kwargs={"public_id": p.public_id})
+        return redirect(f"{url}?{urlencode({'item': code})}#apply" if code else f"{url}#apply")
     messages.success(request, "已受理，转乡镇（街道）审核")
     for w in app.warnings:
         messages.warning(request, w)
@@ -380,8 +428,12 @@ def _next_step(user: Any, app: Any) -> str:
 @scope(Cap.BENEFIT_VIEW)
 def application(request: AuthedRequest, application_id: UUID) -> HttpResponse:
     app = selectors.application_get(user=request.user, public_id=application_id)
+    verdict = selectors.application_verdict(app, timezone.localdate())
     ctx = {
         "app": app,
+        "verdict": verdict,
+        "notice": rules.ineligible_notice(verdict.value, verdict.reasons) if verdict else "",
+        "not_approvable": services.NOT_APPROVABLE,
         "decisions": list(app.decisions.all()),
         "documents": list(app.documents.defer("data")),
         "step": _next_step(request.user, app),
@@ -455,6 +507,39 @@ def stop(request: AuthedRequest, entitlement_id: UUID) -> HttpResponse:
     else:
         messages.success(request, "已停发")
     return redirect("benefits:person", public_id=ent.person.public_id)
+
+
+def _roll_back(raw: str | None) -> str:
+    """Where to return after entering an account: only a roll page of this site."""
+    path = (raw or "").strip()
+    return path if ROLL_PATH.fullmatch(path) else ""
+
+
+ROLL_PATH = re.compile(r"/benefits/rolls/[0-9a-f-]{36}/")
+
+
+@require_POST
+@scope(Cap.BENEFIT_APPROVE)
+def entitlement_account(request: AuthedRequest, entitlement_id: UUID) -> HttpResponse:
+    ent = selectors.entitlement_get(user=request.user, public_id=entitlement_id)
+    back = _roll_back(request.POST.get("next"))
+    try:
+        services.entitlement_account_set(
+            actor=request.user,
+            entitlement=ent,
+            account=request.POST.get("account", ""),
+            note=request.POST.get("note", ""),
+        )
+    except services.BenefitInvalid as exc:
+        flash_errors(request, exc.errors)
+    except services.NotPermitted:
+        messages.error(request, NOT_PERMITTED)
+    else:
+        messages.success(request, f"已保存{ent.person.name}的{ent.item_code}发放账号")
+        if back:
+            return redirect(back)
+    url = reverse("benefits:person", kwargs={"public_id": ent.person.public_id})
+    return redirect(f"{url}?{urlencode({'next': back})}#entitlements" if back else url)
 
 
 @scope(Cap.BENEFIT_VIEW)
@@ -541,9 +626,22 @@ def roll(request: AuthedRequest, roll_id: UUID) -> HttpResponse:
         )
         for code, t in sorted(r.totals.get("items", {}).items())
     ]
+    missing = selectors.roll_missing_accounts(roll=r)
+    listed = (
+        [(e, names.get(e.item_code, "")) for e in missing[: selectors.MISSING_LISTED]]
+        if r.status == RollStatus.DRAFT
+        else []
+    )
+    count = missing.count() if len(listed) == selectors.MISSING_LISTED else len(listed)
+    pg = selectors.page(qs, request.GET.get("page"))
     ctx = {
         "roll": r,
-        "page": selectors.page(qs, request.GET.get("page")),
+        "missing": listed,
+        "missing_count": count,
+        "missing_more": count - len(listed),
+        "can_account": request.user.can(Cap.BENEFIT_APPROVE),
+        "lines": [(ln, names.get(ln.item_code, "")) for ln in pg.object_list],
+        "page": pg,
         "kind": kind,
         "kinds": LineKind.choices,
         "item": item,
@@ -570,15 +668,17 @@ def roll_approve(request: AuthedRequest, roll_id: UUID) -> HttpResponse:
 def roll_export(request: AuthedRequest, roll_id: UUID) -> HttpResponseBase:
     r = selectors.roll_get(user=request.user, public_id=roll_id)
     try:
-        rows = services.roll_export_rows(actor=request.user, roll=r)
+        sheet = services.roll_export_rows(actor=request.user, roll=r)
     except services.BenefitInvalid as exc:
         flash_errors(request, exc.errors)
         return redirect("benefits:roll", roll_id=r.public_id)
     return sheets.xlsx_response(
         f"发放名册-{r.county_id[:6]}-{r.month:%Y%m}.xlsx",
         services.ROLL_HEADER,
-        rows,
+        sheet.rows,
         sheet_name=f"{r.month:%Y年%m月}",
+        number_formats=services.ROLL_NUMBER_FORMATS,
+        footer=sheet.footer,
     )
 
 

@@ -178,6 +178,7 @@ ACTION_LABELS: dict[str, str] = {
     "roll.generate": "生成发放名册",
     "roll.approve": "审定发放名册",
     "roll.export": "导出发放名册",
+    "benefit.account_set": "录入/更正发放账号",
     # visits.services.Action
     "visit.record": "登记巡访",
     "visit.assign": "分配巡访员",

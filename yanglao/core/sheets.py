@@ -17,9 +17,10 @@ import codecs
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -159,8 +160,14 @@ def write_xlsx(
     *,
     sheet_name: str = "Sheet1",
     widths: Sequence[int] | None = None,
+    number_formats: Mapping[int, str] | None = None,
+    footer: Sequence[Any] | None = None,
 ) -> int:
-    """Write one sheet; text cells stay text (no leading-zero loss). Returns rows written."""
+    """Write one sheet; text cells stay text (no leading-zero loss). Returns rows written.
+
+    `number_formats` maps a column to an Excel number format (e.g. '0.00' for money): its
+    numbers (int, float, Decimal) are written as numeric cells in that format. `footer` is
+    one last bold row (e.g. a 合计 total) written the same way."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -170,6 +177,27 @@ def write_xlsx(
     sheet = book.add_worksheet(sheet_name[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     text = book.add_format({"num_format": "@"})
+    numeric = {c: book.add_format({"num_format": f}) for c, f in (number_formats or {}).items()}
+    bold_numeric = {
+        c: book.add_format({"num_format": f, "bold": True})
+        for c, f in (number_formats or {}).items()
+    }
+    bold_text = book.add_format({"bold": True, "num_format": "@"})
+
+    def put(r: int, col: int, value: Any, last: bool = False) -> None:
+        if value is None or value == "":
+            return
+        if (
+            col in numeric
+            and isinstance(value, int | float | Decimal)
+            and not isinstance(value, bool)
+        ):
+            sheet.write_number(r, col, float(value), (bold_numeric if last else numeric)[col])
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            sheet.write_string(r, col, cell_text(value), bold_text if last else None)
+        else:
+            sheet.write_number(r, col, value)
+
     for col, title in enumerate(header):
         sheet.write_string(0, col, title, bold)
         sheet.set_column(col, col, (widths[col] if widths else max(10, len(title) * 2 + 2)), text)
@@ -181,12 +209,10 @@ def write_xlsx(
                 f"超过 Excel 单表 {XLSX_MAX_ROWS - 1:,} 行的上限，请缩小筛选范围或导出 CSV"
             )
         for col, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                sheet.write_string(n, col, cell_text(value))
-            else:
-                sheet.write_number(n, col, value)
+            put(n, col, value)
+    if footer is not None:
+        for col, value in enumerate(footer):
+            put(n + 1, col, value, last=True)
     book.close()
     return n
 
@@ -197,10 +223,14 @@ def xlsx_response(
     rows: Iterable[Sequence[Any]],
     *,
     sheet_name: str = "Sheet1",
+    number_formats: Mapping[int, str] | None = None,
+    footer: Sequence[Any] | None = None,
 ) -> FileResponse:
     """Build the workbook in a temporary file (constant memory) and stream it."""
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so deletes) it
-    write_xlsx(tmp, header, rows, sheet_name=sheet_name)
+    write_xlsx(
+        tmp, header, rows, sheet_name=sheet_name, number_formats=number_formats, footer=footer
+    )
     tmp.seek(0)
     response = FileResponse(
         tmp,

@@ -73,3 +73,47 @@ def test_other_county_is_404(
     own = outsider.get(f"{BASE}/items").json()
     assert {r["code"] for r in own} >= {"N06", "N07-1"}
     assert outsider.get(f"{BASE}/items", {"region": "22"}).status_code == 200  # the level above
+
+
+def test_ineligible_application_shows_the_finding_in_the_api(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> None:
+    p = make_person(date(1950, 5, 1))  # 76: N06 needs 80
+    notice = "经系统核对，不符合该项目条件：年龄76周岁（条件：80周岁及以上）"
+    w, t, c = api(worker), api(township), api(county_officer)
+    body = {"item_code": "N06", "account": "6217000012345678"}
+    r = w.post(f"{BASE}/persons/{p.public_id}/applications", body)
+    assert r.status_code == 422 and r.json()["errors"]["acknowledge_ineligible"][0] == notice
+    r = w.post(
+        f"{BASE}/persons/{p.public_id}/applications", {**body, "acknowledge_ineligible": True}
+    )
+    assert r.status_code == 201
+    out = r.json()
+    assert out["eligible"] is False and out["eligibility_notice"] == notice
+    assert out["warnings"][0] == notice
+    detail = t.get(f"{BASE}/applications/{out['id']}").json()
+    assert detail["eligibility_notice"] == notice and detail["eligibility_reasons"]
+    decide = f"{BASE}/applications/{out['id']}/decisions"
+    r = t.post(decide, {"approve": True, "reason": "转县复核"})
+    assert r.status_code == 200 and r.json()["eligibility_notice"] == notice
+    assert c.get(f"{BASE}/applications/{out['id']}").json()["eligibility_notice"] == notice
+    r = c.post(decide, {"approve": True, "reason": "同意"})
+    assert r.status_code == 422 and r.json()["errors"]["__all__"][0].startswith(notice)
+    listed = c.get(f"{BASE}/applications").json()["items"]
+    assert [a["eligibility_notice"] for a in listed] == [notice]
+
+
+def test_eligible_application_has_no_notice(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+) -> None:
+    p = make_person(date(1940, 5, 1))
+    r = api(worker).post(
+        f"{BASE}/persons/{p.public_id}/applications",
+        {"item_code": "N06", "account": "6217000012345678"},
+    )
+    assert r.status_code == 201
+    assert r.json()["eligible"] is True and r.json()["eligibility_notice"] == ""

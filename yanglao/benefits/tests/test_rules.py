@@ -418,3 +418,67 @@ def test_roll_no_back_pay_before_policy_start() -> None:
 )
 def test_overlap_not_stricter(upper: str | None, kind: str, ok: bool) -> None:
     assert rules.overlap_not_stricter(upper, kind) is ok
+
+
+# --- issue #10 part 3: what officers are told, payment accounts ------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "reasons", "notice"),
+    [
+        (True, ["年龄86周岁（条件：80周岁及以上）"], ""),
+        (None, ["尚无能力评估结果（条件：中度失能）"], ""),  # missing fact: a warning, not a no
+        (
+            False,
+            ["在册", "年龄76周岁（条件：80周岁及以上）"],
+            "经系统核对，不符合该项目条件：在册；年龄76周岁（条件：80周岁及以上）",
+        ),
+        (False, ["未持有低保"], "经系统核对，不符合该项目条件：未持有低保"),
+        (False, [], "经系统核对，不符合该项目条件：未说明原因"),
+        (False, [""], "经系统核对，不符合该项目条件：未说明原因"),
+    ],
+)
+def test_ineligible_notice(value: bool | None, reasons: list[str], notice: str) -> None:
+    assert rules.ineligible_notice(value, reasons) == notice
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("6217000012345678", "6217000012345678"),
+        ("6217 0000 1234 5678", "6217000012345678"),
+        ("6217-0000-1234-5678", "6217000012345678"),
+        ("６２１７００００１２３４５６７８", "6217000012345678"),  # full-width digits (IME)
+        ("6217　0000　1234　5678", "6217000012345678"),  # full-width spaces
+        ("1234567890", "1234567890"),  # 10 digits: the shortest
+        ("123456789", None),  # 9
+        ("1" * 30, "1" * 30),
+        ("1" * 31, None),
+        ("6217\x00000012345678", None),  # NUL byte
+        ("6217a00012345678", None),
+        ("٦٢١٧٠٠٠٠١٢٣٤٥٦٧٨", None),  # Arabic-Indic digits are not a bank account
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_clean_account(raw: str, clean: str | None) -> None:
+    assert rules.clean_account(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("account", "masked"),
+    [("6217000012345678", "6217****5678"), ("123456789", "1234****6789"), ("12345678", "****")],
+)
+def test_mask_account(account: str, masked: str) -> None:
+    assert rules.mask_account(account) == masked
+
+
+@pytest.mark.parametrize(("n", "more"), [(1, False), (20, False), (21, True), (150, True)])
+def test_missing_accounts_message_lists_twenty_then_the_count(n: int, more: bool) -> None:
+    entries = [f"老人{i}（220102********{i:04d}，N06 高龄津贴）" for i in range(1, n + 1)]
+    shown = entries[: rules.MISSING_SHOWN + 1]  # what the service passes
+    msg = rules.missing_accounts_message(shown, n)
+    assert msg.startswith(f"有{n}人的应发款项没有发放账号")
+    assert ("老人20（" in msg) is (n >= 20) and "老人21（" not in msg
+    assert (f"等{n}人" in msg) is more
+    assert "录入发放账号" in msg

@@ -25,6 +25,7 @@ from yanglao.benefits.models import (
 )
 from yanglao.benefits.services import BenefitInvalid, ItemInput, NotPermitted
 from yanglao.benefits.tests.conftest import N06_BANDS, OTHER_VILLAGE
+from yanglao.core import crypto
 from yanglao.core.models import AuditEvent
 from yanglao.people import services as people_services
 from yanglao.people.models import Person
@@ -255,18 +256,90 @@ def test_refusal_needs_a_reason_code_and_one_appeal(
     assert exc.value.errors["__all__"] == ["每项申请只能申诉一次"]
 
 
-def test_not_eligible_is_refused_at_acceptance_with_reasons(
-    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+NOT_80 = "经系统核对，不符合该项目条件：年龄76周岁（条件：80周岁及以上）"
+
+
+def test_not_eligible_needs_the_officers_confirmation_and_is_never_approved(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
 ) -> None:
-    p = make_person(date(1950, 5, 1))
+    """Issue #10: an ineligible application may be filed (申请人有权申请), but only once the
+    officer confirms the applicant was told; every later step carries the finding, and the
+    county cannot approve it while the engine says no."""
+    p = make_person(date(1950, 5, 1))  # 76 on 2026-10-10: N06 needs 80
     with pytest.raises(BenefitInvalid) as exc:
         _apply(worker, p)
-    assert "年龄76周岁（条件：80周岁及以上）" in exc.value.errors["item_code"][0]
-    with pytest.raises(BenefitInvalid) as exc:
-        services.application_create(
-            actor=worker, person=p, item_code="N06", today=date(2026, 10, 1)
-        )
+    notice, how = exc.value.errors["acknowledge_ineligible"]
+    assert notice.startswith("经系统核对，不符合该项目条件：")
+    assert "年龄76周岁（条件：80周岁及以上）" in notice and "申请人坚持申请" in how
     assert not Application.objects.exists()
+
+    app = services.application_create(
+        actor=worker,
+        person=p,
+        item_code="N06",
+        account=ACCOUNT,
+        note="本人坚持申请",
+        acknowledge_ineligible=True,
+        today=date(2026, 10, 10),
+    )
+    assert app.status == AppStatus.ACCEPTED and app.warnings[0] == NOT_80
+    assert app.eligibility["value"] is False
+    accepted = AuditEvent.objects.get(action="benefit.apply")
+    assert accepted.changes["ineligible_acknowledged"] is True
+
+    services.application_decide(
+        actor=township, application=app, approve=True, reason="转县复核", today=date(2026, 10, 12)
+    )
+    reviewed = AuditEvent.objects.get(action="benefit.decide")
+    assert reviewed.changes["system_check"]["eligible"] is False
+    with pytest.raises(BenefitInvalid) as exc:
+        services.application_decide(
+            actor=county_officer, application=app, approve=True, reason="同意"
+        )
+    refusal = exc.value.errors["__all__"][0]
+    assert refusal.startswith(NOT_80) and "不能批准" in refusal
+    app.refresh_from_db()
+    assert app.status == AppStatus.REVIEWED and not Entitlement.objects.exists()
+    app = services.application_decide(
+        actor=county_officer,
+        application=app,
+        approve=False,
+        reason="年龄不满80周岁",
+        reason_code=RefusalReason.NOT_ELIGIBLE,
+    )
+    assert app.status == AppStatus.REFUSED
+
+
+def test_eligible_application_needs_no_confirmation(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+) -> None:
+    app = _apply(worker, make_person(date(1940, 5, 1)))
+    assert app.warnings == [] and app.eligibility["value"] is True
+    assert (
+        AuditEvent.objects.get(action="benefit.apply").changes["ineligible_acknowledged"] is False
+    )
+
+
+def test_application_without_an_item_or_with_a_bad_account(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+) -> None:
+    p = make_person(date(1940, 5, 1))
+    with pytest.raises(BenefitInvalid) as exc:
+        services.application_create(actor=worker, person=p, item_code="", account=ACCOUNT)
+    assert exc.value.errors == {"item_code": ["请选择申请项目"]}
+    for bad in ("6217\x00000012345678", "12345", "6217abcd12345678"):
+        with pytest.raises(BenefitInvalid) as exc:
+            services.application_create(actor=worker, person=p, item_code="N06", account=bad)
+        assert "10–30位数字" in exc.value.errors["account"][0]
+    app = services.application_create(
+        actor=worker, person=p, item_code="N06", account="６２１７ ００００ １２３４ ５６７８"
+    )
+    assert app.account_masked == "6217****5678"
+    assert crypto.decrypt(app.account_cipher) == "6217000012345678"
 
 
 def test_missing_fact_is_a_warning_not_a_refusal(
@@ -479,6 +552,26 @@ def test_nightly_review_new_assessment_grade(
 # --- a month of rolls ------------------------------------------------------------------------
 
 
+def _death_and_late_move_out(officer: Any, dies: Person, moves: Person) -> None:
+    """A death on 11-12; a move-out on 10-20 recorded only on 11-25 (November was paid)."""
+    people_services.person_record_death(
+        actor=officer,
+        person=dies,
+        on=date(2026, 11, 12),
+        reason="病故",
+        expected_version=1,
+        today=date(2026, 11, 12),
+    )
+    people_services.person_record_move_out(
+        actor=officer,
+        person=moves,
+        on=date(2026, 10, 20),
+        reason="迁往长春市朝阳区",
+        expected_version=1,
+        today=date(2026, 11, 25),
+    )
+
+
 def test_roll_month_with_death_move_out_upgrade_and_back_pay(
     nanguan_list: Any,
     make_person: Callable[..., Person],
@@ -503,22 +596,7 @@ def test_roll_month_with_death_move_out_upgrade_and_back_pay(
     assert "已审定" in exc.value.errors["month"][0]
 
     # November: a death on the 12th; a move-out on 10-20 recorded only on 11-25 (paid Nov).
-    people_services.person_record_death(
-        actor=county_officer,
-        person=dies,
-        on=date(2026, 11, 12),
-        reason="病故",
-        expected_version=1,
-        today=date(2026, 11, 12),
-    )
-    people_services.person_record_move_out(
-        actor=county_officer,
-        person=moves,
-        on=date(2026, 10, 20),
-        reason="迁往长春市朝阳区",
-        expected_version=1,
-        today=date(2026, 11, 25),
-    )
+    _death_and_late_move_out(county_officer, dies, moves)
     _approve(late_app, township, county_officer, date(2026, 11, 28))
 
     dec_roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
@@ -618,3 +696,137 @@ def test_documents_must_be_what_they_claim(
         actor=worker, person=p, item_code="N06", account=ACCOUNT, documents=[ok]
     )
     assert app.documents.get().size == 12
+
+
+# --- payment accounts and roll approval (issue #10 part 3) -----------------------------
+
+
+NTH = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+
+
+def _receiving(make_person: Callable[..., Person], n: int, start: date) -> list[Entitlement]:
+    """People already receiving 高龄津贴 without an account, as a legacy import leaves them."""
+    ents = []
+    for i in range(n):
+        p = make_person(date(1940, 1, 1 + i % 28), name=f"无账号{NTH[i]}")
+        ents.append(
+            Entitlement.objects.create(
+                person=p, item_code="N06", county_id="220102000000", start=start
+            )
+        )
+    return ents
+
+
+def test_entitlement_account_set_validates_and_audits_masked(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    county_officer: Any,
+    make_user: Callable[..., Any],
+) -> None:
+    (ent,) = _receiving(make_person, 1, date(2026, 11, 1))
+    for account, note, field in (
+        ("12345", "本人社保卡", "account"),
+        ("6217\x00000012345678", "本人社保卡", "account"),
+        ("6217000012345678", " ", "note"),
+        ("6217000012345678", "社保卡\x00", "note"),
+    ):
+        with pytest.raises(BenefitInvalid) as exc:
+            services.entitlement_account_set(
+                actor=county_officer, entitlement=ent, account=account, note=note
+            )
+        assert field in exc.value.errors
+    with pytest.raises(NotPermitted):  # a village worker does not change where money goes
+        services.entitlement_account_set(
+            actor=worker, entitlement=ent, account=ACCOUNT, note="本人社保卡"
+        )
+    with pytest.raises(Http404):
+        services.entitlement_account_set(
+            actor=make_user(Role.COUNTY_OFFICER, "220204"),
+            entitlement=ent,
+            account=ACCOUNT,
+            note="本人社保卡",
+        )
+    ent.refresh_from_db()
+    assert (
+        ent.account_cipher == ""
+        and not AuditEvent.objects.filter(action="benefit.account_set").exists()
+    )
+
+    ent = services.entitlement_account_set(
+        actor=county_officer, entitlement=ent, account="６２１７-0000-1234-5678", note="本人社保卡"
+    )
+    assert crypto.decrypt(ent.account_cipher) == ACCOUNT and ent.account_masked == "6217****5678"
+    with pytest.raises(BenefitInvalid) as exc:
+        services.entitlement_account_set(
+            actor=county_officer, entitlement=ent, account=ACCOUNT, note="再次录入"
+        )
+    assert exc.value.errors["account"] == ["与现有发放账号相同，无需更正"]
+    services.entitlement_account_set(
+        actor=county_officer, entitlement=ent, account="6228480012345678901", note="换卡"
+    )
+    events = list(AuditEvent.objects.filter(action="benefit.account_set").order_by("pk"))
+    assert [e.changes["account"] for e in events] == [
+        {"old": "", "new": "6217****5678"},
+        {"old": "6217****5678", "new": "6228****8901"},
+    ]
+    assert all("6217000012345678" not in str(e.changes) for e in events)
+
+
+def test_roll_approval_refused_while_payable_lines_lack_an_account(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> None:
+    dec = date(2026, 12, 1)
+    ents = _receiving(make_person, 22, dec)
+    paid = _approve(
+        _apply(worker, make_person(date(1941, 2, 2), name="有账号")), township, county_officer, dec
+    )
+    roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
+    assert roll.totals["persons"] == 23
+    with pytest.raises(BenefitInvalid) as exc:
+        services.roll_approve(actor=county_officer, roll=roll)
+    (msg,) = exc.value.errors["__all__"]
+    first = ents[0].person
+    assert msg.startswith("有22人的应发款项没有发放账号")
+    assert f"无账号甲（{first.id_number_masked}，N06 高龄津贴）" in msg
+    assert "无账号酉（" in msg and "无账号戌（" not in msg and "等22人" in msg
+    assert first.id_number not in msg and "有账号" not in msg.split("：", 1)[1]
+    roll.refresh_from_db()
+    assert roll.status == "draft" and not AuditEvent.objects.filter(action="roll.approve").exists()
+
+    for e in ents:  # no re-generation needed: the account is read at approval and export
+        services.entitlement_account_set(
+            actor=county_officer, entitlement=e, account=f"62170000{e.pk:08d}", note="本人社保卡"
+        )
+    roll = services.roll_approve(actor=county_officer, roll=roll)
+    assert roll.status == "approved" and paid.account_cipher
+
+
+def test_roll_approval_ignores_stops_and_recoveries_without_an_account(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> None:
+    """Only lines with an amount > 0 are paid by the bank: a stop (0) or a recovery (< 0)
+    of someone without an account does not hold up the roll."""
+    nov, dec = date(2026, 11, 1), date(2026, 12, 1)
+    dies = make_person(date(1940, 3, 3), name="病故者")
+    moves = make_person(date(1941, 4, 4), name="迁出者")
+    for p in (dies, moves):
+        _approve(_apply(worker, p, on=nov), township, county_officer, nov)
+    services.roll_approve(
+        actor=county_officer,
+        roll=services.roll_generate(actor=county_officer, county_code="220102", month=nov),
+    )
+    _death_and_late_move_out(county_officer, dies, moves)
+    Entitlement.objects.update(account_cipher="", account_masked="")  # legacy rows
+    roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
+    kinds = set(RollLine.objects.filter(roll=roll).values_list("kind", flat=True))
+    assert kinds == {LineKind.STOPPED, LineKind.RECOVERY}
+    assert services.roll_approve(actor=county_officer, roll=roll).status == "approved"

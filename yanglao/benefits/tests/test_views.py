@@ -4,6 +4,8 @@ and its bank export, the external-list import (GBK CSV), and another county's 40
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -171,9 +173,10 @@ def test_roll_export_for_the_bank(
     r = c.get(f"/benefits/rolls/{roll.public_id}/export.xlsx")
     rows = sheets.read_xlsx_bytes(b"".join(r.streaming_content))  # type: ignore[attr-defined]
     assert rows[0][:4] == ["序号", "姓名", "公民身份号码", "发放账号"]
-    assert [row[1] for row in rows[1:]] == ["王淑芬", "王淑芬"]  # Nov back-pay and Dec
+    assert [row[1] for row in rows[1:-1]] == ["王淑芬", "王淑芬"]  # Nov back-pay and Dec
     assert rows[1][2] == p.id_number and rows[1][3] == "6217000012345678"
-    assert {row[8] for row in rows[1:]} == {"补发", "新增"}
+    assert {row[8] for row in rows[1:-1]} == {"补发", "新增"}
+    assert rows[-1][0] == "合计" and rows[-1][10] == "200"  # read as text: a number cell
     assert AuditEvent.objects.filter(action="roll.export", actor=county_officer).count() == 1
     r = c.post(
         "/benefits/rolls/generate/", {"county": "220102000000", "month": "2026-12"}, follow=True
@@ -229,3 +232,237 @@ def test_other_county_gets_404_on_pages(
     assert r.status_code == 404
     app.refresh_from_db()
     assert app.status == AppStatus.ACCEPTED
+
+
+# --- issue #10 part 3 ------------------------------------------------------------------
+
+
+def _selected(body: str) -> list[str]:
+    """Values of the selected options of the 受理 form's item select."""
+    form = body[body.index('id="apply-form"') :]
+    select = form[: form.index("</select>")]
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_candidate_link_carries_the_item_and_the_form_preselects_it(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any
+) -> None:
+    """The defect: 受理申请 from a discovery row opened the form on its first item (N01), and
+    that wrong application went through all three levels."""
+    p = make_person(date(1940, 5, 1), name="孙玉珍")
+    services.nightly(on=timezone.localdate())
+    w = client_for(worker)
+    body = w.get("/benefits/discovery/?item=N06").content.decode()
+    link = f"/benefits/person/{p.public_id}/?item=N06#apply"
+    assert f'href="{link}"' in body
+    form = w.get(link.split("#")[0]).content.decode()
+    assert _selected(form) == ["N06"]
+    assert 'id="ineligible-notice"' not in form  # eligible: nothing to confirm
+    assert _selected(w.get(f"/benefits/person/{p.public_id}/").content.decode()) == []
+    r = w.post(f"/benefits/person/{p.public_id}/apply/", {"item_code": "", "account": ""})
+    assert r["Location"] == f"/benefits/person/{p.public_id}/#apply"
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("item", "hint"),
+    [
+        ("ZZ9", "本地清单中没有项目“ZZ9”"),
+        ("<script>", ""),
+        ("N06\x00", ""),
+        ("ｎ０６", ""),
+        ("N06" * 20, ""),
+    ],
+)
+def test_bad_item_param_is_ignored_with_a_chinese_hint(
+    nanguan_list: Any, make_person: Callable[..., Person], worker: Any, item: str, hint: str
+) -> None:
+    p = make_person(date(1940, 5, 1))
+    r = client_for(worker).get(f"/benefits/person/{p.public_id}/", {"item": item})
+    body = r.content.decode()
+    assert r.status_code == 200 and _selected(body) == [] and "<script>" not in body
+    assert (hint in body) if hint else 'id="item-hint"' not in body
+
+
+def test_ineligible_application_is_flagged_at_accept_review_and_approve(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> None:
+    p = make_person(date(1950, 5, 1), name="周凤兰")  # 76: N06 needs 80
+    notice = "经系统核对，不符合该项目条件：年龄76周岁（条件：80周岁及以上）"
+    w = client_for(worker)
+    form = w.get(f"/benefits/person/{p.public_id}/?item=N06").content.decode()
+    assert _selected(form) == ["N06"]
+    assert notice in form and "申请人有权申请" in form
+    assert 'name="acknowledge_ineligible" value="N06"' in form
+
+    apply_url = f"/benefits/person/{p.public_id}/apply/"
+    data = {"item_code": "N06", "account": "6217000012345678", "note": "本人坚持申请"}
+    r = w.post(apply_url, data)  # not confirmed: refused, back to the form on the same item
+    assert r["Location"] == f"/benefits/person/{p.public_id}/?item=N06#apply"
+    page = w.get(r["Location"].split("#")[0]).content.decode()
+    assert notice in page and "请勾选" in page
+    w.post(apply_url, {**data, "acknowledge_ineligible": "N04"})  # confirmed another item
+    assert not Application.objects.exists()
+
+    r = w.post(apply_url, {**data, "acknowledge_ineligible": "N06"})
+    app = Application.objects.get(person=p)
+    assert r["Location"] == f"/benefits/applications/{app.public_id}/"
+    accepted = w.get(r["Location"]).content.decode()
+    assert notice in accepted
+
+    t = client_for(township)
+    review = t.get(f"/benefits/applications/{app.public_id}/").content.decode()
+    assert "乡镇（街道）审核" in review and notice in review
+    t.post(
+        f"/benefits/applications/{app.public_id}/decide/", {"decision": "approve", "reason": "转县"}
+    )
+    c = client_for(county_officer)
+    approval = c.get(f"/benefits/applications/{app.public_id}/").content.decode()
+    assert "县（区）审批" in approval and notice in approval and "不能批准" in approval
+    assert '<option value="not_eligible" selected>' in approval
+    r = c.post(
+        f"/benefits/applications/{app.public_id}/decide/",
+        {"decision": "approve", "reason": "同意"},
+        follow=True,
+    )
+    assert notice in r.content.decode()
+    app.refresh_from_db()
+    assert app.status == AppStatus.REVIEWED and not Entitlement.objects.exists()
+
+
+DraftRoll = tuple[Roll, Entitlement, Person]
+
+
+@pytest.fixture
+def draft_roll(
+    nanguan_list: Any,
+    make_person: Callable[..., Person],
+    worker: Any,
+    township: Any,
+    county_officer: Any,
+) -> DraftRoll:
+    """A December draft roll: 王淑芬 applied with an account, 吴桂香 (a legacy entitlement)
+    has none."""
+    dec = date(2026, 12, 1)
+    paid = make_person(date(1940, 5, 1), name="王淑芬")
+    app = services.application_create(
+        actor=worker, person=paid, item_code="N06", account="6217000012345678", today=dec
+    )
+    services.application_decide(actor=township, application=app, approve=True, reason="属实")
+    services.application_decide(actor=county_officer, application=app, approve=True, reason="同意")
+    bare = make_person(date(1938, 2, 2), name="吴桂香")
+    ent = Entitlement.objects.create(
+        person=bare, item_code="N06", county_id="220102000000", start=dec
+    )
+    roll = services.roll_generate(actor=county_officer, county_code="220102", month=dec)
+    return roll, ent, bare
+
+
+def _visible_text(html: str) -> str:
+    main = html[html.index("<main>") : html.index("</main>")]
+    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", main, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", main)
+
+
+def test_roll_page_lists_missing_accounts_before_approval(
+    draft_roll: DraftRoll, worker: Any, county_officer: Any
+) -> None:
+    roll, ent, bare = draft_roll
+    c = client_for(county_officer)
+    url = f"/benefits/rolls/{roll.public_id}/"
+    body = c.get(url).content.decode()
+    panel = body[
+        body.index('id="missing-accounts"') : body.index(
+            "</section>", body.index('id="missing-accounts"')
+        )
+    ]
+    assert "1 项待遇有应发款项但没有发放账号" in panel
+    assert "吴桂香" in panel and bare.id_number_masked in panel and "王淑芬" not in panel
+    assert "N06 高龄津贴" in panel
+    entry = f"/benefits/person/{bare.public_id}/?next={url}#entitlements"
+    assert f'href="{entry}"' in panel
+    assert 'id="approve-roll" disabled' in body
+    text = _visible_text(body)
+    assert not re.findall(r"[A-Za-z]{2,}", text), re.findall(r"[A-Za-z]{2,}", text)
+    for raw in ("back_pay", "regular", "draft", "None", "True"):
+        assert raw not in text
+
+    r = c.post(f"{url}approve/", follow=True)
+    assert "有1人的应发款项没有发放账号" in r.content.decode() and "吴桂香" in r.content.decode()
+    roll.refresh_from_db()
+    assert roll.status == "draft"
+
+    # The link leads to the person's page, where the account is entered, and back.
+    person_page = c.get(f"/benefits/person/{bare.public_id}/", {"next": url}).content.decode()
+    assert f"/benefits/entitlements/{ent.public_id}/account/" in person_page
+    assert "未录入" in person_page and f'href="{url}"' in person_page
+    r = c.post(
+        f"/benefits/entitlements/{ent.public_id}/account/",
+        {"account": "6228 4800 1234 5678 901", "note": "本人社保卡", "next": url},
+    )
+    assert r["Location"] == url
+    body = c.get(url).content.decode()
+    assert 'id="missing-accounts"' not in body and 'id="approve-roll" disabled' not in body
+    c.post(f"{url}approve/")
+    roll.refresh_from_db()
+    assert roll.status == "approved"
+
+
+def test_account_entry_refuses_bad_input_and_foreign_next(
+    draft_roll: DraftRoll, worker: Any, county_officer: Any
+) -> None:
+    _roll, ent, bare = draft_roll
+    c = client_for(county_officer)
+    url = f"/benefits/entitlements/{ent.public_id}/account/"
+    r = c.post(
+        url, {"account": "12\x0034", "note": "x", "next": "https://evil.example/"}, follow=True
+    )
+    assert r.status_code == 200 and "10–30位数字" in r.content.decode()
+    r = c.post(url, {"account": "6228480012345678901", "note": "社保卡", "next": "//evil.example/"})
+    assert r["Location"] == f"/benefits/person/{bare.public_id}/"
+    assert (
+        client_for(worker).post(url, {"account": "6228480012345678902", "note": "x"}).status_code
+        == 403
+    )
+    ent.refresh_from_db()
+    assert ent.account_masked == "6228****8901"
+
+
+def test_bank_sheet_amounts_are_numbers_with_a_total_row(
+    draft_roll: DraftRoll, worker: Any, county_officer: Any
+) -> None:
+    roll, ent, _ = draft_roll
+    services.entitlement_account_set(
+        actor=county_officer, entitlement=ent, account="6228480012345678901", note="本人社保卡"
+    )
+    services.roll_approve(actor=county_officer, roll=roll)
+    r = client_for(county_officer).get(f"/benefits/rolls/{roll.public_id}/export.xlsx")
+    data = b"".join(r.streaming_content)  # type: ignore[attr-defined]
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    col = header.index("金额（元）")
+    assert len(body) == 2 and all(row[3] for row in body)  # every line has an account
+    cells = [row[col] for row in body]
+    amounts = [c for c in cells if isinstance(c, float)]  # calamine reads numbers as float
+    assert amounts == [100.0, 100.0]
+    assert total[0] == "合计" and total[1] == "2笔" and total[col] == sum(amounts) == 200.0
+    assert isinstance(rows[1][2], str) and len(rows[1][2]) == 18  # ID numbers stay text
+    # the amount cells carry the two-decimal number format (built-in format 2, "0.00")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
+        styles = z.read("xl/styles.xml").decode()
+    xfs = re.findall(r'<xf numFmtId="(\d+)"', styles[styles.index("<cellXfs") :])
+    formats = {"2": "0.00"} | dict(
+        re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles)
+    )
+    letter = "ABCDEFGHIJKL"[col]
+    for row in range(2, len(rows) + 1):
+        cell = re.search(rf'<c r="{letter}{row}" s="(\d+)"( t="\w+")?>', sheet_xml)
+        assert cell is not None and cell.group(2) is None  # a number, not a string
+        assert formats[xfs[int(cell.group(1))]] == "0.00"
