@@ -24,6 +24,7 @@ from yanglao.api.schemas import Message, ValidationOut
 from yanglao.api.scope import declare_scope
 from yanglao.benefits import rules, selectors, services
 from yanglao.benefits.models import Application
+from yanglao.core.dates import iso_datetime
 from yanglao.people import selectors as people_selectors
 from yanglao.regions import codes
 
@@ -173,7 +174,7 @@ def _application_out(app: Application) -> dict[str, Any]:
                 "reason_code": d.reason_code,
                 "reason": d.reason,
                 "actor_name": d.actor_name,
-                "at": d.at.isoformat(),
+                "at": iso_datetime(d.at),
             }
             for d in app.decisions.all()
         ],
