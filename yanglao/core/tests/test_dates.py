@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,3 +98,28 @@ def test_template_date_filter_already_converts(instant: datetime, day: date, min
 def test_audit_event_text_is_local() -> None:
     e = AuditEvent(occurred_at=utc(2026, 11, 29, 16, 30), actor_username="a", action="x.y")
     assert str(e) == "2026-11-30 00:30 a x.y"
+
+
+@pytest.mark.django_db
+def test_audit_log_page_shows_local_time_and_filters_by_local_day(
+    regions: None, make_user: Callable[..., Any]
+) -> None:
+    """An event at 00:30 Beijing is shown at 00:30 and found under that day, not the UTC one."""
+    import time_machine
+    from django.db import transaction
+    from django.test import Client
+
+    from yanglao.accounts.roles import Role
+    from yanglao.core.audit import audit
+
+    auditor = make_user(Role.AUDITOR, "220102", mode="stats")
+    at = utc(2026, 11, 29, 16, 30)
+    with time_machine.travel(at, tick=False):
+        with transaction.atomic():
+            audit(actor=auditor, action="person.update", object_label="午夜", region_code="220102")
+        c = Client()
+        c.force_login(auditor)
+        page = c.get("/audit/", {"date_from": "2026-11-30", "date_to": "2026-11-30"})
+        before = c.get("/audit/", {"date_from": "2026-11-29", "date_to": "2026-11-29"})
+    assert "2026-11-30 00:30:00" in page.content.decode()
+    assert "午夜" not in before.content.decode()
