@@ -13,12 +13,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, StrictInt
 from pydantic_core import PydanticCustomError
 
 from yanglao.core.api_schemas import ConflictOut, Message, ValidationOut
 
 __all__ = ["ConflictOut", "Message", "ValidationOut"]  # shared shapes, re-exported for api.py
+from yanglao.core.dates import iso_datetime
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -36,6 +37,9 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# Timestamps are answered on the local clock ('2026-11-30T00:30:00+08:00'), never as UTC, so a
+# client that keeps the first ten characters gets the local day.
+LocalDateTime = Annotated[datetime, PlainSerializer(iso_datetime, return_type=str)]
 
 
 class _In(Schema):
@@ -53,7 +57,7 @@ class TokenIn(_In):
 class TokenOut(Schema):
     token: str
     token_type: str = "Bearer"
-    expires_at: datetime
+    expires_at: LocalDateTime
 
 
 # --- persons ----------------------------------------------------------------------------
@@ -165,8 +169,8 @@ class PersonOut(Schema):
     categories: list[CategoryOut]
     contacts: list[ContactOut]
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
     warnings: list[str] = Field(default_factory=list)
 
 

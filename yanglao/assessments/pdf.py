@@ -26,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from yanglao.assessments import ltc, scoring
 from yanglao.assessments.choices import ProviderRelation, Standard
 from yanglao.assessments.models import Assessment
+from yanglao.core.dates import CN_DATE, fmt_date
 
 CID_FONT = "STSong-Light"
 EMBEDDED = "YanglaoCJK"
@@ -94,12 +95,12 @@ def render_report(a: Assessment, *, grade_label: str) -> bytes:
         Paragraph("老年人能力评估报告", s["title"]),
         Spacer(1, 4 * mm),
         Paragraph(
-            f"评估编号：{a.number}　评估基准日期：{a.assessment_date:%Y年%m月%d日}　"
+            f"评估编号：{a.number}　评估基准日期：{fmt_date(a.assessment_date, CN_DATE)}　"
             f"评估原因：{a.get_reason_display()}",
             s["p"],
         ),
         Paragraph(
-            f"姓名：{p.name}　性别：{p.get_sex_display()}　出生日期：{p.birth_date:%Y年%m月%d日}　"
+            f"姓名：{p.name}　性别：{p.get_sex_display()}　出生日期：{fmt_date(p.birth_date, CN_DATE)}　"
             f"身份证号码：{p.id_number_masked}",
             s["p"],
         ),
@@ -138,26 +139,24 @@ def render_report(a: Assessment, *, grade_label: str) -> bytes:
             ["C.5 老年人能力最终等级", grade_label],
         ]
         story += [_table(rows, [w * 0.45, w * 0.55])]
+    story += [Spacer(1, 6 * mm), _table(signature_rows(a), [w * 0.3, w * 0.7])]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def signature_rows(a: Assessment) -> list[list[str]]:
+    """The signature block: place, both assessors and the informant, each with the local day
+    they signed (the confirming assessor's day is the local day of `confirmed_at`)."""
     relation = (
         ProviderRelation(a.provider_relation).label
         if a.provider_relation in ProviderRelation.values
         else ""
     )
-    confirmed = a.confirmed_at.date() if a.confirmed_at else a.assessment_date
-    story += [
-        Spacer(1, 6 * mm),
-        _table(
-            [
-                ["评估地点", a.location or ""],
-                ["评估员签名", f"{_name(a.assessor)}　　日期：{a.assessment_date:%Y年%m月%d日}"],
-                ["评估员签名", f"{_name(a.confirmer)}　　日期：{confirmed:%Y年%m月%d日}"],
-                [
-                    "信息提供者签名",
-                    f"{a.provider_name}（{relation}）　　日期：{a.assessment_date:%Y年%m月%d日}",
-                ],
-            ],
-            [w * 0.3, w * 0.7],
-        ),
+    assessed = fmt_date(a.assessment_date, CN_DATE)
+    confirmed = fmt_date(a.confirmed_at or a.assessment_date, CN_DATE)
+    return [
+        ["评估地点", a.location or ""],
+        ["评估员签名", f"{_name(a.assessor)}　　日期：{assessed}"],
+        ["评估员签名", f"{_name(a.confirmer)}　　日期：{confirmed}"],
+        ["信息提供者签名", f"{a.provider_name}（{relation}）　　日期：{assessed}"],
     ]
-    doc.build(story)
-    return buf.getvalue()

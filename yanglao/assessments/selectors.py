@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped
@@ -20,6 +19,7 @@ from yanglao.assessments.models import (
     ReassessmentRequest,
     ScoringConfig,
 )
+from yanglao.core.dates import local_date
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions import codes
@@ -147,9 +147,7 @@ def overdue(*, user: User, on: date, limit: int = OVERDUE_LIMIT) -> list[DueRow]
         .order_by("requested_at")
     )
     for r in requests[:limit]:
-        rows.append(
-            DueRow(r.person, None, timezone.localdate(r.requested_at), f"即时评估申请：{r.reason}")
-        )
+        rows.append(DueRow(r.person, None, local_date(r.requested_at), f"即时评估申请：{r.reason}"))
     rows.sort(key=lambda row: row.due_date)
     return rows[:limit]
 

@@ -24,6 +24,7 @@ from yanglao.accounts.scoping import READ_RECORDS, user_ranges
 from yanglao.benefits import rules, selectors, services
 from yanglao.benefits.models import Application
 from yanglao.core.api_schemas import Message, ValidationOut
+from yanglao.core.dates import iso_datetime
 from yanglao.people import selectors as people_selectors
 from yanglao.regions import codes
 
@@ -200,7 +201,7 @@ def _application_out(app: Application, live: bool = False) -> dict[str, Any]:
                 "reason_code": d.reason_code,
                 "reason": d.reason,
                 "actor_name": d.actor_name,
-                "at": d.at.isoformat(),
+                "at": iso_datetime(d.at),
             }
             for d in app.decisions.all()
         ],

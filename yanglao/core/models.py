@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from yanglao.core.dates import fmt_datetime
+
 
 class AuditEvent(models.Model):
     """One write, reveal, export or security event. Never updated, never deleted.
@@ -43,7 +45,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["actor", "-id"], name="audit_actor_idx")]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+        return f"{fmt_datetime(self.occurred_at)} {self.actor_username} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -27,6 +27,8 @@ from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
 
+from yanglao.core.dates import local_datetime
+
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 
 
@@ -77,6 +79,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
+        value = local_datetime(value).replace(tzinfo=None)  # a timestamp as its local time
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()

@@ -8,6 +8,7 @@ Excel and uploaded again.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,14 +42,32 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "id_number",
         "身份证号码",
-        ("身份证号", "身份证", "公民身份号码", "证件号码", "身份证件号码"),
+        (
+            "身份证号",
+            "身份证",
+            "公民身份号码",
+            "证件号码",
+            "身份证件号码",
+            "公民身份证号码",
+            "居民身份证号码",
+            "证件号",
+        ),
         required=True,
     ),
     Column("sex", "性别", ("性 别",)),
-    Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日")),
-    Column("ethnicity", "民族"),
+    Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日", "出生时间")),
+    Column("ethnicity", "民族", ("族别",)),
     Column(
-        "village_code", "区划代码", ("村（社区）代码", "村居代码", "统计用区划代码", "行政区划代码")
+        "village_code",
+        "区划代码",
+        (
+            "村（社区）代码",
+            "村居代码",
+            "统计用区划代码",
+            "行政区划代码",
+            "村（社区）区划代码",
+            "村级区划代码",
+        ),
     ),
     Column(
         "village_name",
@@ -62,18 +81,85 @@ COLUMNS: tuple[Column, ...] = (
             "社区",
             "村",
             "所在村",
+            "村委会",
+            "居委会",
+            "村（居）",
         ),
     ),
-    Column("township_name", "乡镇（街道）", ("乡镇", "街道", "所属乡镇（街道）", "乡镇街道")),
-    Column("address", "详细住址", ("住址", "家庭住址", "现住址", "居住地址", "地址")),
-    Column("phone", "联系电话", ("电话", "手机", "手机号", "手机号码", "本人电话")),
-    Column("household_no", "户号"),
-    Column("education", "文化程度", ("学历",)),
-    Column("marital_status", "婚姻状况", ("婚姻",)),
-    Column("living_arrangement", "居住情况", ("居住状况", "居住方式")),
-    Column("medical_payment", "医疗费用支付方式", ("医疗保障", "医保类型")),
-    Column("income_sources", "经济来源", ("主要经济来源", "收入来源")),
-    Column("categories", "人员类别", ("类别", "老人类别", "特殊困难类别", "困难类别")),
+    Column(
+        "township_name",
+        "乡镇（街道）",
+        (
+            "乡镇",
+            "街道",
+            "所属乡镇（街道）",
+            "乡镇街道",
+            "街道（乡镇）",
+            "镇（街道）",
+            "乡（镇）",
+            "镇",
+            "乡",
+            "镇街",
+        ),
+    ),
+    Column(
+        "address",
+        "详细住址",
+        (
+            "住址",
+            "家庭住址",
+            "现住址",
+            "居住地址",
+            "地址",
+            "详细地址",
+            "家庭地址",
+            "家庭详细住址",
+            "居住地",
+            "联系地址",
+            "住所",
+        ),
+    ),
+    Column(
+        "phone",
+        "联系电话",
+        (
+            "电话",
+            "手机",
+            "手机号",
+            "手机号码",
+            "本人电话",
+            "联系方式",
+            "移动电话",
+            "固定电话",
+            "座机",
+            "家庭电话",
+        ),
+    ),
+    Column("household_no", "户号", ("户编号", "家庭户号")),
+    Column("education", "文化程度", ("学历", "文化水平", "受教育程度")),
+    Column("marital_status", "婚姻状况", ("婚姻", "婚姻状态", "婚否")),
+    Column("living_arrangement", "居住情况", ("居住状况", "居住方式", "居住状态", "居住类型")),
+    Column(
+        "medical_payment",
+        "医疗费用支付方式",
+        ("医疗保障", "医保类型", "医保类别", "医保", "医疗保险", "医疗保险类型", "参保类型"),
+    ),
+    Column("income_sources", "经济来源", ("主要经济来源", "收入来源", "生活来源", "主要生活来源")),
+    Column(
+        "categories",
+        "人员类别",
+        (
+            "类别",
+            "老人类别",
+            "特殊困难类别",
+            "困难类别",
+            "老人类型",
+            "人员类型",
+            "对象类别",
+            "困难类型",
+            "特殊困难老年人类别",
+        ),
+    ),
     Column(
         "contact1_name", "紧急联系人姓名", ("紧急联系人", "联系人姓名", "联系人", "紧急联系人1姓名")
     ),
@@ -85,34 +171,148 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 # Columns some ledgers carry that the platform derives or does not keep.
-IGNORED_HEADERS = ("序号", "编号", "年龄", "备注", "状态", "周岁", "错误原因", "原行号", "失能等级")
+IGNORED_HEADERS = ("序号", "编号", "年龄", "备注", "状态", "周岁", "错误原因", "原行号", "失能等级",
+                   "No", "序", "实足年龄", "实际年龄")  # fmt: skip
 
 
 _BLANKS = re.compile(r"[\s\u3000]+")
 
 
 def _norm(text: str) -> str:
-    """Header text without spaces, line breaks, brackets' width or a trailing colon/asterisk."""
+    """Cell text without spaces, line breaks, brackets' width or a trailing colon/asterisk
+    (coded values, and header titles as shown and remembered)."""
     if not text:
         return ""
     t = _BLANKS.sub("", text) if not text.isalnum() else text
     return t.replace("(", "（").replace(")", "）").rstrip("*：:")
 
 
+# -- header normalisation (docs/imports.md, "表头识别") ------------------------------------
+
+# Brackets of any width and shape become ASCII parentheses (NFKC already folds （）［］｛｝).
+_BRACKETS = str.maketrans("【〔〖[{〈《「『<】〕〗]}〉》」』>", "(" * 10 + ")" * 10)
+# Alternatives written with a slash ("村/社区", "手机/电话"): kept as "/" for the split.
+_ALTERNATIVES = str.maketrans("\\|、／", "////", "")
+# Decoration: blanks and control or zero-width characters, required-column marks, colons,
+# dashes, dots, underscores, quotes.
+_DECORATION = re.compile(
+    r"[\s\x00-\x1f\x7f\u200b-\u200d\ufeff*※★☆▲△◆●■✱#:;,，；_\-—–~.·•'\"“”‘’?？!！]+"
+)
+_ENUMERATOR = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})[、.)．]")
+_CIRCLED = re.compile(r"^[\u2460-\u2473\u2776-\u2793]")  # ① … ⑳, ❶ … ➓ before NFKC
+_GROUP = re.compile(r"\([^()]*\)")
+# Words a header may be preceded (up to two) or followed (one) by without changing the field.
+PREFIXES = ("服务对象", "实际居住", "老年人", "现居住", "居住", "所在", "所属", "现在", "常住", "本人",
+            "老人", "现")  # fmt: skip
+SUFFIXES = ("名称", "代码", "编码", "号码", "情况", "状况", "号", "名")
+# "代码" after a field: only these fields are read from codes (GB/T 3304, GB/T 2261.1, the
+# village's region code); any other "…代码" column is left unmapped.
+_CODED = {"ethnicity": "ethnicity", "sex": "sex", "village_name": "village_code",
+          "village_code": "village_code"}  # fmt: skip
+# Household registration (户籍) is a different place from residence: "户籍地址" must never
+# fill the residence address. No ledger field holds it yet, so such headers stay unmapped.
+DISTINCT_WORDS = ("户籍", "户口", "籍贯", "原籍")
+_CONTACT = re.compile(
+    r"^(?:第(?P<n1>[12一二]))?(?P<who>紧急联系人|联系人|监护人|赡养人|家属|亲属)(?P<n2>[12一二])?"
+    r"(?:信息)?(?P<what>姓名|名字|与老人关系|与本人关系|关系|联系电话|电话号码|电话|手机号码|手机号"
+    r"|手机|联系方式)?$"
+)
+_CONTACT_PART = {"姓名": "name", "名字": "name", "关系": "relation", "与老人关系": "relation",
+                 "与本人关系": "relation"}  # fmt: skip
+
+
+MAX_HEADER = 64  # longer text in a header cell is a note or a title, never a column name
+
+
+def normalize_header(text: str) -> str:
+    """A header cell reduced to what identifies it: NFKC (full-width → half-width), lower
+    case, brackets of any shape as '(' ')', slashes between alternatives as '/', and no
+    blanks, line breaks, tabs, asterisks, colons, dots, dashes or leading "1、" numbering.
+    Pure; "身份证号码（18位）" → "身份证号码(18位)", "*姓 名：" → "姓名"."""
+    t = unicodedata.normalize("NFKC", _CIRCLED.sub("", (text or "").strip())).lower().strip()
+    t = _ENUMERATOR.sub("", t).translate(_BRACKETS).translate(_ALTERNATIVES)
+    t = _DECORATION.sub("", t)
+    return t.replace("()", "")
+
+
+def _base_forms(n: str) -> list[str]:
+    """The header as written, with bracket words kept inline, and without the bracketed
+    qualifiers ("身份证号码(18位)" → "身份证号码"); slashes dropped."""
+    plain = n.replace("/", "")
+    forms = [plain, plain.replace("(", "").replace(")", ""), _GROUP.sub("", n).replace("/", "")]
+    return list(dict.fromkeys(f for f in forms if f))
+
+
+def _affix_forms(form: str) -> list[tuple[str, str]]:
+    """(form, suffix removed) with the known prefixes taken off one at a time, each with and
+    without one known suffix: "现居住地址" → 居住地址; "村社区名称" → 村社区; "民族代码" → 民族."""
+    stems, level = [form], [form]
+    for _ in range(2):  # at most two prefixes ("老人" + "现居住"), every way, least taken first
+        level = [
+            c[len(p) :] for c in level for p in PREFIXES if c.startswith(p) and len(c) > len(p)
+        ]
+        stems += level
+    stems = sorted(dict.fromkeys(stems), key=len, reverse=True)
+    out: list[tuple[str, str]] = []
+    for stem in stems:
+        out.append((stem, ""))
+        s = next((s for s in SUFFIXES if stem.endswith(s) and len(stem) > len(s)), None)
+        if s:
+            out.append((stem[: -len(s)], s))
+    return out
+
+
+def _contact(form: str) -> str:
+    m = _CONTACT.match(form)
+    if not m:
+        return ""
+    n = "2" if (m["n1"] or m["n2"] or "") in ("2", "二") else "1"
+    return f"contact{n}_{_CONTACT_PART.get(m['what'] or '姓名', 'phone')}"
+
+
+def _lookup(form: str, suffix: str) -> str:
+    key = _ALIASES.get(form) or _contact(form)
+    if key and suffix in ("代码", "编码"):
+        return _CODED.get(key, "")
+    return key
+
+
+def _guess_normalized(n: str) -> str:
+    forms = _base_forms(n)
+    for form in forms:
+        if form in _ALIASES:
+            return _ALIASES[form]
+    if any(w in n for w in DISTINCT_WORDS):
+        return ""
+    for form in forms:
+        for stem, suffix in _affix_forms(form):
+            key = _lookup(stem, suffix)
+            if key:
+                return key
+    alternatives = _GROUP.sub("", n).split("/")
+    if len(alternatives) > 1:
+        keys = {_guess_normalized(a) for a in alternatives if a}
+        if len(keys) == 1:
+            return keys.pop()
+    return ""
+
+
 _ALIASES: dict[str, str] = {}
 for _c in COLUMNS:
     for _name in (_c.header, *_c.aliases):
-        _ALIASES.setdefault(_norm(_name), _c.key)
+        _n = normalize_header(_name)
+        for _form in (_n, _n.replace("(", "").replace(")", "")):
+            _ALIASES.setdefault(_form, _c.key)
+for _name in IGNORED_HEADERS:
+    _ALIASES.setdefault(normalize_header(_name), IGNORE)
 
 
 def guess(header: str) -> str:
-    """The field a header stands for, `ignore`, or '' when unknown."""
-    n = _norm(header)
-    if n in _ALIASES:
-        return _ALIASES[n]
-    if n in {_norm(h) for h in IGNORED_HEADERS}:
-        return IGNORE
-    return ""
+    """The field a header stands for, `ignore`, or '' when unknown (see normalize_header and
+    docs/imports.md: exact spellings first, then without bracketed qualifiers, then without
+    known prefixes and suffixes; 户籍… headers are never taken for the residence)."""
+    n = normalize_header(header)
+    return _guess_normalized(n) if 0 < len(n) <= MAX_HEADER else ""
 
 
 def guess_mapping(headers: Sequence[str]) -> dict[int, str]:
@@ -146,7 +346,14 @@ def mapping_problems(mapping: dict[int, str]) -> list[str]:
 
 # -- header detection ---------------------------------------------------------------------
 
-_SUB_HEADERS = {"姓名", "关系", "电话", "联系电话", "与老人关系", "手机", "手机号码"}
+_SUB_HEADERS = {"姓名", "名字", "关系", "电话", "联系电话", "电话号码", "与老人关系", "与本人关系",
+                "手机", "手机号", "手机号码", "联系方式"}  # fmt: skip
+
+
+def _is_sub_header(cell: str) -> bool:
+    """A cell under a merged parent ("紧急联系人") naming one of its parts."""
+    n = _GROUP.sub("", normalize_header(cell)).replace("/", "")
+    return n in _SUB_HEADERS
 
 
 @dataclass
@@ -173,7 +380,7 @@ def find_header(
     titles = [_norm(c) for c in rows[best]]
     nxt = [_norm(c) for c in rows[best + 1]] if best + 1 < len(rows) else []
     filled = [c for c in nxt if c]
-    if filled and all(c in _SUB_HEADERS for c in filled):
+    if filled and all(_is_sub_header(c) for c in filled):
         width = max(len(titles), len(nxt))
         titles += [""] * (width - len(titles))
         # Merged parents: calamine puts the text in the first cell only; fill to the right.
