@@ -135,6 +135,11 @@ ACTION_LABELS: dict[str, str] = {
     "visit.followup_close": "办结跟进事项",
     "visit.tasks_cancel": "取消巡访任务",
     "visit.export": "导出巡访名单",
+    # people.services.FactAction
+    "person.disability_add": "登记残疾信息",
+    "person.disability_end": "结束残疾信息",
+    "person.dementia_add": "登记失智",
+    "person.dementia_end": "撤销失智登记",
 }
 
 
