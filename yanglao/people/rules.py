@@ -235,9 +235,7 @@ def check_person(
     if len(data.household_no) > 30:
         err("household_no", "户号不能超过30个字符")
 
-    data.household_region_code = (data.household_region_code or "").strip().translate(
-        _PHONE_WIDTH
-    )
+    data.household_region_code = (data.household_region_code or "").strip().translate(_PHONE_WIDTH)
     if data.household_region_code and not (
         data.household_region_code.isdigit() and len(data.household_region_code) in (6, 9, 12)
     ):
@@ -330,7 +328,9 @@ def check_disability(
     return errors
 
 
-def check_dementia(*, source: str, diagnosed_on: date | None, today: date, birth_date: date) -> Errors:
+def check_dementia(
+    *, source: str, diagnosed_on: date | None, today: date, birth_date: date
+) -> Errors:
     errors: Errors = {}
     if source not in _VALUES["DementiaSource"]:
         errors["source"] = ["请选择诊断来源（医院诊断、能力评估或其他）"]

@@ -594,9 +594,7 @@ def disability_end(*, actor: User, row: Disability, end: date) -> Disability:
     with transaction.atomic():
         row.end_date = end
         row.save(update_fields=["end_date"])
-        _fact_audit(
-            actor, FactAction.DISABILITY_END, person, {"id": row.pk, "end_date": str(end)}
-        )
+        _fact_audit(actor, FactAction.DISABILITY_END, person, {"id": row.pk, "end_date": str(end)})
     return row
 
 

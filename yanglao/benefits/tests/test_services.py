@@ -272,9 +272,9 @@ def test_not_eligible_is_refused_at_acceptance_with_reasons(
 def test_missing_fact_is_a_warning_not_a_refusal(
     catalog_loaded: None, make_person: Callable[..., Person], worker: Any
 ) -> None:
-    p = make_person(date(1950, 5, 1), severe_disability="")  # 重残 without a grade
-    app = _apply(worker, p, code="N07-2")
-    assert app.warnings == ["缺少信息：残疾等级，由审核人员核实"]
+    p = make_person(date(1950, 5, 1), minimum_living="")  # 低保, never assessed
+    app = _apply(worker, p, code="N05")
+    assert app.warnings == ["缺少信息：能力评估等级，由审核人员核实"]
 
 
 def test_other_county_gets_404(
