@@ -93,7 +93,7 @@ def compile_rule(rule: rules.Rule, on: date) -> tuple[Q, Q]:
     if kind == "disability_grade":
         wanted = set(rule["in"])
         codes_in = [rules.GRADE_CODE[g] for g in wanted]
-        both = rules.SEVERE_UNKNOWN_LABELS <= wanted
+        both = wanted >= rules.SEVERE_UNKNOWN_LABELS
         some = bool(rules.SEVERE_UNKNOWN_LABELS & wanted)
         yes = _disability(on, grade__in=codes_in + ([rules.SEVERE_UNKNOWN] if both else []))
         unknown = Q(_disability(on, grade=rules.SEVERE_UNKNOWN)) if some and not both else NEVER
@@ -139,14 +139,14 @@ def facts_for(person_ids: Iterable[int]) -> dict[int, rules.Facts]:
             "person_id", "category", "grade", "start_date", "end_date"
         ):
             tags[t[0]].append(rules.Tag(t[1], t[2], t[3], t[4]))
-        for pid, grade, start, end in Disability.objects.filter(person_id__in=chunk).values_list(
+        for r in Disability.objects.filter(person_id__in=chunk).values_list(
             "person_id", "grade", "start_date", "end_date"
         ):
-            disabilities[pid].append(rules.DisabilityFact(grade, start, end))
-        for pid, start, end in Dementia.objects.filter(person_id__in=chunk).values_list(
+            disabilities[r[0]].append(rules.DisabilityFact(r[1], r[2], r[3]))
+        for m in Dementia.objects.filter(person_id__in=chunk).values_list(
             "person_id", "diagnosed_on", "end_date"
         ):
-            dementia[pid].append(rules.Held(start, end))
+            dementia[m[0]].append(rules.Held(m[1], m[2]))
         for pid, d in (
             Assessment.objects.filter(person_id__in=chunk, status=AssessmentStatus.FINAL)
             .order_by("person_id", "assessment_date")

@@ -295,11 +295,11 @@ def _leaf(rule: Rule, facts: Facts, on: date) -> Verdict:
         ok = grade in rule["in"]
         return Verdict(ok, [f"能力评估：{GRADE_LABELS[grade]}（条件：{want}）"], since=since)
     if kind == "disability_grade":
-        held = [d for d in facts.disabilities if d.held_on(on)]
+        records = [d for d in facts.disabilities if d.held_on(on)]
         want = "、".join(rule["in"])
-        if not held:
+        if not records:
             return Verdict(False, [f"未登记残疾（条件：残疾等级{want}）"])
-        d = held[0]  # one disability record at a time (people.models.Disability)
+        d = records[0]  # one disability record at a time (people.models.Disability)
         if d.grade == SEVERE_UNKNOWN:
             wanted = SEVERE_UNKNOWN_LABELS & set(rule["in"])
             if wanted == SEVERE_UNKNOWN_LABELS:

@@ -85,6 +85,8 @@ SYSTEM_CATEGORIES = frozenset({Category.DISABLED})
 DERIVED_CATEGORIES = frozenset({Category.SEVERE_DISABILITY})
 ADVANCED_AGE = "advanced_age"  # the derived 高龄 filter value
 ADVANCED_AGE_LABEL = "高龄（80周岁及以上）"
+KEY_GROUP_FILTER = "key_group"  # list filter: any key group (people.groups)
+DEMENTIA_FILTER = "dementia"  # list filter: 失智 recorded
 
 
 class TagSource(models.TextChoices):

@@ -19,6 +19,7 @@ Visits (task generation, roster, coverage) and benefits (the `key_group` rule le
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -70,11 +71,13 @@ class _Held(Protocol):
 
 
 class _Tag(_Held, Protocol):
-    category: str
+    @property
+    def category(self) -> str: ...
 
 
 class _Disability(_Held, Protocol):
-    grade: str
+    @property
+    def grade(self) -> str: ...
 
 
 def groups_on(
@@ -95,6 +98,32 @@ def groups_on(
     if any(d.grade in SEVERE_GRADES and d.held_on(on) for d in disabilities):
         out.add(Category.SEVERE_DISABILITY)
     return frozenset(out)
+
+
+@dataclass(frozen=True)
+class _Row:
+    category: str
+    grade: str
+    start: date
+    end: date | None
+
+    def held_on(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or self.end > on)
+
+
+def groups_of(person: Any, on: date) -> list[str]:
+    """The key groups of a Person row on `on`, in display order (reads its tags, disability
+    and dementia rows; prefetch them for lists)."""
+    held = groups_on(
+        birth_date=person.birth_date,
+        tags=[_Row(t.category, "", t.start_date, t.end_date) for t in person.categories.all()],
+        disabilities=[
+            _Row("", d.grade, d.start_date, d.end_date) for d in person.disabilities.all()
+        ],
+        dementia=[_Row("", "", d.diagnosed_on, d.end_date) for d in person.dementia.all()],
+        on=on,
+    )
+    return [g for g in KEY_GROUPS if g in held]
 
 
 def _check(groups: Sequence[str]) -> list[str]:
