@@ -618,3 +618,40 @@ def test_documents_must_be_what_they_claim(
         actor=worker, person=p, item_code="N06", account=ACCOUNT, documents=[ok]
     )
     assert app.documents.get().size == 12
+
+
+def test_home_service_discovery_finds_home_dwellers_only(
+    catalog_loaded: None, make_person: Callable[..., Person]
+) -> None:
+    """N12 居家上门服务: a 失能 person in an institution is not a candidate (issue 10 part 6)."""
+    home = make_person(date(1940, 5, 1), name="居家", disabled="重度")
+    away = make_person(date(1940, 5, 1), name="机构", disabled="重度")
+    Person.objects.filter(pk=away.pk).update(dwelling="institution")
+    services.nightly(on=date(2026, 11, 20))
+    found = set(Candidate.objects.filter(item_code="N12").values_list("person_id", flat=True))
+    assert home.pk in found and away.pk not in found
+
+
+def test_hukou_condition_reads_the_household_region(
+    catalog_loaded: None, make_person: Callable[..., Person]
+) -> None:
+    """An item whose rule names 户籍 reads household_region, residence stays the default."""
+    from yanglao.benefits import query, rules
+
+    here = make_person(date(1940, 5, 1), name="本地户籍")
+    moved = make_person(date(1940, 5, 1), name="外地户籍")
+    Person.objects.filter(pk=moved.pk).update(household_region_id="220204001001")
+    on = date(2026, 11, 20)
+    for rule, expected in (
+        ({"kind": "hukou", "region": "220102"}, {here.pk}),
+        ({"kind": "hukou", "region": "220204"}, {moved.pk}),
+        ({"kind": "residence", "region": "220102"}, {here.pk, moved.pk}),
+    ):
+        got = set(
+            Person.objects.filter(pk__in=[here.pk, moved.pk])
+            .filter(query.eligible_q(rule, on))
+            .values_list("pk", flat=True)
+        )
+        assert got == expected, rule
+        facts = query.facts_for([here.pk, moved.pk])
+        assert {pk for pk, f in facts.items() if rules.evaluate(rule, f, on).value} == expected
