@@ -228,7 +228,7 @@ def test_severe_disability_tag_no_longer_addable(officer, person) -> None:
 
     field = CategoryAddForm().fields["category"]
     assert isinstance(field, forms.ChoiceField)
-    choices = [c for c, _ in field.choices]
+    choices = [c for c, _ in list(field.choices)]  # type: ignore[arg-type]
     assert Category.SEVERE_DISABILITY not in choices and Category.LIVING_ALONE in choices
 
 
