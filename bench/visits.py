@@ -20,6 +20,7 @@ from django.db import connection
 from bench import Result, Timing, measure
 from bench.person_list import bench_user, ensure_people
 from yanglao.accounts.roles import Role
+from yanglao.people import groups
 from yanglao.visits import policy, rules, selectors, services
 from yanglao.visits.choices import SPECIAL_CATEGORIES
 from yanglao.visits.models import FollowUp, TaskEvent, VisitRecord, VisitSubject, VisitTask
@@ -50,12 +51,16 @@ def _clear() -> None:
     _sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
-def _special_sql() -> str:
-    cats = ", ".join(f"'{c}'" for c in SPECIAL_CATEGORIES)
-    return (
-        "EXISTS (SELECT 1 FROM people_personcategory t WHERE t.person_id = p.id"
-        f" AND t.category IN ({cats}) AND t.start_date <= '{MONTH}'"
-        f" AND (t.end_date IS NULL OR t.end_date > '{MONTH}'))"
+def _special() -> tuple[str, list[Any]]:
+    """The month's roster predicate: key groups (people.groups), living at home."""
+    sql, params = groups.sql("p", MONTH, SPECIAL_CATEGORIES)
+    return f"{sql} AND p.dwelling = 'home'", params
+
+
+def _roster_count() -> list[tuple[Any, ...]]:
+    sql, params = _special()
+    return _sql(
+        f"SELECT count(*) FROM people_person p WHERE p.life_status = 'alive' AND {sql}", params
     )
 
 
@@ -69,9 +74,9 @@ def _synthetic_visits(visitor_id: int) -> int:
         " CASE WHEN p.id %% 10 = 0 THEN 'phone' WHEN p.id %% 10 = 1 THEN 'video' ELSE 'door' END,"
         " %s::date + (p.id %% 28)::int, %s::timestamptz + make_interval(days => (p.id %% 28)::int), '',"
         " '{}'::jsonb, '', 'normal', false, false, now()"
-        f" FROM people_person p WHERE p.life_status = 'alive' AND {_special_sql()}"
+        f" FROM people_person p WHERE p.life_status = 'alive' AND {_special()[0]}"
         " AND p.id %% 100 < 90",
-        [visitor_id, MONTH, f"{MONTH} 02:00:00+00"],
+        [visitor_id, MONTH, f"{MONTH} 02:00:00+00", *_special()[1]],
     )
     return VisitRecord.objects.count()
 
@@ -86,9 +91,7 @@ def run(*, people: int, runs: int) -> Result:
     _clear()
     _sql("VACUUM ANALYZE")
     alive = _sql("SELECT count(*) FROM people_person WHERE life_status = 'alive'")[0][0]
-    roster_n = _sql(
-        f"SELECT count(*) FROM people_person p WHERE p.life_status = 'alive' AND {_special_sql()}"
-    )[0][0]
+    roster_n = _roster_count()[0][0]
     result.meta["people"] = f"{alive:,}（在世，全部属于巡访对象）"
     result.meta["特殊困难老年人（月初）"] = f"{roster_n:,}"
     result.meta["generation"] = gen_info
@@ -134,11 +137,7 @@ def run(*, people: int, runs: int) -> Result:
     _sql("ANALYZE visits_visitrecord")
     result.meta["本月巡访记录"] = f"{visits:,}（写入 {time.perf_counter() - t:.1f} 秒）"
 
-    base_roster = m(
-        lambda: _sql(
-            f"SELECT count(*) FROM people_person p WHERE p.life_status = 'alive' AND {_special_sql()}"
-        )
-    )
+    base_roster = m(_roster_count)
     result.add(
         "基线：count(*) 月初在册特殊困难老年人", base_roster, base_roster, f"{roster_n:,} 行"
     )

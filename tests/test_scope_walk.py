@@ -81,7 +81,21 @@ def county_a_world(regions, make_user, settings, tmp_path):
         photos=[png],
     ).record
     benefits = _benefits_world(officer, person, make_user)
+    from yanglao.people.testing import certificate_for
+
+    disability = services.disability_add(
+        actor=officer,
+        person=person,
+        kind="4",
+        grade="1",
+        certificate=certificate_for(person.id_number, "4", "1"),
+        issue_date=date(2024, 1, 1),
+    )
+    services.dementia_add(
+        actor=officer, person=person, source="hospital", diagnosed_on=date(2024, 1, 1)
+    )
     return {
+        "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
         "followup_id": str(visit.follow_ups.get().pk),

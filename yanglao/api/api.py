@@ -27,6 +27,8 @@ from yanglao.api.schemas import (
     ConflictOut,
     ContactIn,
     ContactOut,
+    DementiaOut,
+    DisabilityOut,
     Message,
     PersonCreateIn,
     PersonListItem,
@@ -42,7 +44,7 @@ from yanglao.api.schemas import (
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
 from yanglao.imports.api import router as imports_router
-from yanglao.people import selectors, services
+from yanglao.people import groups, selectors, services
 from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus, Relation
 from yanglao.people.models import Person
 from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
@@ -251,6 +253,34 @@ def _detail(p: Person, today: date, warnings: list[str] | None = None) -> Person
         region_code=p.region_id,
         region_name=p.region.name,
         region_path=path[::-1],
+        household_region_code=p.household_region_id,
+        household_region_name=p.household_region.name,
+        dwelling=p.dwelling,
+        dwelling_label=p.get_dwelling_display(),
+        key_groups=groups.groups_of(p, today),
+        disabilities=[
+            DisabilityOut(
+                kind=d.kind,
+                kind_label=d.get_kind_display() or "未登记",
+                grade=d.grade,
+                grade_label=d.get_grade_display(),
+                certificate_masked=d.certificate_masked,
+                issue_date=d.issue_date,
+                start_date=d.start_date,
+                end_date=d.end_date,
+            )
+            for d in p.disabilities.order_by("start_date")
+        ],
+        dementia=[
+            DementiaOut(
+                diagnosed_on=d.diagnosed_on,
+                source=d.source,
+                source_label=d.get_source_display(),
+                reference=d.reference,
+                withdrawn=d.end_date is not None,
+            )
+            for d in p.dementia.order_by("diagnosed_on")
+        ],
         address=p.address,
         id_number_masked=p.id_number_masked,
         phone_masked=p.phone_masked,
@@ -311,6 +341,8 @@ def _current_input(p: Person) -> PersonInput:
         contacts=[
             ContactInput(name=c.name, relation=c.relation, phone=c.phone) for c in p.contacts.all()
         ],
+        household_region_code=p.household_region_id,
+        dwelling=p.dwelling,
     )
 
 

@@ -85,6 +85,12 @@ class PersonCreateIn(_In):
     phone: str = Field(default="", max_length=30)
     household_no: str = Field(default="", max_length=30)
     contacts: list[ContactIn] = Field(default_factory=list, max_length=5)
+    household_region_code: str = Field(
+        default="", max_length=20, description="户籍地区划代码（6/9/12位）；空 = 与居住村相同"
+    )
+    dwelling: str = Field(
+        default="home", max_length=16, description="home 居家 / institution 养老机构"
+    )
 
 
 class PersonPatchIn(_In):
@@ -106,6 +112,8 @@ class PersonPatchIn(_In):
     phone: str | None = Field(default=None, max_length=30)
     household_no: str | None = Field(default=None, max_length=30)
     contacts: list[ContactIn] | None = Field(default=None, max_length=5)
+    household_region_code: str | None = Field(default=None, max_length=20)
+    dwelling: str | None = Field(default=None, max_length=16)
 
 
 class PersonListItem(Schema):
@@ -135,6 +143,25 @@ class CategoryOut(Schema):
     source: str
 
 
+class DisabilityOut(Schema):
+    kind: str
+    kind_label: str
+    grade: str
+    grade_label: str
+    certificate_masked: str
+    issue_date: date | None
+    start_date: date
+    end_date: date | None
+
+
+class DementiaOut(Schema):
+    diagnosed_on: date
+    source: str
+    source_label: str
+    reference: str
+    withdrawn: bool
+
+
 class ContactOut(Schema):
     name: str
     relation: str
@@ -158,6 +185,13 @@ class PersonOut(Schema):
     region_code: str
     region_name: str
     region_path: list[str]
+    household_region_code: str
+    household_region_name: str
+    dwelling: str
+    dwelling_label: str
+    key_groups: list[str]
+    disabilities: list[DisabilityOut]
+    dementia: list[DementiaOut]
     address: str
     id_number_masked: str
     phone_masked: str

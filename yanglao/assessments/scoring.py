@@ -391,6 +391,12 @@ def is_mental_trigger(d: Diagnosis) -> bool:
     return block[1] <= 3 or d.diagnosed_by == "psychiatrist"
 
 
+def is_dementia(d: Diagnosis) -> bool:
+    """A confirmed 痴呆 diagnosis (A.4.1 F00–F03): the person's 失智 fact comes from it."""
+    block = icd_block(d.icd)
+    return block is not None and block[0] == "F" and block[1] <= 3 and d.confirmed
+
+
 def risk_sum(risk_events: Mapping[str, Any]) -> int:
     return sum(int(v) for v in risk_events.values())
 

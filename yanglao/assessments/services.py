@@ -31,9 +31,9 @@ from yanglao.assessments.models import (
 )
 from yanglao.core import crypto
 from yanglao.core.audit import audit, diff
-from yanglao.people.choices import Category, LifeStatus, TagSource
+from yanglao.people.choices import Category, DementiaSource, LifeStatus, TagSource
 from yanglao.people.models import Person, PersonCategory
-from yanglao.people.services import NotPermitted, person_category_add
+from yanglao.people.services import NotPermitted, dementia_add, person_category_add
 
 
 class Action:
@@ -423,6 +423,31 @@ def _apply_disabled_tag(actor: User, a: Assessment) -> dict[str, Any]:
     return changes
 
 
+def _apply_dementia(actor: User, a: Assessment) -> dict[str, Any]:
+    """A confirmed 痴呆 diagnosis (F00–F03) records the person's 失智 fact, source 能力评估,
+    dated the assessment date (unless one is already recorded)."""
+    diagnoses = [
+        scoring.Diagnosis(
+            icd=str(d.get("icd", "")),
+            diagnosed_by=str(d.get("diagnosed_by", "unknown")),
+            confirmed=bool(d.get("confirmed", False)),
+        )
+        for d in a.diagnoses
+    ]
+    if not any(scoring.is_dementia(d) for d in diagnoses):
+        return {}
+    row = dementia_add(
+        actor=actor,
+        person=a.person,
+        source=DementiaSource.ASSESSMENT,
+        diagnosed_on=a.assessment_date,
+        reference=a.number,
+        note="能力评估确诊痴呆（F00–F03）",
+        system=True,
+    )
+    return {"dementia": "recorded" if row is not None else "already_recorded"}
+
+
 def assessment_confirm(*, actor: User, assessment: Assessment) -> Assessment:
     """A second, different assessor confirms: the assessment becomes final and takes effect."""
     _require_assessor(actor, assessment.person)
@@ -445,6 +470,7 @@ def assessment_confirm(*, actor: User, assessment: Assessment) -> Assessment:
         }
         if a.standard == Standard.GBT_42195:
             changes.update(_apply_disabled_tag(actor, a))
+        changes.update(_apply_dementia(actor, a))
         resolved = ReassessmentRequest.objects.filter(
             person=a.person, resolved_at__isnull=True, requested_at__lte=a.confirmed_at
         ).update(resolved_by=a, resolved_at=a.confirmed_at)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 ALIVE = {"kind": "alive"}
+AT_HOME = {"kind": "dwelling", "in": ["home"]}  # home services: people living at home only
 ECON_HARDSHIP = {"kind": "economic", "in": ["minimum_living", "marginal_low_income"]}
 NATIONAL_DOC = "中办发〔2022〕42号"
 NATIONAL_FROM = date(2023, 5, 21)
@@ -32,6 +33,13 @@ def _band(
 
 def _all(*parts: dict[str, Any]) -> dict[str, Any]:
     return {"all": list(parts)}
+
+
+# 探访关爱 (N13): key-group people living at home, exactly the home-visit roster.
+KEY_GROUP_RULE = _all(ALIVE, {"kind": "key_group"}, AT_HOME)
+# National rows whose rule changed with the key groups and facts (benefits/0002 updates
+# databases seeded before).
+CHANGED_BY_KEY_GROUPS = ("N10", "N12", "N13")
 
 
 NATIONAL: list[dict[str, Any]] = [
@@ -192,6 +200,7 @@ NATIONAL: list[dict[str, Any]] = [
             ALIVE,
             _age(60),
             ECON_HARDSHIP,
+            AT_HOME,
             {"kind": "manual", "label": "住房需要适老化改造（入户评估）"},
         ),
         "content": "无障碍和适老化改造，按年度分批实施",
@@ -216,7 +225,7 @@ NATIONAL: list[dict[str, Any]] = [
         "name": "失能老年人家庭照护者培训、居家上门服务",
         "category": "care",
         "target": "失能老年人家庭",
-        "rule": _all(ALIVE, _grade(1, 2, 3, 4)),
+        "rule": _all(ALIVE, _grade(1, 2, 3, 4), AT_HOME),
         "content": "家庭照护者培训、居家上门照护服务",
         "standard": [_band("每户", None, None)],
         "unit": "次/年",
@@ -226,24 +235,12 @@ NATIONAL: list[dict[str, Any]] = [
         "code": "N13",
         "name": "探访关爱",
         "category": "caring",
-        "target": "独居、空巢、留守、失能、重残、计划生育特殊家庭老年人",
-        "rule": _all(
-            ALIVE,
-            {
-                "kind": "category",
-                "in": [
-                    "living_alone",
-                    "empty_nest",
-                    "left_behind",
-                    "disabled",
-                    "severe_disability",
-                    "bereaved_family",
-                ],
-            },
-        ),
+        "target": "独居、空巢、留守、特困、高龄、失能（含失智）、重残、计划生育特殊家庭老年人（居家）",
+        # The key groups are ONE definition (people.groups), shared with the visit roster.
+        "rule": KEY_GROUP_RULE,
         "content": "定期探访、转介、应急救助",
         "standard": [
-            _band("失能", {"kind": "category", "in": ["disabled"]}, "1"),
+            _band("失能", {"kind": "key_group", "in": ["disabled"]}, "1"),
             _band("其他", None, None),
         ],
         "unit": "次/月（不低于）",

@@ -21,8 +21,9 @@ from yanglao.assessments.choices import Status as AssessmentStatus
 from yanglao.assessments.models import Assessment
 from yanglao.benefits import rules
 from yanglao.benefits.models import Entitlement, OverlapRule, Roll, ServiceItem
+from yanglao.people import groups
 from yanglao.people.choices import LifeStatus
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people.models import Dementia, Disability, Person, PersonCategory
 from yanglao.people.rules import birth_range_for_age
 from yanglao.regions import codes
 
@@ -33,6 +34,14 @@ ALWAYS = Q(pk__isnull=False)
 def _held(on: date, **filters: Any) -> Exists:
     return Exists(
         PersonCategory.objects.filter(person=OuterRef("pk"), start_date__lte=on, **filters).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on)
+        )
+    )
+
+
+def _disability(on: date, **filters: Any) -> Exists:
+    return Exists(
+        Disability.objects.filter(person=OuterRef("pk"), start_date__lte=on, **filters).filter(
             Q(end_date__isnull=True) | Q(end_date__gt=on)
         )
     )
@@ -82,9 +91,23 @@ def compile_rule(rule: rules.Rule, on: date) -> tuple[Q, Q]:
             out_tag if 0 in grades else out_tag | zero
         )
     if kind == "disability_grade":
-        yes = _held(on, category=rules.SEVERE_DISABILITY, grade__in=rule["in"])
-        blank = _held(on, category=rules.SEVERE_DISABILITY, grade="")
-        return Q(yes), ~Q(yes) & ~Q(blank)
+        wanted = set(rule["in"])
+        codes_in = [rules.GRADE_CODE[g] for g in wanted]
+        both = wanted >= rules.SEVERE_UNKNOWN_LABELS
+        some = bool(rules.SEVERE_UNKNOWN_LABELS & wanted)
+        yes = _disability(on, grade__in=codes_in + ([rules.SEVERE_UNKNOWN] if both else []))
+        unknown = Q(_disability(on, grade=rules.SEVERE_UNKNOWN)) if some and not both else NEVER
+        return Q(yes), ~Q(yes) & ~unknown
+    if kind == "key_group":
+        cond = groups.q(on, rule.get("in", list(groups.KEY_GROUPS)))
+        return cond, ~cond
+    if kind == "dwelling":
+        cond = Q(dwelling__in=rule["in"])
+        return cond, ~cond
+    if kind == "hukou":
+        low, high = codes.subtree_range(rule["region"].ljust(12, "0"))
+        cond = Q(household_region_id__gte=low, household_region_id__lte=high)
+        return cond, ~cond
     if kind == "alive":
         cond = Q(life_status=LifeStatus.ALIVE) | Q(status_date__gt=on)
         return cond, ~cond
@@ -103,9 +126,11 @@ def eligible_q(rule: rules.Rule, on: date) -> Q:
 
 
 def facts_for(person_ids: Iterable[int]) -> dict[int, rules.Facts]:
-    """Facts of many persons in three queries."""
+    """Facts of many persons in five queries per 5,000."""
     ids = list(person_ids)
     tags: dict[int, list[rules.Tag]] = defaultdict(list)
+    disabilities: dict[int, list[rules.DisabilityFact]] = defaultdict(list)
+    dementia: dict[int, list[rules.Held]] = defaultdict(list)
     assessed: dict[int, date] = {}
     out: dict[int, rules.Facts] = {}
     for start in range(0, len(ids), 5000):
@@ -114,17 +139,42 @@ def facts_for(person_ids: Iterable[int]) -> dict[int, rules.Facts]:
             "person_id", "category", "grade", "start_date", "end_date"
         ):
             tags[t[0]].append(rules.Tag(t[1], t[2], t[3], t[4]))
+        for r in Disability.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "grade", "start_date", "end_date"
+        ):
+            disabilities[r[0]].append(rules.DisabilityFact(r[1], r[2], r[3]))
+        for m in Dementia.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "diagnosed_on", "end_date"
+        ):
+            dementia[m[0]].append(rules.Held(m[1], m[2]))
         for pid, d in (
             Assessment.objects.filter(person_id__in=chunk, status=AssessmentStatus.FINAL)
             .order_by("person_id", "assessment_date")
             .values_list("person_id", "assessment_date")
         ):
             assessed.setdefault(pid, d)
-        for pid, birth, region, status, status_date in Person.objects.filter(
+        for pid, birth, region, status, status_date, hukou, dwelling in Person.objects.filter(
             pk__in=chunk
-        ).values_list("pk", "birth_date", "region_id", "life_status", "status_date"):
+        ).values_list(
+            "pk",
+            "birth_date",
+            "region_id",
+            "life_status",
+            "status_date",
+            "household_region_id",
+            "dwelling",
+        ):
             out[pid] = rules.Facts(
-                birth, region, status, status_date, tuple(tags.get(pid, ())), assessed.get(pid)
+                birth,
+                region,
+                status,
+                status_date,
+                tuple(tags.get(pid, ())),
+                assessed.get(pid),
+                household_region_code=hukou,
+                dwelling=dwelling,
+                disabilities=tuple(disabilities.get(pid, ())),
+                dementia=tuple(dementia.get(pid, ())),
             )
     return out
 

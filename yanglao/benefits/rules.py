@@ -10,9 +10,13 @@ nightly set-based run. A tree is one of
     {"kind": "category", "in": ["living_alone", ...]}      any of these tags held on the date
     {"kind": "economic", "in": ["minimum_living", ...]}    特困 / 低保 / 低保边缘 held on the date
     {"kind": "assessment_grade", "in": [2, 3, 4]}          GB/T 42195 grade on the date (0–4)
-    {"kind": "disability_grade", "in": ["一级", "二级"]}    grade on the 重残 tag
+    {"kind": "disability_grade", "in": ["一级", "二级"]}    grade of the disability record held
+    {"kind": "key_group"}                                  in a key group (people.groups), or
+    {"kind": "key_group", "in": ["disabled", ...]}         in one of these key groups
+    {"kind": "dwelling", "in": ["home"]}                   lives at home (居家) / in an institution
     {"kind": "alive"}                                      on the ledger, not dead or moved out
     {"kind": "residence", "region": "220102"}              lives in this region (code prefix)
+    {"kind": "hukou", "region": "220102"}                  户籍 in this region (code prefix)
     {"kind": "manual", "label": "有入住意愿"}               needs a person's judgement: unknown
 
 Also here: band selection, the "never below the level above" check, overlap rules and the
@@ -30,6 +34,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from yanglao.people import groups
 from yanglao.people.rules import age_on
 
 Rule = dict[str, Any]
@@ -47,20 +52,29 @@ CATEGORY_LABELS = {
 }
 ECONOMIC = ("extreme_poverty", "minimum_living", "marginal_low_income")
 DISABLED = "disabled"
-SEVERE_DISABILITY = "severe_disability"
 # The 失能 tag's grade as kept by assessments (scoring.DISABLED_TAG_GRADE) → GB/T grade.
 GRADE_OF_TAG = {"轻度": 1, "中度": 2, "重度": 3, "完全": 4}
 TAG_OF_GRADE = {v: k for k, v in GRADE_OF_TAG.items()}
 GRADE_LABELS = {0: "能力完好", 1: "轻度失能", 2: "中度失能", 3: "重度失能", 4: "完全失能"}
 DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
+# Stored grade codes (people.choices.DisabilityGrade) ↔ the labels rules name.
+GRADE_CODE = {"一级": "1", "二级": "2", "三级": "3", "四级": "4"}
+GRADE_LABEL = {v: k for k, v in GRADE_CODE.items()}
+SEVERE_UNKNOWN = "1-2"  # converted from the former 重残 tag: 一级 or 二级, not known which
+SEVERE_UNKNOWN_LABELS = frozenset({"一级", "二级"})
+DWELLINGS = {"home": "居家", "institution": "养老机构"}
+REGION_KINDS = {"residence": "居住地", "hukou": "户籍地"}
 LEAF_KINDS = (
     "age",
     "category",
     "economic",
     "assessment_grade",
     "disability_grade",
+    "key_group",
+    "dwelling",
     "alive",
     "residence",
+    "hukou",
     "manual",
 )
 MAX_DEPTH = 6
@@ -81,6 +95,27 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class DisabilityFact:
+    grade: str  # "1" … "4", or "1-2" (一级或二级, not known which)
+    start: date
+    end: date | None  # exclusive
+
+    def held_on(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A fact held from start until end (exclusive), e.g. a 失智 record."""
+
+    start: date
+    end: date | None
+
+    def held_on(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or self.end > on)
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the engine knows of one person."""
 
@@ -90,6 +125,10 @@ class Facts:
     status_date: date | None = None
     tags: tuple[Tag, ...] = ()
     assessed_on: date | None = None  # first confirmed assessment (grade known from then)
+    household_region_code: str = ""  # 户籍地; blank = the residence
+    dwelling: str = "home"
+    disabilities: tuple[DisabilityFact, ...] = ()
+    dementia: tuple[Held, ...] = ()
 
     def tags_on(self, on: date) -> list[Tag]:
         return [t for t in self.tags if t.held_on(on)]
@@ -150,10 +189,22 @@ def check_rule(rule: Any, depth: int = 0) -> list[str]:
             or any(v not in DISABILITY_GRADES for v in values)
         ):
             return ["残疾等级须是 一级、二级、三级、四级 中的若干项"]
-    elif kind == "residence":
+    elif kind == "key_group":
+        values = rule.get("in", list(groups.KEY_GROUPS))
+        if (
+            not isinstance(values, list)
+            or not values
+            or any(v not in groups.KEY_GROUPS for v in values)
+        ):
+            return [f"重点对象条件的取值须是以下之一：{'、'.join(groups.KEY_GROUPS)}"]
+    elif kind == "dwelling":
+        values = rule.get("in")
+        if not isinstance(values, list) or not values or any(v not in DWELLINGS for v in values):
+            return ["居住方式条件的取值须是 home（居家）或 institution（养老机构）"]
+    elif kind in REGION_KINDS:
         region = rule.get("region")
         if not isinstance(region, str) or not region.isdigit() or len(region) not in (2, 4, 6, 9):
-            return ["居住地条件须给出 2/4/6/9 位区划代码"]
+            return [f"{REGION_KINDS[kind]}条件须给出 2/4/6/9 位区划代码"]
     elif kind == "manual" and not str(rule.get("label", "")).strip():
         return ["人工核定条件须写明核定内容"]
     return []
@@ -246,17 +297,37 @@ def _leaf(rule: Rule, facts: Facts, on: date) -> Verdict:
         ok = grade in rule["in"]
         return Verdict(ok, [f"能力评估：{GRADE_LABELS[grade]}（条件：{want}）"], since=since)
     if kind == "disability_grade":
-        tags = [t for t in facts.tags_on(on) if t.category == SEVERE_DISABILITY]
+        records = [d for d in facts.disabilities if d.held_on(on)]
         want = "、".join(rule["in"])
-        if not tags:
+        if not records:
             return Verdict(False, [f"未登记残疾（条件：残疾等级{want}）"])
-        hit = [t for t in tags if t.grade in rule["in"]]
+        d = records[0]  # one disability record at a time (people.models.Disability)
+        if d.grade == SEVERE_UNKNOWN:
+            wanted = SEVERE_UNKNOWN_LABELS & set(rule["in"])
+            if wanted == SEVERE_UNKNOWN_LABELS:
+                return Verdict(True, [f"残疾等级一级或二级（条件：{want}）"], since=d.start)
+            if not wanted:
+                return Verdict(False, [f"残疾等级一级或二级（条件：{want}）"])
+            return Verdict(
+                None, [f"残疾等级为一级或二级，待核实具体等级（条件：{want}）"], ["残疾等级"]
+            )
+        label = GRADE_LABEL.get(d.grade, d.grade)
+        ok = label in rule["in"]
+        return Verdict(ok, [f"残疾等级{label}（条件：{want}）"], since=d.start if ok else None)
+    if kind == "key_group":
+        wanted = rule.get("in", list(groups.KEY_GROUPS))
+        held_groups = key_groups_on(facts, on)
+        hit = [g for g in groups.KEY_GROUPS if g in held_groups and g in wanted]
         if hit:
-            t = min(hit, key=lambda t: t.start)
-            return Verdict(True, [f"残疾等级{t.grade}（条件：{want}）"], since=t.start)
-        if any(not t.grade for t in tags):
-            return Verdict(None, [f"重残未登记残疾等级（条件：{want}）"], ["残疾等级"])
-        return Verdict(False, [f"残疾等级{tags[0].grade}（条件：{want}）"])
+            return Verdict(True, [f"重点对象：{'、'.join(groups.label(g) for g in hit)}"])
+        return Verdict(False, [f"不属于重点对象（{'、'.join(groups.label(g) for g in wanted)}）"])
+    if kind == "dwelling":
+        ok = facts.dwelling in rule["in"]
+        return Verdict(ok, [f"居住方式：{DWELLINGS.get(facts.dwelling, facts.dwelling)}"])
+    if kind == "hukou":
+        code = facts.household_region_code or facts.region_code
+        ok = code.startswith(rule["region"])
+        return Verdict(ok, [f"户籍地{'在' if ok else '不在'}{rule['region']}辖区"])
     if kind == "alive":
         ok = alive_on(facts, on)
         return Verdict(ok, ["在册" if ok else "已死亡或迁出"])
@@ -265,6 +336,17 @@ def _leaf(rule: Rule, facts: Facts, on: date) -> Verdict:
         return Verdict(ok, [f"居住地{'在' if ok else '不在'}{rule['region']}辖区"])
     # manual: a person decides; the engine never guesses (§1.5 R1.3 "missing data").
     return Verdict(None, [f"需人工核定：{rule['label']}"], [f"人工核定：{rule['label']}"])
+
+
+def key_groups_on(facts: Facts, on: date) -> frozenset[str]:
+    """The key groups of the person on a date: the one definition (people.groups)."""
+    return groups.groups_on(
+        birth_date=facts.birth_date,
+        tags=facts.tags,
+        disabilities=facts.disabilities,
+        dementia=facts.dementia,
+        on=on,
+    )
 
 
 def alive_on(facts: Facts, on: date) -> bool:

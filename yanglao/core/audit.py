@@ -189,6 +189,11 @@ ACTION_LABELS: dict[str, str] = {
     "visit.follow_move": "巡访档案随迁居转移",
     "benefit.follow_move": "待遇事项随迁居转移",
     "visit.phones_shown": "巡访员查看所负责老人的电话",
+    # people.services.FactAction
+    "person.disability_add": "登记残疾信息",
+    "person.disability_end": "结束残疾信息",
+    "person.dementia_add": "登记失智",
+    "person.dementia_end": "撤销失智登记",
 }
 
 

@@ -10,7 +10,8 @@ way.
 
 The staging table is the caller's; its contract (columns read here):
     batch_id, status ('new' | 'update'), row_no, person_id (update), public_id (new),
-    region_id, name, sex, birth_date, ethnicity, id_number_cipher, id_number_hash,
+    region_id (residence; also 户籍地 of new people — the ledger file has no 户籍 column yet),
+    name, sex, birth_date, ethnicity, id_number_cipher, id_number_hash,
     id_number_masked, education, marital_status, living_arrangement, medical_payment,
     income_sources, address, phone_cipher, phone_hash, phone_masked, household_no,
     categories (comma-separated tags to open), c{1,2}_name, c{1,2}_relation,
@@ -108,12 +109,13 @@ def merge_staged(
     written["new"] = _sql(
         f"INSERT INTO {person} (public_id, name, sex, birth_date, ethnicity, id_number_cipher, "
         "id_number_hash, id_number_masked, education, living_arrangement, marital_status, "
-        "medical_payment, income_sources, region_id, address, phone_cipher, phone_hash, "
-        "phone_masked, household_id, life_status, status_date, status_reason, version, "
+        "medical_payment, income_sources, region_id, household_region_id, address, phone_cipher, "
+        "phone_hash, phone_masked, household_id, life_status, status_date, status_reason, version, "
         "created_at, updated_at, created_by_id) "
         "SELECT s.public_id, s.name, s.sex, s.birth_date, s.ethnicity, s.id_number_cipher, "
         "s.id_number_hash, s.id_number_masked, s.education, s.living_arrangement, "
-        "s.marital_status, s.medical_payment, s.income_sources, s.region_id, s.address, "
+        "s.marital_status, s.medical_payment, s.income_sources, s.region_id, s.region_id, "
+        "s.address, "
         "s.phone_cipher, s.phone_hash, s.phone_masked, h.id, 'alive', NULL, '', 1, %s, %s, %s "
         f"FROM {s_table} s LEFT JOIN {household} h "
         "  ON h.region_id = s.region_id AND h.household_no = s.household_no "

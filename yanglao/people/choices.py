@@ -80,8 +80,13 @@ class Category(models.TextChoices):
 
 # 失能 is set by ability assessments (GB/T 42195-2022), not by hand.
 SYSTEM_CATEGORIES = frozenset({Category.DISABLED})
+# 重残 is derived from the disability record (grade 一级/二级); the tag value stays for the
+# rows and audit events written before it was derived, but is never added any more.
+DERIVED_CATEGORIES = frozenset({Category.SEVERE_DISABILITY})
 ADVANCED_AGE = "advanced_age"  # the derived 高龄 filter value
 ADVANCED_AGE_LABEL = "高龄（80周岁及以上）"
+KEY_GROUP_FILTER = "key_group"  # list filter: any key group (people.groups)
+DEMENTIA_FILTER = "dementia"  # list filter: 失智 recorded
 
 
 class TagSource(models.TextChoices):
@@ -90,6 +95,48 @@ class TagSource(models.TextChoices):
     ASSESSMENT = "assessment", "能力评估"
     EXTERNAL = "external", "部门数据共享"
     DEMO = "demo", "演示数据"
+
+
+class Dwelling(models.TextChoices):
+    """Where the person lives: at home or in an elderly-care institution."""
+
+    HOME = "home", "居家"
+    INSTITUTION = "institution", "养老机构"
+
+
+class DisabilityKind(models.TextChoices):
+    """残疾类别 (GB/T 26341-2010); the value is the digit in the 残疾人证号 (19th place)."""
+
+    VISUAL = "1", "视力残疾"
+    HEARING = "2", "听力残疾"
+    SPEECH = "3", "言语残疾"
+    PHYSICAL = "4", "肢体残疾"
+    INTELLECTUAL = "5", "智力残疾"
+    MENTAL = "6", "精神残疾"
+    MULTIPLE = "7", "多重残疾"
+
+
+class DisabilityGrade(models.TextChoices):
+    """残疾等级; the value is the digit in the 残疾人证号 (20th place). SEVERE_UNKNOWN marks
+    records converted from the former 重残 tag without a grade: 一级 or 二级, not known which."""
+
+    FIRST = "1", "一级"
+    SECOND = "2", "二级"
+    THIRD = "3", "三级"
+    FOURTH = "4", "四级"
+    SEVERE_UNKNOWN = "1-2", "一级或二级（待核实）"
+
+
+# 重残 = 一级 or 二级 (the 重度残疾人护理补贴 threshold, policy-requirements §4.3).
+SEVERE_GRADES = frozenset(
+    {DisabilityGrade.FIRST, DisabilityGrade.SECOND, DisabilityGrade.SEVERE_UNKNOWN}
+)
+
+
+class DementiaSource(models.TextChoices):
+    HOSPITAL = "hospital", "医院诊断"
+    ASSESSMENT = "assessment", "能力评估"
+    OTHER = "other", "其他"
 
 
 class Relation(models.TextChoices):  # A.3.2

@@ -10,9 +10,16 @@ from yanglao.people.choices import (
     ADVANCED_AGE,
     ADVANCED_AGE_LABEL,
     AGE_BANDS,
+    DEMENTIA_FILTER,
+    DERIVED_CATEGORIES,
     ETHNICITIES,
+    KEY_GROUP_FILTER,
     SYSTEM_CATEGORIES,
     Category,
+    DementiaSource,
+    DisabilityGrade,
+    DisabilityKind,
+    Dwelling,
     Education,
     IncomeSource,
     LifeStatus,
@@ -48,6 +55,19 @@ class PersonForm(forms.Form):
     )
     ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITIES, initial="01")
     region_code = forms.ChoiceField(label="居住村（社区）")
+    household_region_code = forms.CharField(
+        label="户籍地区划代码",
+        max_length=20,
+        required=False,
+        help_text="6位县级、9位乡镇或12位村级代码；不填则与居住村（社区）相同",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    dwelling = forms.ChoiceField(
+        label="居住方式",
+        choices=Dwelling.choices,
+        initial=Dwelling.HOME,
+        widget=forms.RadioSelect,
+    )
     address = forms.CharField(label="详细住址", max_length=200, required=False)
     phone = forms.CharField(
         label="联系电话",
@@ -130,6 +150,8 @@ class PersonForm(forms.Form):
             phone=d["phone"],
             household_no=d["household_no"],
             contacts=contacts,
+            household_region_code=d["household_region_code"],
+            dwelling=d["dwelling"],
         )
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
@@ -147,6 +169,10 @@ class PersonForm(forms.Form):
             "id_number": person.id_number,
             "ethnicity": person.ethnicity,
             "region_code": person.region_id,
+            "household_region_code": ""
+            if person.household_region_id == person.region_id
+            else person.household_region_id,
+            "dwelling": person.dwelling,
             "address": person.address,
             "phone": person.phone,
             "household_no": person.household.household_no if person.household else "",
@@ -179,7 +205,13 @@ class FilterForm(forms.Form):
     category = forms.ChoiceField(
         label="类别",
         required=False,
-        choices=[("", "全部类别"), *Category.choices, (ADVANCED_AGE, ADVANCED_AGE_LABEL)],
+        choices=[
+            ("", "全部类别"),
+            (KEY_GROUP_FILTER, "重点对象（八类）"),
+            *Category.choices,
+            (ADVANCED_AGE, ADVANCED_AGE_LABEL),
+            (DEMENTIA_FILTER, "失智"),
+        ],
     )
     age_band = forms.ChoiceField(
         label="年龄段",
@@ -217,7 +249,12 @@ class LifeEventForm(forms.Form):
 
 class CategoryAddForm(forms.Form):
     category = forms.ChoiceField(
-        label="类别", choices=[(c.value, c.label) for c in Category if c not in SYSTEM_CATEGORIES]
+        label="类别",
+        choices=[
+            (c.value, c.label)
+            for c in Category
+            if c not in SYSTEM_CATEGORIES and c not in DERIVED_CATEGORIES
+        ],
     )
     start_date = forms.DateField(label="开始日期", widget=DATE_INPUT)
     note = forms.CharField(label="依据/说明", max_length=200, required=False)
@@ -225,3 +262,38 @@ class CategoryAddForm(forms.Form):
 
 class CategoryEndForm(forms.Form):
     end_date = forms.DateField(label="结束日期", widget=DATE_INPUT)
+
+
+class DisabilityForm(forms.Form):
+    kind = forms.ChoiceField(label="残疾类别", choices=DisabilityKind.choices)
+    grade = forms.ChoiceField(
+        label="残疾等级",
+        choices=[
+            (g.value, g.label) for g in DisabilityGrade if g != DisabilityGrade.SEVERE_UNKNOWN
+        ],
+    )
+    certificate = forms.CharField(
+        label="残疾人证号",
+        max_length=30,
+        help_text="20位：身份证号码＋残疾类别1位＋残疾等级1位（GB/T 26341-2010）",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    issue_date = forms.DateField(label="发证日期", widget=DATE_INPUT)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class DisabilityEndForm(forms.Form):
+    end_date = forms.DateField(label="结束日期", widget=DATE_INPUT)
+
+
+class DementiaForm(forms.Form):
+    source = forms.ChoiceField(label="诊断来源", choices=DementiaSource.choices)
+    diagnosed_on = forms.DateField(label="诊断日期", widget=DATE_INPUT)
+    reference = forms.CharField(
+        label="依据", max_length=100, required=False, help_text="医院名称、评估编号等"
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class DementiaEndForm(forms.Form):
+    note = forms.CharField(label="撤销原因", max_length=200)

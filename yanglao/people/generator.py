@@ -336,6 +336,18 @@ DISABILITY_GRADES: list[tuple[str, float]] = [
     ("重度", 0.17),
     ("完全", 0.10),
 ]
+# Certified disabilities (残疾人证) of older people: kind (GB/T 26341 digit) and grade (1–4).
+# Plausible shares (physical, hearing and visual dominate among older people); illustrative.
+CERTIFIED_KINDS: list[tuple[str, float]] = [
+    ("4", 0.42),  # 肢体
+    ("2", 0.20),  # 听力
+    ("1", 0.16),  # 视力
+    ("7", 0.10),  # 多重
+    ("6", 0.06),  # 精神
+    ("5", 0.04),  # 智力
+    ("3", 0.02),  # 言语
+]
+CERTIFIED_GRADES: list[tuple[str, float]] = [("1", 0.12), ("2", 0.20), ("3", 0.30), ("4", 0.38)]
 
 # ---------------------------------------------------------------------------------------------
 # Villages
@@ -443,6 +455,13 @@ class TagRow:
 
 
 @dataclass(slots=True)
+class DisabilityRow:
+    kind: str
+    grade: str
+    issue_date: date
+
+
+@dataclass(slots=True)
 class ContactRow:
     name: str
     relation: str
@@ -471,6 +490,10 @@ class PersonRow:
     household: HouseholdRow | None = None
     tags: list[TagRow] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
+    household_region_id: str = ""  # 户籍地; blank = region_id
+    dwelling: str = "home"
+    disability: DisabilityRow | None = None
+    dementia_on: date | None = None  # 失智 diagnosed (医院诊断)
 
 
 def _plain(choices: type[Any]) -> Any:
@@ -529,6 +552,8 @@ class PopulationGenerator:
         self._hui = _cum(HUI_SURNAMES)
         self._manchu = _cum(MANCHU_SURNAMES)
         self._grades = _cum(DISABILITY_GRADES)
+        self._certified_kinds = _cum(CERTIFIED_KINDS)
+        self._certified_grades = _cum(CERTIFIED_GRADES)
         self._ethnicity_cache: dict[str, tuple[list[str], list[float]]] = {}
         self._compounds: dict[str, list[str]] = {}
         self._used_ids: set[int] = set()
@@ -779,8 +804,17 @@ class PopulationGenerator:
 
         if disabled:
             tags.append(TagRow(C.DISABLED, self._start_date(birth, years_back=4), grade))
-        if rng.random() < 0.017 + (0.06 if disabled else 0.0):
-            tags.append(TagRow(C.SEVERE_DISABILITY, self._start_date(birth, years_back=12)))
+        disability = None
+        if rng.random() < 0.03 + (0.08 if disabled else 0.0):
+            disability = DisabilityRow(
+                str(self._pick(self._certified_kinds)),
+                str(self._pick(self._certified_grades)),
+                self._start_date(birth, years_back=12),
+            )
+        dementia_on = None
+        if rng.random() < (0.004, 0.015, 0.05, 0.10)[_band(age)]:
+            dementia_on = self._start_date(birth, years_back=6)
+        severe = disability is not None and disability.grade in ("1", "2")
         if living == [_L.ALONE]:
             tags.append(TagRow(C.LIVING_ALONE, self._start_date(birth, years_back=8)))
 
@@ -818,9 +852,7 @@ class PopulationGenerator:
                 (c for c in (C.MINIMUM_LIVING, C.MARGINAL_LOW_INCOME) if c in inherited), ""
             )
         else:
-            factor = (
-                2.0 if disabled or any(t.category == C.SEVERE_DISABILITY for t in tags) else 1.0
-            )
+            factor = 2.0 if disabled or severe else 1.0
             r = rng.random()
             low = (0.022 if village.urban else 0.055) * factor
             if r < low:
@@ -836,9 +868,14 @@ class PopulationGenerator:
         if spouse_of is not None:
             address = spouse_of.address
             household = spouse_of.household
+            hukou = spouse_of.household_region_id
         else:
             address = self._address(village)
             household = None
+            # 户籍 elsewhere: more common in towns (people who moved to children or for work).
+            hukou = ""
+            if rng.random() < (0.08 if village.urban else 0.03):
+                hukou = self._village().code
         person = PersonRow(
             index=index,
             public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -857,6 +894,10 @@ class PopulationGenerator:
             phone=phone,
             household=household,
             tags=sorted(tags, key=lambda t: t.category),
+            household_region_id=hukou,
+            dwelling="institution" if _L.INSTITUTION in living else "home",
+            disability=disability,
+            dementia_on=dementia_on,
         )
         if rng.random() < 0.5:
             person.contacts.append(self._contact(person, spouse_of))
@@ -968,6 +1009,8 @@ PERSON_COLUMNS = (
     "phone_hash",
     "phone_masked",
     "household_id",
+    "household_region_id",
+    "dwelling",
     "life_status",
     "status_date",
     "status_reason",
@@ -1002,6 +1045,30 @@ TAG_COLUMNS = (
     "created_by_id",
 )
 CONTACT_COLUMNS = ("person_id", "position", "name", "relation", "phone_cipher", "phone_masked")
+DISABILITY_COLUMNS = (
+    "person_id",
+    "kind",
+    "grade",
+    "certificate_cipher",
+    "certificate_masked",
+    "issue_date",
+    "start_date",
+    "end_date",
+    "source",
+    "note",
+    "created_at",
+    "created_by_id",
+)
+DEMENTIA_COLUMNS = (
+    "person_id",
+    "diagnosed_on",
+    "source",
+    "reference",
+    "end_date",
+    "note",
+    "created_at",
+    "created_by_id",
+)
 BATCH_SIZE = 20_000
 
 
@@ -1011,6 +1078,8 @@ class WriteReport:
     households: int = 0
     tags: int = 0
     contacts: int = 0
+    disabilities: int = 0
+    dementia: int = 0
     tag_counts: dict[str, int] = field(default_factory=dict)
     build_seconds: float = 0.0  # pure generation
     encrypt_seconds: float = 0.0  # AES-GCM, HMAC and masking
@@ -1029,6 +1098,8 @@ class _Batch:
     tags: list[tuple[Any, ...]] = field(default_factory=list)
     contacts: list[tuple[Any, ...]] = field(default_factory=list)
     audit: list[tuple[Any, ...]] = field(default_factory=list)
+    disabilities: list[tuple[Any, ...]] = field(default_factory=list)
+    dementia: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class _Writer:
@@ -1036,7 +1107,14 @@ class _Writer:
         from django.db import connection
 
         from yanglao.core.models import AuditEvent
-        from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
+        from yanglao.people.models import (
+            Dementia,
+            Disability,
+            EmergencyContact,
+            Household,
+            Person,
+            PersonCategory,
+        )
 
         self.connection = connection
         self.pg = connection.vendor == "postgresql"
@@ -1046,6 +1124,8 @@ class _Writer:
             "tag": PersonCategory._meta.db_table,
             "contact": EmergencyContact._meta.db_table,
             "audit": AuditEvent._meta.db_table,
+            "disability": Disability._meta.db_table,
+            "dementia": Dementia._meta.db_table,
         }
         self.models = [Person, Household]
         self.bg = BackgroundWriter()
@@ -1075,6 +1155,8 @@ class _Writer:
                     ("tag", TAG_COLUMNS, batch.tags),
                     ("contact", CONTACT_COLUMNS, batch.contacts),
                     ("audit", AUDIT_COLUMNS, batch.audit),
+                    ("disability", DISABILITY_COLUMNS, batch.disabilities),
+                    ("dementia", DEMENTIA_COLUMNS, batch.dementia),
                 )
                 if rows
             )
@@ -1157,6 +1239,8 @@ def write_population(
                 lookup_hash(phone),
                 mask_phone(phone),
                 household_id,
+                p.household_region_id or p.region_id,
+                p.dwelling,
                 alive,
                 None,
                 "",
@@ -1171,6 +1255,30 @@ def write_population(
                 (pid, t.category, t.grade, w.date(t.start_date), None, demo, "", w.now, None)
             )
             report.tag_counts[t.category] = report.tag_counts.get(t.category, 0) + 1
+        if p.disability is not None:
+            d = p.disability
+            cert = f"{p.id_number}{d.kind}{d.grade}"
+            issued = w.date(d.issue_date)
+            batch.disabilities.append(
+                (
+                    pid,
+                    d.kind,
+                    d.grade,
+                    encrypt(cert),
+                    mask_id(p.id_number) + d.kind + d.grade,
+                    issued,
+                    issued,
+                    None,
+                    demo,
+                    "",
+                    w.now,
+                    None,
+                )
+            )
+        if p.dementia_on is not None:
+            batch.dementia.append(
+                (pid, w.date(p.dementia_on), "hospital", "", None, "", w.now, None)
+            )
         for position, c in enumerate(p.contacts, start=1):
             batch.contacts.append(
                 (pid, position, c.name, c.relation, encrypt(c.phone), mask_phone(c.phone))
@@ -1211,5 +1319,7 @@ def _flush(
     report.households += len(batch.households)
     report.tags += len(batch.tags)
     report.contacts += len(batch.contacts)
+    report.disabilities += len(batch.disabilities)
+    report.dementia += len(batch.dementia)
     if progress is not None:
         progress(report)

@@ -10,6 +10,10 @@ from yanglao.core import crypto
 from yanglao.people.choices import (
     ETHNICITIES,
     Category,
+    DementiaSource,
+    DisabilityGrade,
+    DisabilityKind,
+    Dwelling,
     Education,
     LifeStatus,
     MaritalStatus,
@@ -68,6 +72,21 @@ class Person(models.Model):
         related_name="+",
         db_index=False,
     )  # covered by person_region_id_idx
+    # 户籍地: where the person's household registration is (a county-level node or below,
+    # possibly outside the residence county). Scoping and visits follow `region`.
+    household_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="户籍地",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dwelling = models.CharField(
+        "居住方式",
+        max_length=16,
+        choices=Dwelling.choices,
+        default=Dwelling.HOME,
+        db_default=Dwelling.HOME,
+    )
     address = models.CharField("详细住址", max_length=200, blank=True)
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
@@ -155,6 +174,80 @@ class PersonCategory(models.Model):
 
     def __str__(self) -> str:
         return self.get_category_display()
+
+
+class Disability(models.Model):
+    """A disability as certified (残疾人证, GB/T 26341-2010): kind, grade, certificate, from
+    start_date until end_date (exclusive). 重残 (一级/二级) is derived from it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="disabilities")
+    kind = models.CharField(
+        "残疾类别", max_length=1, choices=DisabilityKind.choices, blank=True
+    )  # blank: not recorded (converted from the former 重残 tag)
+    grade = models.CharField("残疾等级", max_length=3, choices=DisabilityGrade.choices)
+    certificate_cipher = models.TextField(blank=True, editable=False)
+    certificate_masked = models.CharField("残疾人证号", max_length=20, blank=True, editable=False)
+    issue_date = models.DateField("发证日期", null=True, blank=True)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    source = models.CharField(
+        "来源", max_length=16, choices=TagSource.choices, default=TagSource.MANUAL
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "残疾信息"
+        verbose_name_plural = "残疾信息"
+        indexes = [models.Index(fields=["person", "grade"], name="disability_person_grade_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(end_date__isnull=True), name="disability_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="disability_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display() or '残疾'} {self.get_grade_display()}"
+
+    @property
+    def certificate(self) -> str:
+        return crypto.decrypt(self.certificate_cipher) if self.certificate_cipher else ""
+
+
+class Dementia(models.Model):
+    """失智 (dementia) as a fact: from a confirmed diagnosis in an ability assessment, or
+    entered by hand with its source and date. Counts as 失能（含失智） for the key groups."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dementia")
+    diagnosed_on = models.DateField("诊断日期")
+    source = models.CharField("诊断来源", max_length=16, choices=DementiaSource.choices)
+    reference = models.CharField("依据", max_length=100, blank=True)  # hospital, 评估编号 …
+    # Set (to diagnosed_on) only when the record is withdrawn as entered in error.
+    end_date = models.DateField("撤销", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "失智"
+        verbose_name_plural = "失智"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(end_date__isnull=True), name="dementia_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"失智 {self.diagnosed_on}"
 
 
 class EmergencyContact(models.Model):

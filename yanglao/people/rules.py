@@ -11,6 +11,10 @@ from yanglao.core import idnumber
 from yanglao.people.choices import (
     AGE_BANDS,
     ETHNICITY_NAMES,
+    DementiaSource,
+    DisabilityGrade,
+    DisabilityKind,
+    Dwelling,
     Education,
     IncomeSource,
     LivingArrangement,
@@ -41,6 +45,10 @@ _VALUES: dict[str, frozenset[str]] = {
         MedicalPayment,
         IncomeSource,
         Relation,
+        Dwelling,
+        DisabilityKind,
+        DisabilityGrade,
+        DementiaSource,
     )
 }
 
@@ -129,6 +137,9 @@ class PersonInput:
     phone: str = ""
     household_no: str = ""
     contacts: list[ContactInput] = field(default_factory=list)
+    # 户籍地: a region code (6/9/12 digits, county level or below); blank = the residence.
+    household_region_code: str = ""
+    dwelling: str = Dwelling.HOME
 
 
 Errors = dict[str, list[str]]
@@ -224,6 +235,14 @@ def check_person(
     if len(data.household_no) > 30:
         err("household_no", "户号不能超过30个字符")
 
+    data.household_region_code = (data.household_region_code or "").strip().translate(_PHONE_WIDTH)
+    if data.household_region_code and not (
+        data.household_region_code.isdigit() and len(data.household_region_code) in (6, 9, 12)
+    ):
+        err("household_region_code", "户籍地须填写6位（县级）、9位（乡镇）或12位（村）区划代码")
+    if data.dwelling not in _VALUES["Dwelling"]:
+        err("dwelling", "请选择居住方式（居家或养老机构）")
+
     for i, c in enumerate(data.contacts, start=1):
         c.name = normalise_name(c.name)
         c.phone = normalise_phone(c.phone)
@@ -238,3 +257,87 @@ def check_person(
         elif (contact_error := check_phone(c.phone)) is not None:
             err(f"contact{i}_phone", contact_error)
     return data, errors, warnings
+
+
+# --- disability and dementia facts --------------------------------------------------------
+
+CERTIFICATE_LEN = 20  # GB/T 26341-2010: ID number (18) + kind digit + grade digit
+
+
+def normalise_certificate(raw: str) -> str:
+    return idnumber.normalise(raw)
+
+
+def check_disability(
+    *,
+    kind: str,
+    grade: str,
+    certificate: str,
+    issue_date: date | None,
+    id_number: str,
+    today: date,
+    birth_date: date,
+) -> Errors:
+    """Errors of a disability entered by hand (a certified 残疾人证).
+
+    The certificate number is the holder's 18-character ID number, the kind digit (1 视力 …
+    7 多重) and the grade digit (1 一级 … 4 四级), GB/T 26341-2010; it must match the person's
+    ID number and the kind and grade chosen."""
+    errors: Errors = {}
+
+    def err(f: str, msg: str) -> None:
+        errors.setdefault(f, []).append(msg)
+
+    if kind not in _VALUES["DisabilityKind"]:
+        err("kind", "请选择残疾类别")
+    if grade not in _VALUES["DisabilityGrade"] or grade == DisabilityGrade.SEVERE_UNKNOWN:
+        err("grade", "请选择残疾等级（一级至四级）")
+    if issue_date is None:
+        err("issue_date", "请填写发证日期")
+    elif issue_date > today:
+        err("issue_date", "发证日期不能晚于今天")
+    elif issue_date < birth_date:
+        err("issue_date", "发证日期不能早于出生日期")
+    cert = certificate
+    if not cert:
+        err("certificate", "请填写残疾人证号")
+    elif len(cert) != CERTIFICATE_LEN or not (
+        cert[:17].isdigit() and (cert[17].isdigit() or cert[17] == "X") and cert[18:].isdigit()
+    ):
+        err(
+            "certificate",
+            f"残疾人证号应为20位：18位身份证号码加残疾类别、残疾等级各1位（现为{len(cert)}位）",
+        )
+    else:
+        if cert[:18] != id_number:
+            err("certificate", "残疾人证号的前18位须与本人身份证号码一致")
+        if cert[18] not in _VALUES["DisabilityKind"]:
+            err("certificate", f"残疾人证号第19位（残疾类别）应为1–7，现为{cert[18]}")
+        elif kind in _VALUES["DisabilityKind"] and cert[18] != kind:
+            err(
+                "certificate",
+                f"残疾人证号第19位表示“{DisabilityKind(cert[18]).label}”，与所选类别不一致",
+            )
+        if cert[19] not in "1234":
+            err("certificate", f"残疾人证号第20位（残疾等级）应为1–4，现为{cert[19]}")
+        elif grade in {"1", "2", "3", "4"} and cert[19] != grade:
+            err(
+                "certificate",
+                f"残疾人证号第20位表示“{DisabilityGrade(cert[19]).label}”，与所选等级不一致",
+            )
+    return errors
+
+
+def check_dementia(
+    *, source: str, diagnosed_on: date | None, today: date, birth_date: date
+) -> Errors:
+    errors: Errors = {}
+    if source not in _VALUES["DementiaSource"]:
+        errors["source"] = ["请选择诊断来源（医院诊断、能力评估或其他）"]
+    if diagnosed_on is None:
+        errors["diagnosed_on"] = ["请填写诊断日期"]
+    elif diagnosed_on > today:
+        errors["diagnosed_on"] = ["诊断日期不能晚于今天"]
+    elif diagnosed_on < birth_date:
+        errors["diagnosed_on"] = ["诊断日期不能早于出生日期"]
+    return errors

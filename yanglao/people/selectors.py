@@ -16,8 +16,16 @@ from django.utils import timezone
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped, user_ranges
 from yanglao.core import crypto, idnumber
-from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people import groups
+from yanglao.people.choices import (
+    ADVANCED_AGE,
+    AGE_BANDS,
+    DEMENTIA_FILTER,
+    KEY_GROUP_FILTER,
+    Category,
+    LifeStatus,
+)
+from yanglao.people.models import Dementia, Disability, Person, PersonCategory
 from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import birth_range_for_age
 from yanglao.regions import codes
@@ -59,6 +67,12 @@ def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Pe
         qs = qs.filter(life_status=f.life_status)
     if f.category == ADVANCED_AGE:
         qs = qs.filter(_age_filter(ADVANCED_AGE_YEARS, None, on))
+    elif f.category == KEY_GROUP_FILTER:
+        qs = qs.filter(groups.q(on))
+    elif f.category == DEMENTIA_FILTER:
+        qs = qs.filter(dementia_held(on))
+    elif f.category == Category.SEVERE_DISABILITY:  # derived from the disability record
+        qs = qs.filter(groups.q(on, [Category.SEVERE_DISABILITY]))
     elif f.category in Category.values:
         qs = qs.filter(active_tag(f.category, on))
     if f.age_band in AGE_BANDS:
@@ -141,6 +155,45 @@ def person_get(
     if person is None:
         raise Http404
     return person
+
+
+def dementia_held(on: date) -> Exists:
+    return Exists(
+        Dementia.objects.filter(person=OuterRef("pk"), diagnosed_on__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on)
+        )
+    )
+
+
+def dementia_count(*, user: User, region: Region, on: date | None = None) -> int:
+    """People on the ledger under `region` with 失智 on `on` (for the 失智照护床位 target and
+    statistics), within the user's figures scope."""
+    on = on or timezone.localdate()
+    low, high = region.subtree
+    return (
+        scoped(
+            Person.objects.filter(
+                life_status=LifeStatus.ALIVE, region_id__gte=low, region_id__lte=high
+            ),
+            user,
+            READ_FIGURES,
+        )
+        .filter(dementia_held(on))
+        .count()
+    )
+
+
+def person_disabilities(person: Person) -> list[Disability]:
+    return list(person.disabilities.order_by("end_date", "-start_date"))
+
+
+def person_dementia(person: Person) -> list[Dementia]:
+    return list(person.dementia.order_by("end_date", "-diagnosed_on"))
+
+
+def person_groups(person: Person, on: date) -> list[str]:
+    """Labels of the key groups the person is in on `on` (the one definition)."""
+    return [groups.label(g) for g in groups.groups_of(person, on)]
 
 
 def person_tags(person: Person) -> list[PersonCategory]:

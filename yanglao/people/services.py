@@ -15,9 +15,29 @@ from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope, requ
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit, diff
 from yanglao.people import hooks
-from yanglao.people.choices import SYSTEM_CATEGORIES, Category, LifeStatus, TagSource
-from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
-from yanglao.people.rules import PersonInput, check_person
+from yanglao.people.choices import (
+    DERIVED_CATEGORIES,
+    SYSTEM_CATEGORIES,
+    Category,
+    DementiaSource,
+    LifeStatus,
+    TagSource,
+)
+from yanglao.people.models import (
+    Dementia,
+    Disability,
+    EmergencyContact,
+    Household,
+    Person,
+    PersonCategory,
+)
+from yanglao.people.rules import (
+    PersonInput,
+    check_dementia,
+    check_disability,
+    check_person,
+    normalise_certificate,
+)
 from yanglao.regions import codes
 from yanglao.regions.idprefix import is_known_prefix
 from yanglao.regions.models import Region
@@ -62,6 +82,8 @@ def _snapshot(p: Person) -> dict[str, Any]:
         "medical_payment": p.medical_payment,
         "income_sources": p.income_sources,
         "region": p.region_id,
+        "household_region": p.household_region_id,
+        "dwelling": p.dwelling,
         "address": p.address,
         "phone": p.phone_masked,
         "household": p.household.household_no if p.household_id and p.household else "",
@@ -93,6 +115,30 @@ def _village(code: str, actor: User, errors: dict[str, list[str]]) -> Region | N
     return region
 
 
+def _household_region(code: str, errors: dict[str, list[str]]) -> Region | None:
+    """户籍地: a current region at county level or below, anywhere (no scope: a person may
+    be registered elsewhere). Blank means the residence village (resolved by the caller)."""
+    if not code or "household_region_code" in errors:
+        return None
+    try:
+        code12 = codes.pad(code)
+    except ValueError:
+        errors.setdefault("household_region_code", []).append("户籍地区划代码不正确")
+        return None
+    region = Region.objects.filter(code=code12).first()
+    if region is None:
+        errors.setdefault("household_region_code", []).append(f"未找到区划代码{code}")
+    elif region.level < codes.COUNTY:
+        errors.setdefault("household_region_code", []).append("户籍地须至少具体到县（市、区）")
+    elif region.valid_to is not None:
+        errors.setdefault("household_region_code", []).append(
+            f"{region.name}已停用，请填写现行的区划"
+        )
+    else:
+        return region
+    return None
+
+
 def _validate(
     data: PersonInput, actor: User, today: date, *, exclude_pk: int | None
 ) -> tuple[PersonInput, Region | None, list[str]]:
@@ -103,6 +149,9 @@ def _validate(
         data, today=today, known_prefix=is_known_prefix, min_age=min_age
     )
     region = _village(data.region_code, actor, errors)
+    hukou = _household_region(data.household_region_code, errors)
+    if hukou is not None:
+        data.household_region_code = hukou.code
     if "id_number" not in errors:
         clash = Person.objects.filter(id_number_hash=crypto.lookup_hash(data.id_number))
         if exclude_pk is not None:
@@ -125,6 +174,8 @@ def _apply(p: Person, data: PersonInput, region: Region) -> None:
     p.medical_payment = sorted(data.medical_payment)
     p.income_sources = sorted(data.income_sources)
     p.region = region
+    p.household_region_id = data.household_region_code or region.code
+    p.dwelling = data.dwelling
     p.address = data.address
     if data.id_number != (p.id_number if p.id_number_cipher else None):
         p.id_number_cipher = crypto.encrypt(data.id_number)
@@ -367,6 +418,10 @@ def person_category_add(
         raise PersonInvalid({"category": ["未知的类别"]})
     if category in SYSTEM_CATEGORIES and not system:
         raise PersonInvalid({"category": ["“失能”由能力评估结果自动设置，不能手工添加"]})
+    if category in DERIVED_CATEGORIES:
+        raise PersonInvalid(
+            {"category": ["“重残”由残疾信息（一级、二级残疾）确定，请登记残疾信息，不能手工添加"]}
+        )
     if start < person.birth_date:
         raise PersonInvalid({"start_date": ["开始日期不能早于出生日期"]})
     with transaction.atomic():
@@ -454,3 +509,181 @@ def person_reveal(*, actor: User, person: Person, field: str) -> str:
             changes={"field": field},
         )
     return value
+
+
+# --- facts: disability (残疾) and dementia (失智) -------------------------------------------
+
+
+class FactAction:
+    """Audit action names of the person facts (labels in core.audit.ACTION_LABELS)."""
+
+    DISABILITY_ADD = "person.disability_add"
+    DISABILITY_END = "person.disability_end"
+    DEMENTIA_ADD = "person.dementia_add"
+    DEMENTIA_END = "person.dementia_end"
+
+
+def _fact_audit(actor: User | None, action: str, person: Person, changes: dict[str, Any]) -> None:
+    audit(
+        actor=actor,
+        action=action,
+        object_type="person",
+        object_id=str(person.public_id),
+        object_label=person.name,
+        region_code=person.region_id,
+        changes=changes,
+    )
+
+
+def _fact_writer(actor: User, person: Person) -> None:
+    _require(actor, Cap.PERSON_EDIT)
+    require_in_scope(actor, person.region_id, WRITE_RECORDS)
+    if person.life_status != LifeStatus.ALIVE:
+        raise PersonInvalid({"__all__": ["已注销（死亡或迁出）的记录不能修改"]})
+
+
+def disability_add(
+    *,
+    actor: User,
+    person: Person,
+    kind: str,
+    grade: str,
+    certificate: str,
+    issue_date: date | None,
+    note: str = "",
+    today: date | None = None,
+) -> Disability:
+    """Record a certified disability (残疾人证). A person holds one at a time: a new
+    certificate (e.g. re-graded) ends the open record on the new issue date."""
+    _fact_writer(actor, person)
+    today = today or timezone.localdate()
+    cert = normalise_certificate(certificate)
+    errors = check_disability(
+        kind=kind,
+        grade=grade,
+        certificate=cert,
+        issue_date=issue_date,
+        id_number=person.id_number,
+        today=today,
+        birth_date=person.birth_date,
+    )
+    if errors or issue_date is None:
+        raise PersonInvalid(errors)
+    with transaction.atomic():
+        open_row = (
+            Disability.objects.select_for_update()
+            .filter(person=person, end_date__isnull=True)
+            .first()
+        )
+        ended = None
+        if open_row is not None:
+            if open_row.start_date > issue_date:
+                raise PersonInvalid({"issue_date": ["发证日期早于现有残疾信息的开始日期，请核对"]})
+            open_row.end_date = issue_date
+            open_row.save(update_fields=["end_date"])
+            ended = {"id": open_row.pk, "grade": open_row.grade, "end_date": str(issue_date)}
+        row = Disability.objects.create(
+            person=person,
+            kind=kind,
+            grade=grade,
+            certificate_cipher=crypto.encrypt(cert),
+            certificate_masked=idnumber.mask(cert[:18]) + cert[18:],
+            issue_date=issue_date,
+            start_date=issue_date,
+            source=TagSource.MANUAL,
+            note=note.strip()[:200],
+            created_by=actor,
+        )
+        _fact_audit(
+            actor,
+            FactAction.DISABILITY_ADD,
+            person,
+            {
+                "kind": kind,
+                "grade": grade,
+                "certificate": row.certificate_masked,
+                "issue_date": str(issue_date),
+                "ended": ended,
+            },
+        )
+    return row
+
+
+def disability_end(*, actor: User, row: Disability, end: date) -> Disability:
+    """The certificate is cancelled or no longer valid (注销、过期未换领)."""
+    person = row.person
+    _fact_writer(actor, person)
+    if row.end_date is not None:
+        raise PersonInvalid({"end_date": ["该残疾信息已结束"]})
+    if end < row.start_date:
+        raise PersonInvalid({"end_date": ["结束日期不能早于开始日期"]})
+    with transaction.atomic():
+        row.end_date = end
+        row.save(update_fields=["end_date"])
+        _fact_audit(actor, FactAction.DISABILITY_END, person, {"id": row.pk, "end_date": str(end)})
+    return row
+
+
+def dementia_add(
+    *,
+    actor: User | None,
+    person: Person,
+    source: str,
+    diagnosed_on: date | None,
+    reference: str = "",
+    note: str = "",
+    system: bool = False,
+    today: date | None = None,
+) -> Dementia | None:
+    """Record 失智. By hand (医院诊断/评估/其他 with the date), or by a confirmed ability
+    assessment (system=True, source 能力评估). An open record already held: nothing new
+    (returns None), the earliest diagnosis stands."""
+    if actor is not None and not system:
+        _fact_writer(actor, person)
+    if source == DementiaSource.ASSESSMENT and not system and not reference.strip():
+        raise PersonInvalid({"reference": ["来源为能力评估时请填写评估编号"]})
+    errors = check_dementia(
+        source=source,
+        diagnosed_on=diagnosed_on,
+        today=today or timezone.localdate(),
+        birth_date=person.birth_date,
+    )
+    if errors or diagnosed_on is None:
+        raise PersonInvalid(errors)
+    with transaction.atomic():
+        if Dementia.objects.filter(person=person, end_date__isnull=True).exists():
+            if system:
+                return None
+            raise PersonInvalid({"__all__": ["已登记失智"]})
+        row = Dementia.objects.create(
+            person=person,
+            diagnosed_on=diagnosed_on,
+            source=source,
+            reference=reference.strip()[:100],
+            note=note.strip()[:200],
+            created_by=actor,
+        )
+        _fact_audit(
+            actor,
+            FactAction.DEMENTIA_ADD,
+            person,
+            {"source": source, "diagnosed_on": str(diagnosed_on), "reference": row.reference},
+        )
+    return row
+
+
+def dementia_end(*, actor: User, row: Dementia, note: str) -> Dementia:
+    """Withdraw a 失智 record entered in error (a diagnosis is not "cured"): the record then
+    never counted (end date = diagnosis date); the reason is required and audited."""
+    person = row.person
+    _fact_writer(actor, person)
+    if row.end_date is not None:
+        raise PersonInvalid({"__all__": ["该失智登记已撤销"]})
+    if not note.strip():
+        raise PersonInvalid({"note": ["请填写撤销原因"]})
+    with transaction.atomic():
+        row.end_date = row.diagnosed_on
+        row.note = note.strip()[:200]
+        row.save(update_fields=["end_date", "note"])
+        _fact_audit(actor, FactAction.DEMENTIA_END, person, {"id": row.pk, "note": row.note})
+    return row

@@ -38,3 +38,8 @@ def person_input(
     for key, value in extra.items():
         setattr(data, key, value)
     return data
+
+
+def certificate_for(id_number: str, kind: str = "4", grade: str = "1") -> str:
+    """A 残疾人证号 (GB/T 26341-2010): the ID number, the kind digit, the grade digit."""
+    return f"{id_number}{kind}{grade}"

@@ -20,5 +20,17 @@ urlpatterns = [
         views.category_end,
         name="category_end",
     ),
+    path("people/<uuid:public_id>/disability/", views.disability_add, name="disability_add"),
+    path(
+        "people/<uuid:public_id>/disability/<int:row_id>/end/",
+        views.disability_end,
+        name="disability_end",
+    ),
+    path("people/<uuid:public_id>/dementia/", views.dementia_add, name="dementia_add"),
+    path(
+        "people/<uuid:public_id>/dementia/<int:row_id>/end/",
+        views.dementia_end,
+        name="dementia_end",
+    ),
     path("people/<uuid:public_id>/reveal/<str:field>/", views.person_reveal, name="reveal"),
 ]

@@ -24,11 +24,15 @@ from yanglao.people.choices import AGE_BANDS, ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
     CategoryAddForm,
     CategoryEndForm,
+    DementiaEndForm,
+    DementiaForm,
+    DisabilityEndForm,
+    DisabilityForm,
     FilterForm,
     LifeEventForm,
     PersonForm,
 )
-from yanglao.people.models import PersonCategory
+from yanglao.people.models import Dementia, Disability, PersonCategory
 from yanglao.people.rules import age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Region
@@ -129,6 +133,14 @@ def person_detail(request: AuthedRequest, public_id: UUID) -> HttpResponse:
         "category_form": CategoryAddForm(initial={"start_date": today}),
         "end_form": CategoryEndForm(initial={"end_date": today}),
         "event_form": LifeEventForm(initial={"date": today, "version": person.version}),
+        "groups": selectors.person_groups(person, today),
+        "disabilities": selectors.person_disabilities(person),
+        "dementia": selectors.person_dementia(person),
+        "disability_form": DisabilityForm(initial={"issue_date": today}),
+        "disability_end_form": DisabilityEndForm(initial={"end_date": today}),
+        "dementia_form": DementiaForm(initial={"diagnosed_on": today}),
+        "dementia_end_form": DementiaEndForm(),
+        "household_region": Region.objects.filter(code=person.household_region_id).first(),
     }
     return render(request, "people/detail.html", ctx)
 
@@ -307,6 +319,93 @@ def category_end(request: AuthedRequest, public_id: UUID, tag_id: int) -> HttpRe
             flash_errors(request, exc.errors)
         else:
             messages.success(request, "已结束该类别")
+    return redirect("people:detail", public_id=public_id)
+
+
+@require_POST
+@scope(Cap.PERSON_EDIT)
+def disability_add(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
+    form = DisabilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写残疾类别、等级、残疾人证号和发证日期")
+        return redirect("people:detail", public_id=public_id)
+    d = form.cleaned_data
+    try:
+        services.disability_add(
+            actor=request.user,
+            person=person,
+            kind=d["kind"],
+            grade=d["grade"],
+            certificate=d["certificate"],
+            issue_date=d["issue_date"],
+            note=d["note"],
+        )
+    except services.PersonInvalid as exc:
+        flash_errors(request, exc.errors)
+    else:
+        messages.success(request, "已登记残疾信息")
+    return redirect("people:detail", public_id=public_id)
+
+
+@require_POST
+@scope(Cap.PERSON_EDIT)
+def disability_end(request: AuthedRequest, public_id: UUID, row_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
+    row = get_object_or_404(Disability, pk=row_id, person=person)
+    form = DisabilityEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写结束日期")
+        return redirect("people:detail", public_id=public_id)
+    try:
+        services.disability_end(actor=request.user, row=row, end=form.cleaned_data["end_date"])
+    except services.PersonInvalid as exc:
+        flash_errors(request, exc.errors)
+    else:
+        messages.success(request, "已结束该残疾信息")
+    return redirect("people:detail", public_id=public_id)
+
+
+@require_POST
+@scope(Cap.PERSON_EDIT)
+def dementia_add(request: AuthedRequest, public_id: UUID) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
+    form = DementiaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择诊断来源并填写诊断日期")
+        return redirect("people:detail", public_id=public_id)
+    d = form.cleaned_data
+    try:
+        services.dementia_add(
+            actor=request.user,
+            person=person,
+            source=d["source"],
+            diagnosed_on=d["diagnosed_on"],
+            reference=d["reference"],
+            note=d["note"],
+        )
+    except services.PersonInvalid as exc:
+        flash_errors(request, exc.errors)
+    else:
+        messages.success(request, "已登记失智")
+    return redirect("people:detail", public_id=public_id)
+
+
+@require_POST
+@scope(Cap.PERSON_EDIT)
+def dementia_end(request: AuthedRequest, public_id: UUID, row_id: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, public_id=public_id, modes=WRITE_RECORDS)
+    row = get_object_or_404(Dementia, pk=row_id, person=person)
+    form = DementiaEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写撤销原因")
+        return redirect("people:detail", public_id=public_id)
+    try:
+        services.dementia_end(actor=request.user, row=row, note=form.cleaned_data["note"])
+    except services.PersonInvalid as exc:
+        flash_errors(request, exc.errors)
+    else:
+        messages.success(request, "已撤销失智登记")
     return redirect("people:detail", public_id=public_id)
 
 

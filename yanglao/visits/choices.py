@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
-from yanglao.people.choices import Category
+from yanglao.people import groups
 
-# The special-difficulty categories of the 2022 ten-department guidance (§2.1) that the
-# monthly visit rate (月探访率) is measured over.
-SPECIAL_CATEGORIES: tuple[str, ...] = (
-    Category.LIVING_ALONE,
-    Category.EMPTY_NEST,
-    Category.LEFT_BEHIND,
-    Category.DISABLED,
-    Category.SEVERE_DISABILITY,
-    Category.BEREAVED_FAMILY,
-    Category.EXTREME_POVERTY,
-)
+# The key groups (重点对象) the monthly visit rate (月探访率) is measured over: the one
+# definition in people.groups (独居、空巢、留守、特困、高龄、失能（含失智）、重残、计生特殊家庭).
+SPECIAL_CATEGORIES: tuple[str, ...] = groups.KEY_GROUPS
 HIGH_RISK = "high_risk"  # policy target: a person whose current risk level is high
 GENERAL = "general"  # policy target: every other registered older person
 
@@ -26,7 +18,7 @@ def target_label(target: str) -> str:
         return "高风险"
     if target == GENERAL:
         return "其他在册老年人"
-    return str(Category(target).label)
+    return groups.label(target)
 
 
 TARGETS: tuple[str, ...] = (*SPECIAL_CATEGORIES, HIGH_RISK, GENERAL)

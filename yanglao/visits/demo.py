@@ -19,8 +19,9 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from yanglao.accounts.models import User
-from yanglao.people.choices import LifeStatus
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people import groups
+from yanglao.people.choices import Dwelling, LifeStatus
+from yanglao.people.models import Person
 from yanglao.regions import codes
 from yanglao.regions.models import Region
 from yanglao.visits import policy, rules, services
@@ -57,10 +58,7 @@ class DemoReport:
 
 
 def _special(on: date) -> Q:
-    tagged = PersonCategory.objects.filter(
-        person=OuterRef("pk"), category__in=SPECIAL_CATEGORIES, start_date__lte=on
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
-    return Q(Exists(tagged))
+    return groups.q(on, SPECIAL_CATEGORIES) & Q(dwelling=Dwelling.HOME)
 
 
 def _findings(rng: random.Random, risk: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from yanglao.regions import codes
 from yanglao.visits.choices import (
     GENERAL,
     HIGH_RISK,
@@ -82,15 +83,33 @@ def effective_periods(
     return out
 
 
+# Which visit methods count is policy a province may set (长春 names 电话问候 among the forms
+# of visiting): a province or city row may count 电话 beyond the level above; every other
+# level (and any other method) may only narrow what the level above counts.
+WIDENING_LEVELS = frozenset({codes.PROVINCE, codes.CITY})
+ADDABLE_METHODS: frozenset[str] = frozenset({Method.PHONE})
+
+
+def _may_add(region: str | None) -> frozenset[str]:
+    if region is not None and codes.level_of(region) in WIDENING_LEVELS:
+        return ADDABLE_METHODS
+    return frozenset()
+
+
 def effective_methods(
     rows: Iterable[CountingRow], chain: Sequence[str | None], on: date
 ) -> frozenset[str]:
-    """Methods that count toward the rate: the intersection of every level's newest row."""
+    """Methods that count toward the rate, walking the chain national → … → self: each
+    level's newest row in force narrows what the level above counts; a province or city row
+    may also add 电话 (ADDABLE_METHODS). No national row: DEFAULT_COUNTING."""
     latest = _chain_latest(rows, chain, on)
-    result: frozenset[str] | None = None
-    for r in latest.values():
-        result = r.methods if result is None else result & r.methods
-    return result if result is not None else frozenset(DEFAULT_COUNTING)
+    result = frozenset(DEFAULT_COUNTING)
+    for region in chain:
+        r = latest.get((region, None))
+        if r is None:
+            continue
+        result = r.methods if region is None else r.methods & (result | _may_add(region))
+    return result
 
 
 def check_frequency(parent: dict[str, str], target: str, period: str) -> str | None:
@@ -108,16 +127,21 @@ def check_frequency(parent: dict[str, str], target: str, period: str) -> str | N
     return None
 
 
-def check_counting(parent: frozenset[str], methods: Iterable[str]) -> str | None:
+def check_counting(
+    parent: frozenset[str], methods: Iterable[str], region: str | None = None
+) -> str | None:
+    """Chinese reason why `region` (12 digits) may not count these methods, or None."""
     ms = set(methods)
     if not ms:
         return "请至少选择一种计入探访率的方式"
     unknown = ms - set(Method.values)
     if unknown:
         return "未知的巡访方式"
-    extra = ms - parent
+    extra = ms - parent - _may_add(region)
     if extra:
         names = "、".join(Method(m).label for m in Method.values if m in extra)
+        if extra <= ADDABLE_METHODS:
+            return f"上级规定“{names}”不计入探访率；只有省、市两级可以将其计入，县级及以下不能放宽"
         return f"上级规定“{names}”不计入探访率，下级不能放宽"
     return None
 

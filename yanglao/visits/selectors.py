@@ -15,8 +15,9 @@ from django.http import Http404
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, WRITE_RECORDS, scoped
-from yanglao.people.choices import LifeStatus
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people import groups
+from yanglao.people.choices import Dwelling, LifeStatus
+from yanglao.people.models import Person
 from yanglao.people.selectors import region_for_browse
 from yanglao.regions import codes
 from yanglao.regions.models import Region
@@ -229,15 +230,12 @@ def subjects_in_scope(
     unassigned: bool = False,
     worker: int | None = None,
 ) -> QuerySet[Person]:
-    """People of visit categories to assign, in the officer's edit jurisdiction."""
-    tagged = Exists(
-        PersonCategory.objects.filter(
-            person=OuterRef("pk"), category__in=SPECIAL_CATEGORIES, start_date__lte=today
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
-    )
-    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, WRITE_RECORDS).filter(
-        tagged
-    )
+    """Key-group people living at home, to assign, in the officer's edit jurisdiction."""
+    qs = scoped(
+        Person.objects.filter(life_status=LifeStatus.ALIVE, dwelling=Dwelling.HOME),
+        user,
+        WRITE_RECORDS,
+    ).filter(groups.q(today, SPECIAL_CATEGORIES))
     if village:
         try:
             low, high = codes.subtree_range(codes.pad(village))
@@ -299,49 +297,61 @@ def _counted_visits_sql(zone: policy.Zone, first: date, last: date) -> tuple[str
 def coverage_counts(
     *, low: str, high: str, month: date, group_len: int, by_category: bool
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """(group prefix, category or ALL) → (roster at month start, visited in the month).
+    """(group prefix, key group or ALL) → (roster at month start, visited in the month).
 
-    Roster: people holding a special-difficulty tag on the month's first day and on the
-    ledger that day (not dead or moved out before it). Visited: at least one visit in the
-    month by a method that counts in the person's zone, not superseded by a correction."""
+    Roster: people living at home (居家) who are in a key group (people.groups, the one
+    definition) on the month's first day and on the ledger that day (not dead or moved out
+    before it). Visited: at least one visit in the month by a method that counts in the
+    person's zone, not superseded by a correction."""
     first, last = rules.month_start(month), rules.month_end(month)
-    ops = connection.ops
-    d = ops.adapt_datefield_value(first)
-    p_t, t_t = Person._meta.db_table, PersonCategory._meta.db_table
-    cats = list(SPECIAL_CATEGORIES)
-    cat_marks = ", ".join(["%s"] * len(cats))
-    tag_cond = (
-        f"t.category IN ({cat_marks}) AND t.start_date <= %s"
-        " AND (t.end_date IS NULL OR t.end_date > %s)"
-    )
+    d = connection.ops.adapt_datefield_value(first)
+    p_t = Person._meta.db_table
     out: dict[tuple[str, str], tuple[int, int]] = {}
+    any_sql, any_params = groups.sql("p", first, SPECIAL_CATEGORIES)
     for zone in policy.zones(first, within=(low, high)):
         zone_sql, zone_params = zone.sql("p.region_id")
         visits_sql, visits_params = _counted_visits_sql(zone, first, last)
-        on_ledger = "(p.life_status = %s OR p.status_date > %s)"
+        where = (
+            f" FROM {p_t} p LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
+            f" WHERE {zone_sql} AND (p.life_status = %s OR p.status_date > %s)"
+            f" AND p.dwelling = %s AND {any_sql}"
+        )
+        where_params = [
+            *visits_params,
+            *zone_params,
+            LifeStatus.ALIVE,
+            d,
+            Dwelling.HOME,
+            *any_params,
+        ]
+        key = f"substr(p.region_id, 1, {group_len})"
         if by_category:
+            # Each group's predicate once per person (inner), summed per prefix (outer).
+            cols, col_params = [], []
+            for i, g in enumerate(SPECIAL_CATEGORIES):
+                g_sql, g_params = groups.sql("p", first, [g])
+                cols.append(f"CASE WHEN {g_sql} THEN 1 ELSE 0 END AS g{i}")
+                col_params += g_params
+            sums = ", ".join(f"SUM(g{i}), SUM(g{i} * vis)" for i in range(len(SPECIAL_CATEGORIES)))
             sql = (
-                f"SELECT substr(p.region_id, 1, {group_len}), t.category, COUNT(DISTINCT p.id),"
-                " COUNT(DISTINCT v.person_id)"
-                f" FROM {p_t} p JOIN {t_t} t ON t.person_id = p.id AND {tag_cond}"
-                f" LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
-                f" WHERE {zone_sql} AND {on_ledger} GROUP BY 1, 2"
+                f"SELECT k, {sums} FROM (SELECT {key} AS k, {', '.join(cols)},"
+                f" CASE WHEN v.person_id IS NULL THEN 0 ELSE 1 END AS vis{where}) x GROUP BY k"
             )
-            params = [*cats, d, d, *visits_params, *zone_params, LifeStatus.ALIVE, d]
+            params = [*col_params, *where_params]
         else:
-            sql = (
-                f"SELECT substr(p.region_id, 1, {group_len}), %s, COUNT(*), COUNT(v.person_id)"
-                f" FROM {p_t} p LEFT JOIN ({visits_sql}) v ON v.person_id = p.id"
-                f" WHERE {zone_sql} AND {on_ledger}"
-                f" AND EXISTS (SELECT 1 FROM {t_t} t WHERE t.person_id = p.id AND {tag_cond})"
-                " GROUP BY 1"
-            )
-            params = [ALL, *visits_params, *zone_params, LifeStatus.ALIVE, d, *cats, d, d]
+            sql = f"SELECT {key}, COUNT(*), COUNT(v.person_id){where} GROUP BY 1"
+            params = where_params
+        cats = SPECIAL_CATEGORIES if by_category else (ALL,)
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            for prefix, cat, roster, visited in cur.fetchall():
-                r0, v0 = out.get((prefix, cat), (0, 0))
-                out[(prefix, cat)] = (r0 + int(roster), v0 + int(visited or 0))
+            for row in cur.fetchall():
+                prefix, values = row[0], row[1:]
+                for i, cat in enumerate(cats):
+                    roster, visited = int(values[2 * i] or 0), int(values[2 * i + 1] or 0)
+                    if by_category and not roster:
+                        continue
+                    r0, v0 = out.get((prefix, cat), (0, 0))
+                    out[(prefix, cat)] = (r0 + roster, v0 + visited)
     return out
 
 
@@ -424,15 +434,11 @@ def coverage_people(
     """The people behind a coverage number (same definition as coverage_counts)."""
     first, last = rules.month_start(month), rules.month_end(month)
     low, high = region.subtree
-    cats = list(SPECIAL_CATEGORIES) if category == ALL else [category]
-    tag = Exists(
-        PersonCategory.objects.filter(
-            person=OuterRef("pk"), category__in=cats, start_date__lte=first
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=first))
-    )
+    key = list(SPECIAL_CATEGORIES) if category == ALL else [category]
     qs = scoped(Person.objects.all(), user, READ_RECORDS).filter(
-        tag,
+        groups.q(first, key),
         Q(life_status=LifeStatus.ALIVE) | Q(status_date__gt=first),
+        dwelling=Dwelling.HOME,
         region_id__gte=low,
         region_id__lte=high,
     )

@@ -22,8 +22,9 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_in_scope
 from yanglao.core import crypto
 from yanglao.core.audit import audit
-from yanglao.people.choices import LifeStatus
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people import groups
+from yanglao.people.choices import Dwelling, LifeStatus
+from yanglao.people.models import Person
 from yanglao.people.services import NotPermitted
 from yanglao.regions import codes
 from yanglao.regions.models import Region
@@ -200,13 +201,14 @@ def counting_rule_add(
     document_no: str,
     note: str = "",
 ) -> CountingRule:
-    """Which methods count toward 月探访率 here; a subset of what the level above counts."""
+    """Which methods count toward 月探访率 here: a subset of what the level above counts; a
+    province or city may add 电话 (rules.ADDABLE_METHODS)."""
     region = _policy_region(actor, region_code)
     errors = _policy_common(document_no, effective_from)
     if errors or effective_from is None:
         raise VisitInvalid(errors)
     parent = policy.methods_for(region.code, effective_from, include_self=False)
-    reason = rules.check_counting(parent, methods)
+    reason = rules.check_counting(parent, methods, region.code)
     if reason:
         raise _fail("methods", reason)
     row: CountingRule = _publish(
@@ -299,21 +301,17 @@ def assign(
 
 
 def _targets_sql(targets: set[str], ref: date) -> tuple[str, list[Any]] | None:
-    """SQL predicate 'person p (subject s) holds one of these targets on `ref`', or None."""
+    """SQL predicate 'person p (subject s) holds one of these targets on `ref`', or None.
+    Key groups come from the one definition (people.groups)."""
     if GENERAL in targets:
         return "1=1", []
     parts: list[str] = []
     params: list[Any] = []
-    cats = sorted(t for t in targets if t in SPECIAL_CATEGORIES)
-    if cats:
-        marks = ", ".join(["%s"] * len(cats))
-        d = connection.ops.adapt_datefield_value(ref)
-        parts.append(
-            f"EXISTS (SELECT 1 FROM {PersonCategory._meta.db_table} t WHERE t.person_id = p.id"
-            f" AND t.category IN ({marks}) AND t.start_date <= %s"
-            " AND (t.end_date IS NULL OR t.end_date > %s))"
-        )
-        params += [*cats, d, d]
+    key = [g for g in SPECIAL_CATEGORIES if g in targets]
+    if key:
+        sql, key_params = groups.sql("p", ref, key)
+        parts.append(sql)
+        params += key_params
     if HIGH_RISK in targets:
         parts.append("COALESCE(s.risk_level, '') = %s")  # LEFT JOIN: no file yet
         params.append(RiskLevel.HIGH)
@@ -333,8 +331,9 @@ class GenerateReport:
 
 
 def tasks_generate(*, month: date, now: datetime | None = None) -> GenerateReport:
-    """Create the visit tasks of a month for every living person, by the policy in force on
-    the month's first day; running it again creates nothing (ON CONFLICT DO NOTHING)."""
+    """Create the visit tasks of a month for every living person at home (居家; people in an
+    institution are not home-visit subjects), by the policy in force on the month's first
+    day; running it again creates nothing (ON CONFLICT DO NOTHING)."""
     first = rules.month_start(month)
     now = now or timezone.now()
     ops = connection.ops
@@ -368,7 +367,8 @@ def tasks_generate(*, month: date, now: datetime | None = None) -> GenerateRepor
                         " period_end, due_date, status, worker_id, created_at)"
                         f" SELECT p.id, p.region_id, %s, %s, %s, %s, %s, s.worker_id, %s"
                         f" FROM {person_t} p LEFT JOIN {subject_t} s ON s.person_id = p.id"
-                        f" WHERE p.life_status = %s AND {where_zone} AND {' AND '.join(conds)}"
+                        f" WHERE p.life_status = %s AND p.dwelling = %s AND {where_zone}"
+                        f" AND {' AND '.join(conds)}"
                         " ON CONFLICT (person_id, period_kind, period_start) DO NOTHING"
                     )
                     args = [
@@ -379,6 +379,7 @@ def tasks_generate(*, month: date, now: datetime | None = None) -> GenerateRepor
                         TaskStatus.PENDING,
                         ops.adapt_datetimefield_value(now),
                         LifeStatus.ALIVE,
+                        Dwelling.HOME,
                         *zone_params,
                         *params,
                     ]

@@ -899,3 +899,39 @@ def test_docs_work_offline(client: Client, regions: None) -> None:
     for asset in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html):
         assert asset.startswith(django_settings.STATIC_URL), asset
         assert finders.find(asset.removeprefix(django_settings.STATIC_URL)), asset
+
+
+def test_household_region_dwelling_and_facts_in_the_schema(
+    officer_a: User, api_client: Callable[[User], ApiClient]
+) -> None:
+    """Issue 10: 户籍地 and 居住方式 are written and read; facts and key groups are shown."""
+    village = villages("220102")[2]
+    c = api_client(officer_a)
+    body = {**create_body(village, seq=311), "household_region_code": "220204"}
+    r = c.post(PERSONS, body)
+    assert r.status_code == 201, r.content
+    out = r.json()
+    assert out["region_code"] == village
+    assert out["household_region_code"] == "220204000000" and out["dwelling"] == "home"
+    assert out["household_region_name"] and out["dwelling_label"] == "居家"
+    assert out["disabilities"] == [] and out["dementia"] == []
+    person = Person.objects.get(public_id=out["id"])
+    services.disability_add(
+        actor=officer_a,
+        person=person,
+        kind="1",
+        grade="2",
+        certificate=person.id_number + "12",
+        issue_date=date(2024, 1, 1),
+    )
+    r = c.patch(f"{PERSONS}/{out['id']}", {"version": 1, "dwelling": "institution"})
+    assert r.status_code == 200, r.content
+    got = r.json()
+    assert got["dwelling"] == "institution" and got["household_region_code"] == "220204000000"
+    assert got["disabilities"][0]["grade_label"] == "二级"
+    assert got["disabilities"][0]["certificate_masked"].endswith("12")
+    assert person.id_number not in r.content.decode()
+    assert "severe_disability" in got["key_groups"]
+    r = c.patch(f"{PERSONS}/{out['id']}", {"version": 2, "household_region_code": "22"})
+    assert r.status_code == 422
+    assert "household_region_code" in r.json()["errors"]

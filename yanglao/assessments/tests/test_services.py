@@ -261,3 +261,36 @@ def test_ltc_assessment_records_grade_without_tag(
     a = services.assessment_confirm(actor=assessor_b, assessment=a)
     assert a.final_grade == 1 and a.config_version == "2021-candidate-1"
     assert disabled_tags(person) == []
+
+
+@pytest.mark.parametrize(
+    ("diagnoses", "recorded"),
+    [
+        ([{"icd": "F01.1", "diagnosed_by": "physician", "confirmed": True}], True),  # 痴呆
+        ([{"icd": "F03", "diagnosed_by": "unknown", "confirmed": True}], True),
+        ([{"icd": "F00", "diagnosed_by": "physician", "confirmed": False}], False),  # unconfirmed
+        ([{"icd": "F04", "diagnosed_by": "psychiatrist", "confirmed": True}], False),  # not 痴呆
+        ([], False),
+    ],
+)
+def test_confirmed_dementia_diagnosis_records_the_fact(
+    assessor_a: Any, assessor_b: Any, person: Person, diagnoses: list[Any], recorded: bool
+) -> None:
+    from yanglao.people import groups
+    from yanglao.people.models import Dementia
+
+    on = timezone.localdate()
+    a = complete(assessor_a, assessor_b, person, on, 0, diagnoses=diagnoses)
+    rows = list(Dementia.objects.filter(person=person))
+    assert len(rows) == int(recorded)
+    if recorded:
+        assert (rows[0].source, rows[0].diagnosed_on, rows[0].reference) == (
+            "assessment",
+            on,
+            a.number,
+        )
+        # 失智 counts as 失能（含失智） for the key groups even at grade 能力完好 + 1.
+        assert Person.objects.filter(groups.q(on, ["disabled"]), pk=person.pk).exists()
+        # A second assessment with the same diagnosis adds nothing.
+        complete(assessor_a, assessor_b, person, on, 0, diagnoses=diagnoses, reason=Reason.ROUTINE)
+        assert Dementia.objects.filter(person=person).count() == 1

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from yanglao.accounts.roles import Role
-from yanglao.benefits import catalog, services
+from yanglao.benefits import catalog, rules, services
 from yanglao.benefits.models import OverlapRule, ServiceItem
 from yanglao.people import services as people_services
-from yanglao.people.models import Person
+from yanglao.people.models import Disability, Person
 from yanglao.people.testing import person_input
 
 VILLAGE = "220102001001"
@@ -78,6 +78,13 @@ def make_person(make_user: Callable[..., Any]) -> Callable[..., Person]:
             today=date(2026, 11, 1),
         )
         for category, grade in tags.items():
+            if category == "severe_disability":  # derived from a disability record now
+                Disability.objects.create(
+                    person=p,
+                    grade=rules.GRADE_CODE.get(grade, rules.SEVERE_UNKNOWN),
+                    start_date=date(2024, 1, 1),
+                )
+                continue
             people_services.person_category_add(
                 actor=registrar,
                 person=p,

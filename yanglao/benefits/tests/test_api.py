@@ -40,7 +40,9 @@ def test_application_through_three_levels(
     w, t, c = api(worker), api(township), api(county_officer)
     rows = {r["code"]: r for r in w.get(f"{BASE}/persons/{p.public_id}/eligibility").json()}
     assert rows["N06"]["eligible"] is True and rows["N06"]["amount"] == "100.00"
-    assert rows["N07-2"]["eligible"] is None and rows["N07-2"]["missing"] == ["残疾等级"]
+    # Converted from a 重残 tag without a grade: 一级或二级, enough for 重度残疾人护理补贴.
+    assert rows["N07-2"]["eligible"] is True and rows["N07-2"]["missing"] == []
+    assert rows["N05"]["eligible"] is False  # not 经济困难
     r = w.post(f"{BASE}/persons/{p.public_id}/applications", {"item_code": "N06"})
     assert r.status_code == 422
     assert "发放账号" in r.json()["errors"]["account"][0]

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from yanglao.assessments.models import Assessment
 from yanglao.benefits import query, rules
-from yanglao.people.models import Person, PersonCategory
+from yanglao.people import groups
+from yanglao.people.models import Dementia, Disability, Person, PersonCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,19 @@ leaf = st.one_of(
     st.lists(st.sampled_from(rules.DISABILITY_GRADES), min_size=1, max_size=3, unique=True).map(
         lambda v: {"kind": "disability_grade", "in": v}
     ),
+    st.just({"kind": "key_group"}),
+    st.lists(st.sampled_from(groups.KEY_GROUPS), min_size=1, max_size=3, unique=True).map(
+        lambda v: {"kind": "key_group", "in": v}
+    ),
+    st.sampled_from([["home"], ["institution"], ["home", "institution"]]).map(
+        lambda v: {"kind": "dwelling", "in": v}
+    ),
     st.just({"kind": "alive"}),
     st.sampled_from(["22", "220102", "220102001", "220204"]).map(
         lambda r: {"kind": "residence", "region": r}
+    ),
+    st.sampled_from(["22", "220102", "220102001", "220204"]).map(
+        lambda r: {"kind": "hukou", "region": r}
     ),
     st.just({"kind": "manual", "label": "需求"}),
 )
@@ -72,9 +83,17 @@ def person_spec(draw: Any) -> dict[str, Any]:
         grade = ""
         if category == rules.DISABLED:
             grade = draw(st.sampled_from(GRADES))
-        elif category == rules.SEVERE_DISABILITY:
-            grade = draw(st.sampled_from(["", *rules.DISABILITY_GRADES]))
         tags.append((category, grade, start, end))
+    disabilities = []
+    if draw(st.booleans()):
+        start = draw(some_day)
+        length = draw(st.one_of(st.none(), st.integers(0, 400)))
+        grade = draw(st.sampled_from(["1", "2", "3", "4", rules.SEVERE_UNKNOWN]))
+        disabilities.append((grade, start, None if length is None else start + timedelta(length)))
+    dementia = []
+    if draw(st.booleans()):
+        start = draw(some_day)
+        dementia.append((start, draw(st.sampled_from([None, start, start + timedelta(30)]))))
     return {
         # Birthdays on, just before and just after the date: the age boundaries.
         "birth": rules.years_before_birth(ON, -draw(st.integers(58, 102)))
@@ -84,6 +103,10 @@ def person_spec(draw: Any) -> dict[str, Any]:
         "status_date": draw(some_day),
         "assessed": draw(st.one_of(st.none(), some_day)),
         "tags": tags,
+        "disabilities": disabilities,
+        "dementia": dementia,
+        "hukou": draw(st.sampled_from([None, *VILLAGES])),
+        "dwelling": draw(st.sampled_from(["home", "home", "institution"])),
     }
 
 
@@ -115,6 +138,8 @@ def test_python_and_sql_forms_agree(
                 id_number_hash=f"h{i}",
                 id_number_masked="x",
                 region_id=spec["village"],
+                household_region_id=spec["hukou"] or spec["village"],
+                dwelling=spec["dwelling"],
                 life_status=spec["status"],
                 status_date=None if spec["status"] == "alive" else spec["status_date"],
             )
@@ -122,6 +147,14 @@ def test_python_and_sql_forms_agree(
             PersonCategory.objects.bulk_create(
                 PersonCategory(person=p, category=c, grade=g, start_date=s, end_date=e)
                 for c, g, s, e in spec["tags"]
+            )
+            Disability.objects.bulk_create(
+                Disability(person=p, grade=g, start_date=s, end_date=e)
+                for g, s, e in spec["disabilities"]
+            )
+            Dementia.objects.bulk_create(
+                Dementia(person=p, diagnosed_on=s, end_date=e, source="hospital")
+                for s, e in spec["dementia"]
             )
             if spec["assessed"] is not None:
                 Assessment.objects.create(

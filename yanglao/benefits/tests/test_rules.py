@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from yanglao.benefits import rules
-from yanglao.benefits.rules import Facts, Tag
+from yanglao.benefits.rules import DisabilityFact, Facts, Tag
 
 ON = date(2026, 11, 15)
 BIRTH_80 = date(1946, 11, 15)  # turns 80 on ON
@@ -27,6 +27,11 @@ def tag(
     return Tag(category, grade, start, end)
 
 
+def dis(grade: str, start: date = date(2020, 1, 1), end: date | None = None) -> DisabilityFact:
+    return DisabilityFact(grade, start, end)
+
+
+GRADE_1_2 = {"kind": "disability_grade", "in": ["一级", "二级"]}
 AGE_80 = {"kind": "age", "min": 80}
 AGE_80_89 = {"kind": "age", "min": 80, "max": 89}
 
@@ -86,22 +91,49 @@ AGE_80_89 = {"kind": "age", "min": 80, "max": 89}
         ({"kind": "assessment_grade", "in": [1]}, facts(assessed_on=date(2025, 1, 1)), False),
         ({"kind": "assessment_grade", "in": [1]}, facts(), None),
         ({"kind": "assessment_grade", "in": [1]}, facts(assessed_on=date(2026, 11, 16)), None),
-        # disability grade on the 重残 tag; a tag without a grade is a missing fact
+        # disability grade of the record held; "1-2" (converted 重残 tag) decides only when
+        # the rule takes both 一级 and 二级 or neither
+        (GRADE_1_2, facts(disabilities=(dis("2"),)), True),
+        (GRADE_1_2, facts(disabilities=(dis("3"),)), False),
+        (GRADE_1_2, facts(disabilities=(dis("1-2"),)), True),
+        (GRADE_1_2, facts(disabilities=(dis("1", end=ON),)), False),  # ended: not held
+        (GRADE_1_2, facts(disabilities=(dis("1", start=date(2026, 11, 16)),)), False),
+        ({"kind": "disability_grade", "in": ["一级"]}, facts(), False),
+        ({"kind": "disability_grade", "in": ["一级"]}, facts(disabilities=(dis("1-2"),)), None),
+        ({"kind": "disability_grade", "in": ["三级"]}, facts(disabilities=(dis("1-2"),)), False),
+        # the old 重残 tag is no longer a disability fact
+        (GRADE_1_2, facts(tags=(tag("severe_disability", grade="二级"),)), False),
+        # key groups: the one definition (people.groups)
+        ({"kind": "key_group"}, facts(), False),
+        ({"kind": "key_group"}, facts(birth_date=BIRTH_80), True),  # 高龄 from the 80th birthday
+        ({"kind": "key_group"}, facts(birth_date=date(1946, 11, 16)), False),
+        ({"kind": "key_group"}, facts(tags=(tag("extreme_poverty"),)), True),
+        ({"kind": "key_group"}, facts(tags=(tag("minimum_living"),)), False),  # 低保 is not one
+        ({"kind": "key_group"}, facts(tags=(tag("severe_disability"),)), False),  # old tag
+        ({"kind": "key_group"}, facts(disabilities=(dis("2"),)), True),  # 重残 derived
+        ({"kind": "key_group"}, facts(disabilities=(dis("1-2"),)), True),
+        ({"kind": "key_group"}, facts(disabilities=(dis("3"),)), False),  # 三级 is not 重残
+        ({"kind": "key_group"}, facts(dementia=(rules.Held(ON, None),)), True),  # 失智
+        ({"kind": "key_group"}, facts(dementia=(rules.Held(ON, ON),)), False),  # withdrawn
+        ({"kind": "key_group", "in": ["disabled"]}, facts(dementia=(rules.Held(ON, None),)), True),
         (
-            {"kind": "disability_grade", "in": ["一级", "二级"]},
-            facts(tags=(tag("severe_disability", grade="二级"),)),
+            {"kind": "key_group", "in": ["disabled"]},
+            facts(tags=(tag("disabled", grade="轻度"),)),
             True,
         ),
+        ({"kind": "key_group", "in": ["advanced_age"]}, facts(tags=(tag("living_alone"),)), False),
+        # where the person lives
+        ({"kind": "dwelling", "in": ["home"]}, facts(), True),
+        ({"kind": "dwelling", "in": ["home"]}, facts(dwelling="institution"), False),
+        ({"kind": "dwelling", "in": ["institution"]}, facts(dwelling="institution"), True),
+        # 户籍 vs residence
+        ({"kind": "hukou", "region": "220102"}, facts(), True),  # blank 户籍 = residence
+        ({"kind": "hukou", "region": "220204"}, facts(household_region_code="220204001001"), True),
+        ({"kind": "hukou", "region": "220102"}, facts(household_region_code="220204001001"), False),
         (
-            {"kind": "disability_grade", "in": ["一级", "二级"]},
-            facts(tags=(tag("severe_disability", grade="三级"),)),
-            False,
-        ),
-        ({"kind": "disability_grade", "in": ["一级"]}, facts(), False),
-        (
-            {"kind": "disability_grade", "in": ["一级"]},
-            facts(tags=(tag("severe_disability"),)),
-            None,
+            {"kind": "residence", "region": "220102"},
+            facts(household_region_code="220204001001"),
+            True,
         ),
         # life status: dead/moved from the status date on
         ({"kind": "alive"}, facts(), True),
@@ -160,7 +192,13 @@ def test_reasons_missing_facts_and_since() -> None:
         ({"kind": "economic", "in": ["living_alone"]}, "取值"),
         ({"kind": "assessment_grade", "in": [5]}, "0–4"),
         ({"kind": "disability_grade", "in": ["五级"]}, "一级"),
-        ({"kind": "residence", "region": "22010"}, "区划代码"),
+        ({"kind": "residence", "region": "22010"}, "居住地条件"),
+        ({"kind": "hukou", "region": "22010"}, "户籍地条件"),
+        ({"kind": "hukou"}, "户籍地条件"),
+        ({"kind": "key_group", "in": ["minimum_living"]}, "重点对象"),
+        ({"kind": "key_group", "in": []}, "重点对象"),
+        ({"kind": "dwelling", "in": ["hospital"]}, "居住方式"),
+        ({"kind": "dwelling"}, "居住方式"),
         ({"kind": "manual", "label": " "}, "核定内容"),
         ({"kind": "income"}, "未知的条件类型"),
         ({"not": AGE_80, "x": 1}, "只能包含一个"),

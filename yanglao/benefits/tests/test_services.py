@@ -345,9 +345,9 @@ def test_application_without_an_item_or_with_a_bad_account(
 def test_missing_fact_is_a_warning_not_a_refusal(
     catalog_loaded: None, make_person: Callable[..., Person], worker: Any
 ) -> None:
-    p = make_person(date(1950, 5, 1), severe_disability="")  # 重残 without a grade
-    app = _apply(worker, p, code="N07-2")
-    assert app.warnings == ["缺少信息：残疾等级，由审核人员核实"]
+    p = make_person(date(1950, 5, 1), minimum_living="")  # 低保, never assessed
+    app = _apply(worker, p, code="N05")
+    assert app.warnings == ["缺少信息：能力评估等级，由审核人员核实"]
 
 
 def test_other_county_gets_404(
@@ -830,3 +830,40 @@ def test_roll_approval_ignores_stops_and_recoveries_without_an_account(
     kinds = set(RollLine.objects.filter(roll=roll).values_list("kind", flat=True))
     assert kinds == {LineKind.STOPPED, LineKind.RECOVERY}
     assert services.roll_approve(actor=county_officer, roll=roll).status == "approved"
+
+
+def test_home_service_discovery_finds_home_dwellers_only(
+    catalog_loaded: None, make_person: Callable[..., Person]
+) -> None:
+    """N12 居家上门服务: a 失能 person in an institution is not a candidate (issue 10 part 6)."""
+    home = make_person(date(1940, 5, 1), name="居家", disabled="重度")
+    away = make_person(date(1940, 5, 1), name="机构", disabled="重度")
+    Person.objects.filter(pk=away.pk).update(dwelling="institution")
+    services.nightly(on=date(2026, 11, 20))
+    found = set(Candidate.objects.filter(item_code="N12").values_list("person_id", flat=True))
+    assert home.pk in found and away.pk not in found
+
+
+def test_hukou_condition_reads_the_household_region(
+    catalog_loaded: None, make_person: Callable[..., Person]
+) -> None:
+    """An item whose rule names 户籍 reads household_region, residence stays the default."""
+    from yanglao.benefits import query, rules
+
+    here = make_person(date(1940, 5, 1), name="本地户籍")
+    moved = make_person(date(1940, 5, 1), name="外地户籍")
+    Person.objects.filter(pk=moved.pk).update(household_region_id="220204001001")
+    on = date(2026, 11, 20)
+    for rule, expected in (
+        ({"kind": "hukou", "region": "220102"}, {here.pk}),
+        ({"kind": "hukou", "region": "220204"}, {moved.pk}),
+        ({"kind": "residence", "region": "220102"}, {here.pk, moved.pk}),
+    ):
+        got = set(
+            Person.objects.filter(pk__in=[here.pk, moved.pk])
+            .filter(query.eligible_q(rule, on))
+            .values_list("pk", flat=True)
+        )
+        assert got == expected, rule
+        facts = query.facts_for([here.pk, moved.pk])
+        assert {pk for pk, f in facts.items() if rules.evaluate(rule, f, on).value} == expected

@@ -14,7 +14,7 @@ from yanglao.api.tests.conftest import api_client, token_for  # noqa: F401 (fixt
 from yanglao.people import services as people
 from yanglao.people.choices import SYSTEM_CATEGORIES, Category
 from yanglao.people.models import Person
-from yanglao.people.testing import person_input
+from yanglao.people.testing import certificate_for, person_input
 
 V1, V2 = "220102001001", "220102001002"
 TOWNSHIP, COUNTY = "220102001", "220102"
@@ -36,12 +36,25 @@ class World:
         name: str = "张秀英",
         tags: tuple[str, ...] = (Category.LIVING_ALONE,),
         tag_start: date = date(2024, 1, 1),
+        birth: date = date(1950, 3, 15),  # under 80 in 2026: not 高龄 unless a test says so
+        **extra: Any,
     ) -> Person:
         self.counter[0] += 1
         p, _ = people.person_register(
-            actor=self.county, data=person_input(village, name=name, seq=self.counter[0])
+            actor=self.county,
+            data=person_input(village, name=name, seq=self.counter[0], birth=birth, **extra),
         )
         for tag in tags:
+            if tag == Category.SEVERE_DISABILITY:  # 重残 is derived: a grade 一级 record
+                people.disability_add(
+                    actor=self.county,
+                    person=p,
+                    kind="4",
+                    grade="1",
+                    certificate=certificate_for(p.id_number, "4", "1"),
+                    issue_date=tag_start,
+                )
+                continue
             # 失能 is only ever set by an assessment (system=True), as in production.
             people.person_category_add(
                 actor=self.county,

@@ -100,7 +100,7 @@ def test_check_frequency(parent, target, period, ok) -> None:
     ],
 )
 def test_check_counting(parent, methods, ok) -> None:
-    assert (rules.check_counting(parent, methods) is None) == ok
+    assert (rules.check_counting(parent, methods) is None) == ok  # no region: no widening
 
 
 def test_effective_methods_intersect_levels() -> None:
@@ -239,3 +239,82 @@ def test_shipped_floor_as_rows_is_idempotent(db) -> None:
     CountingRule.objects.all().delete()
     assert policy.ensure_national_defaults() == len(rules.DEFAULT_FREQUENCY) + 1
     assert policy.periods_for("220102001001", date(2026, 1, 1)) == rules.DEFAULT_FREQUENCY
+
+
+TOWNSHIP = "220102001000"
+DOOR_VIDEO = frozenset({"door", "video"})
+
+
+@pytest.mark.parametrize(
+    ("region", "methods", "ok"),
+    [
+        # Issue 10 part 7: a province or a city may count 电话 beyond the level above …
+        (JILIN, ["door", "video", "phone"], True),
+        (CHANGCHUN, ["door", "video", "phone"], True),
+        (CHANGCHUN, ["door", "phone"], True),
+        # … a county, township or village may not, …
+        (NANGUAN, ["door", "video", "phone"], False),
+        (TOWNSHIP, ["door", "phone"], False),
+        (None, ["door", "phone"], False),
+        # … and nobody may add 远程监测 (only 电话 is addable).
+        (JILIN, ["door", "video", "remote"], False),
+        (CHANGCHUN, ["door", "phone", "remote"], False),
+        # Narrowing is always allowed.
+        (NANGUAN, ["door"], True),
+    ],
+)
+def test_check_counting_by_level(region, methods, ok) -> None:
+    reason = rules.check_counting(DOOR_VIDEO, methods, region)
+    assert (reason is None) == ok
+    if region == NANGUAN and not ok:
+        assert reason is not None and "只有省、市两级" in reason
+
+
+@pytest.mark.parametrize(
+    ("rows", "chain", "expected"),
+    [
+        # National default only.
+        ([], CHAIN, {"door", "video"}),
+        # The province adds phone: it counts in the whole province …
+        (
+            [CountingRow(JILIN, frozenset({"door", "video", "phone"}), D0)],
+            CHAIN,
+            {"door", "video", "phone"},
+        ),
+        # … a county may drop it again (narrowing) …
+        (
+            [
+                CountingRow(JILIN, frozenset({"door", "video", "phone"}), D0),
+                CountingRow(NANGUAN, frozenset({"door", "video"}), D0),
+            ],
+            CHAIN,
+            {"door", "video"},
+        ),
+        # … a city may add it when the province did not …
+        (
+            [CountingRow(CHANGCHUN, frozenset({"door", "video", "phone"}), D0)],
+            CHAIN,
+            {"door", "video", "phone"},
+        ),
+        # … a county row naming phone (stored before the rule, or by hand) does not add it …
+        (
+            [CountingRow(NANGUAN, frozenset({"door", "video", "phone"}), D0)],
+            CHAIN,
+            {"door", "video"},
+        ),
+        # … a province row naming remote does not add remote …
+        ([CountingRow(JILIN, frozenset({"door", "remote"}), D0)], CHAIN, {"door"}),
+        # … and a province row that drops video narrows, even if the city names video.
+        (
+            [
+                CountingRow(JILIN, frozenset({"door", "phone"}), D0),
+                CountingRow(CHANGCHUN, frozenset({"door", "video", "phone"}), D0),
+            ],
+            CHAIN,
+            {"door", "phone"},
+        ),
+    ],
+)
+def test_effective_methods_by_level(rows, chain, expected) -> None:
+    national = [CountingRow(None, frozenset({"door", "video"}), D0)]
+    assert rules.effective_methods(national + rows, chain, date(2026, 1, 1)) == expected
