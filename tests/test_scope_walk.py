@@ -94,7 +94,9 @@ def county_a_world(regions, make_user, settings, tmp_path):
     services.dementia_add(
         actor=officer, person=person, source="hospital", diagnosed_on=date(2024, 1, 1)
     )
+    institution = _institutions_world(officer, person, make_user)
     return {
+        **institution,
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
@@ -159,6 +161,36 @@ def _benefits_world(officer, person, make_user) -> dict[str, str]:
     }
 
 
+def _institutions_world(officer, person, make_user) -> dict[str, str]:
+    """A home in 南关区 where the secret person lives, with a bed and an open filing."""
+    from yanglao.institutions import services as inst_services
+    from yanglao.institutions.tests.conftest import institution_input
+
+    operator = make_user(Role.INSTITUTION_OPERATOR, "220102", mode="stats")
+    home = inst_services.institution_register(
+        actor=officer, data=institution_input(77, name="秘密路养老院")
+    )
+    inst_services.operator_bind(actor=officer, institution=home, user=operator)
+    bed = inst_services.bed_add(
+        actor=operator, institution=home, room="101", number="1", kind="nursing"
+    )
+    residency = inst_services.resident_admit(
+        actor=operator,
+        institution=home,
+        id_number=person.id_number,
+        bed=bed,
+        start=date(2026, 1, 5),
+    )
+    filing = inst_services.filing_submit(
+        actor=operator, institution=home, kind="new", documents=["application"], pledge=True
+    )
+    return {
+        "institution_id": str(home.public_id),
+        "residency_id": str(residency.public_id),
+        "filing_id": str(filing.public_id),
+    }
+
+
 def fill(route: str, values: dict[str, str]) -> str:
     import re
 
@@ -169,13 +201,31 @@ def fill(route: str, values: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize(
-    "role", [Role.COUNTY_OFFICER, Role.VISIT_WORKER, Role.ASSESSOR, Role.PROVINCE_OFFICER]
+    "role",
+    [
+        Role.COUNTY_OFFICER,
+        Role.VISIT_WORKER,
+        Role.ASSESSOR,
+        Role.PROVINCE_OFFICER,
+        Role.INSTITUTION_OPERATOR,
+    ],
 )
 def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:
     # The province officer is the control: same walk, jurisdiction in another province node
-    # (吉林市 2202) — still another county from 南关区's point of view.
+    # (吉林市 2202) — still another county from 南关区's point of view. The operator is bound
+    # to a home of 船营区 (DESIGN "Scopes": bound, not regional).
     region = "2202" if role == Role.PROVINCE_OFFICER else "220204"
     outsider = make_user(role, region)
+    if role == Role.INSTITUTION_OPERATOR:
+        from yanglao.institutions import services as inst_services
+        from yanglao.institutions.tests.conftest import credit_code, institution_input
+
+        other_county = make_user(Role.COUNTY_OFFICER, "220204")
+        their_home = inst_services.institution_register(
+            actor=other_county,
+            data=institution_input(78, "220204001001", credit_code=credit_code(78, area="220204")),
+        )
+        inst_services.operator_bind(actor=other_county, institution=their_home, user=outsider)
     client = Client()
     client.force_login(outsider)
     checked = 0

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yanglao.imports",
     "yanglao.benefits",
     "yanglao.visits",
+    "yanglao.institutions",
     "yanglao.api",
     "yanglao.site",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("benefits/", include("yanglao.benefits.urls")),
     path("imports/", include("yanglao.imports.urls")),
     path("visits/", include("yanglao.visits.urls")),
+    path("institutions/", include("yanglao.institutions.urls")),
     path("api/", api.urls),
 ]

@@ -41,6 +41,7 @@ SCOPES: dict[str, str | None] = {
     "benefit:decide": Cap.BENEFIT_VIEW,
     "visit:record": Cap.VISIT_RECORD,
     "visit:view": Cap.VISIT_VIEW,
+    "institution:read": Cap.INSTITUTION_VIEW,
 }
 
 

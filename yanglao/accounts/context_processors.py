@@ -25,5 +25,6 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "visit_record": user.can(Cap.VISIT_RECORD),
             "visit_manage": user.can(Cap.VISIT_MANAGE),
             "visit_view": user.can(Cap.VISIT_VIEW),
+            "institution_view": user.can(Cap.INSTITUTION_VIEW),
         }
     }

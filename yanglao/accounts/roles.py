@@ -48,6 +48,9 @@ class Cap:
     VISIT_RECORD = "visit.record"  # record home visits (巡访) of the people in one's village
     VISIT_MANAGE = "visit.manage"  # assign workers, follow overdue visits, set visit policy
     VISIT_VIEW = "visit.view"  # visit coverage (月探访率) and the lists behind it
+    INSTITUTION_VIEW = "institution.view"  # the institution register, beds, residents, filings
+    INSTITUTION_MANAGE = "institution.manage"  # register homes, answer 备案, bind operators
+    INSTITUTION_OPERATE = "institution.operate"  # an operator's own home: beds, admissions, 备案
 
 
 _OFFICER = {
@@ -61,6 +64,9 @@ _OFFICER = {
 }
 # Township officers assign and follow up visits; county and above read coverage too.
 _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
+# 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
+# county 民政 where the home is located files and supervises it).
+_INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -78,11 +84,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
-        | {Cap.VISIT_RECORD, Cap.BENEFIT_VIEW, Cap.BENEFIT_APPLY, Cap.BENEFIT_REVIEW}
+        | {
+            Cap.VISIT_RECORD,
+            Cap.BENEFIT_VIEW,
+            Cap.BENEFIT_APPLY,
+            Cap.BENEFIT_REVIEW,
+            Cap.INSTITUTION_VIEW,
+        }
     ),
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _INSTITUTION_OFFICER
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -92,10 +105,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.CITY_OFFICER: frozenset(
-        _OFFICER | _VISIT_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        _OFFICER
+        | _VISIT_OFFICER
+        | _INSTITUTION_OFFICER
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),
     Role.PROVINCE_OFFICER: frozenset(
-        _OFFICER | _VISIT_OFFICER | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        _OFFICER
+        | _VISIT_OFFICER
+        | _INSTITUTION_OFFICER
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),
     Role.ASSESSOR: frozenset(
         {
@@ -106,8 +125,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ASSESSMENT_VIEW,
         }
     ),
-    Role.INSTITUTION_OPERATOR: frozenset(),
-    Role.INSPECTOR: frozenset({Cap.STATS_VIEW}),
+    # Bound to their own institution (accounts.scoping `bound`), never to a region.
+    Role.INSTITUTION_OPERATOR: frozenset({Cap.INSTITUTION_VIEW, Cap.INSTITUTION_OPERATE}),
+    Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
     # The system administrator keeps the national service list (data, no personal records).

@@ -48,11 +48,43 @@ def scope_q(user: User, modes: tuple[str, ...], field: str = "region_id") -> Q |
 
 
 def scoped(
-    qs: QuerySet[M], user: User, modes: tuple[str, ...], field: str = "region_id"
+    qs: QuerySet[M],
+    user: User,
+    modes: tuple[str, ...],
+    field: str = "region_id",
+    *,
+    bound: str | None = None,
 ) -> QuerySet[M]:
-    """Narrow `qs` to the rows whose region code falls in the user's jurisdictions."""
+    """Narrow `qs` to the rows whose region code falls in the user's jurisdictions, or which
+    the user is bound to.
+
+    DESIGN "Scopes": some users are bound to objects instead of (or besides) regions: an
+    institution operator to their institution, an inspector to the inspections assigned to
+    them. `bound` is the lookup path from the model to the bound users (e.g.
+    "institution__operators" or "inspectors"); a bound user sees exactly those rows, in any
+    mode (what they may do there is their role's capabilities).
+    """
     cond = scope_q(user, modes, field)
+    if bound is not None and user.is_authenticated and user.is_active:
+        # A subquery, not a join: rows stay unique whatever the number of bound users.
+        mine = Q(pk__in=qs.model._default_manager.filter(**{bound: user}).values("pk"))
+        cond = mine if cond is None else cond | mine
     return qs.none() if cond is None else qs.filter(cond)
+
+
+def require_scoped(
+    qs: QuerySet[M],
+    user: User,
+    modes: tuple[str, ...],
+    field: str = "region_id",
+    *,
+    bound: str | None = None,
+) -> M:
+    """The one row of `qs` if it is in the user's scope (see `scoped`), else 404."""
+    found = scoped(qs, user, modes, field, bound=bound).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def in_scope(user: User, region_code: str, modes: tuple[str, ...]) -> bool:

@@ -187,6 +187,16 @@ ACTION_LABELS: dict[str, str] = {
     "visit.tasks_cancel": "取消巡访任务",
     "visit.export": "导出巡访名单",
     "visit.follow_move": "巡访档案随迁居转移",
+    # institutions.services.Action
+    "institution.register": "登记养老机构",
+    "institution.update": "修改养老机构信息",
+    "institution.operator_bind": "绑定机构经办人",
+    "institution.filing_submit": "提交养老机构备案",
+    "institution.filing_decide": "办理养老机构备案",
+    "institution.bed_add": "登记床位",
+    "institution.admit": "办理入住",
+    "institution.discharge": "办理离院",
+    "institution.follow_close": "老人去世或迁出，入住记录结束",
     "benefit.follow_move": "待遇事项随迁居转移",
     "visit.phones_shown": "巡访员查看所负责老人的电话",
     # people.services.FactAction

@@ -66,6 +66,16 @@ class Closed:
 
 
 @dataclass(frozen=True)
+class DwellingChanged:
+    """Where a person lives changed: home (居家) ↔ institution (养老机构)."""
+
+    person_id: int
+    region_id: str
+    dwelling: str  # people.choices.Dwelling
+    on: date
+
+
+@dataclass(frozen=True)
 class CategoryChanged:
     """A category tag opened (`added`) or ended."""
 
@@ -114,6 +124,7 @@ persons_registered: Hook[Registered] = Hook("persons_registered")
 persons_moved: Hook[Moved] = Hook("persons_moved")
 persons_closed: Hook[Closed] = Hook("persons_closed")
 categories_changed: Hook[CategoryChanged] = Hook("categories_changed")
+dwelling_changed: Hook[DwellingChanged] = Hook("dwelling_changed")
 
 
 def audit_people(

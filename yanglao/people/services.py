@@ -20,6 +20,7 @@ from yanglao.people.choices import (
     SYSTEM_CATEGORIES,
     Category,
     DementiaSource,
+    Dwelling,
     LifeStatus,
     TagSource,
 )
@@ -270,7 +271,7 @@ def person_update(
         data, region, warnings = _validate(data, actor, today, exclude_pk=p.pk)
         assert region is not None
         before = _snapshot(p)
-        old_region = p.region_id
+        old_region, old_dwelling = p.region_id, p.dwelling
         _apply(p, data, region)
         p.version += 1
         p.save()
@@ -285,12 +286,79 @@ def person_update(
             region_code=p.region_id,
             changes={"changed": changes, "version": p.version},
         )
-        if p.region_id != old_region:
-            hooks.persons_moved.send(
-                hooks.EventContext(actor=actor, today=today, via=via),
-                [hooks.Moved(p.pk, old_region, p.region_id, today)],
-            )
+        _send_changes(
+            hooks.EventContext(actor=actor, today=today, via=via),
+            p,
+            old_region,
+            old_dwelling,
+            today,
+        )
     return p, warnings
+
+
+def _send_changes(
+    ctx: hooks.EventContext, p: Person, old_region: str, old_dwelling: str, on: date
+) -> None:
+    if p.region_id != old_region:
+        hooks.persons_moved.send(ctx, [hooks.Moved(p.pk, old_region, p.region_id, on)])
+    if p.dwelling != old_dwelling:
+        hooks.dwelling_changed.send(ctx, [hooks.DwellingChanged(p.pk, p.region_id, p.dwelling, on)])
+
+
+def person_set_dwelling(
+    *,
+    actor: User,
+    person: Person,
+    in_institution: bool,
+    region_code: str,
+    place: str,
+    on: date,
+    via: str,
+) -> Person:
+    """Admission to or discharge from an institution (called by institutions in its own
+    transaction): where the person lives and, when it differs, their residence village
+    change together, and the other modules follow (people.hooks). The caller has checked
+    its own scope (an operator is bound to the institution, not to the person's village)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("person_set_dwelling must run inside the caller's transaction")
+    region = Region.objects.filter(code=region_code, level=codes.VILLAGE).first()
+    if region is None:
+        raise PersonInvalid({"region_code": ["居住地须是一个村（社区）"]})
+    p = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
+    if p.life_status != LifeStatus.ALIVE:
+        raise PersonInvalid({"__all__": ["已注销（死亡或迁出）的老人不能办理入住或离院"]})
+    old_region, old_dwelling = p.region_id, p.dwelling
+    p.dwelling = Dwelling.INSTITUTION if in_institution else Dwelling.HOME
+    p.region = region
+    if in_institution and place:
+        p.address = place[:200]
+    p.version += 1
+    p.save(update_fields=["dwelling", "region", "address", "version", "updated_at"])
+    audit(
+        actor=actor,
+        action=Action.PERSON_UPDATE,
+        object_type="person",
+        object_id=str(p.public_id),
+        object_label=p.name,
+        region_code=p.region_id,
+        changes={
+            "changed": {
+                k: v
+                for k, v in {
+                    "dwelling": [old_dwelling, p.dwelling],
+                    "region_code": [old_region, p.region_id],
+                }.items()
+                if v[0] != v[1]
+            },
+            "via": via,
+            "date": str(on),
+            "version": p.version,
+        },
+    )
+    _send_changes(
+        hooks.EventContext(actor=actor, today=on, via=via), p, old_region, old_dwelling, on
+    )
+    return p
 
 
 def _close(

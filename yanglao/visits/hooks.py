@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.people import hooks
-from yanglao.people.choices import LifeStatus
+from yanglao.people.choices import Dwelling, LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions.models import Region
 from yanglao.visits.choices import OPEN_TASK, FollowUpStatus, TaskStatus
@@ -140,15 +140,12 @@ def _move_note(m: hooks.Moved, names: dict[str, str]) -> str:
     return f"老人迁居：由{old}迁至{new}，任务随迁"
 
 
-def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None:
-    """Death or move-out: the person's open tasks are cancelled (issue 5 part 3); the
-    person's own audit event (people) records the event itself."""
+def _cancel_open_tasks(ctx: hooks.EventContext, reasons: dict[int, tuple[str, str]]) -> None:
+    """Cancel the open tasks of these people ({pk: (region, reason)}), one event per task and
+    one audit row per person."""
     now = timezone.now()
-    labels = dict(LifeStatus.choices)
-    status_of = {c.person_id: c.status for c in closures}
-    region_of = {c.person_id: c.region_id for c in closures}
     cancelled: dict[int, int] = {}
-    for chunk in _chunks(list(status_of)):
+    for chunk in _chunks(list(reasons)):
         tasks = list(
             VisitTask.objects.filter(person_id__in=chunk, status__in=OPEN_TASK).values_list(
                 "pk", "person_id", "status"
@@ -160,7 +157,7 @@ def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None
                 from_status=status,
                 to_status=TaskStatus.CANCELLED,
                 at=now,
-                note=str(labels.get(status_of[pid], ""))[:200],
+                note=reasons[pid][1][:200],
             )
             for pk, pid, status in tasks
         )
@@ -173,8 +170,31 @@ def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None
         ctx,
         TASKS_CANCEL,
         {
-            pid: (region_of[pid], {"cancelled": n, "reason": str(labels.get(status_of[pid], ""))})
+            pid: (reasons[pid][0], {"cancelled": n, "reason": reasons[pid][1]})
             for pid, n in cancelled.items()
+        },
+    )
+
+
+def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None:
+    """Death or move-out: the person's open tasks are cancelled (issue 5 part 3); the
+    person's own audit event (people) records the event itself."""
+    labels = dict(LifeStatus.choices)
+    _cancel_open_tasks(
+        ctx, {c.person_id: (c.region_id, str(labels.get(c.status, ""))) for c in closures}
+    )
+
+
+def on_dwelling_changed(ctx: hooks.EventContext, changes: Sequence[hooks.DwellingChanged]) -> None:
+    """Admitted to an institution: no longer a home-visit case (issue 10 part 2), so the open
+    home-visit tasks end; the visit file stays for a return home, when next month's tasks
+    are generated again."""
+    _cancel_open_tasks(
+        ctx,
+        {
+            c.person_id: (c.region_id, "入住养老机构")
+            for c in changes
+            if c.dwelling == Dwelling.INSTITUTION
         },
     )
 
@@ -182,3 +202,4 @@ def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None
 def connect() -> None:
     hooks.persons_moved.connect(on_moved)
     hooks.persons_closed.connect(on_closed)
+    hooks.dwelling_changed.connect(on_dwelling_changed)

@@ -803,7 +803,12 @@ def test_every_operation_refuses_other_county(
     application = _benefits_application(target, officer_a)
     ledger = csv_bytes([line(seq=77, name="导入甲")])
     batch = batch_upload(actor=officer_a, upload=SimpleUploadedFile("a.csv", ledger))
+    from yanglao.institutions import services as inst_services
+    from yanglao.institutions.tests.conftest import institution_input
+
+    home = inst_services.institution_register(actor=officer_a, data=institution_input(61))
     path_values = {
+        "institution_id": str(home.public_id),
         "person_id": str(target.public_id),
         "code": "220102",
         "batch_id": str(batch.public_id),

@@ -135,6 +135,14 @@ def test_demo_command(tmp_path: Path) -> None:
     assert "已生成 300 名老年人" in output and "人/秒" in output
 
     today = timezone.localdate()
+    # The demo admits some people to demo institutions: a life event, one more version.
+    from yanglao.institutions.models import Residency
+
+    admitted = set(Residency.objects.values_list("person_id", flat=True))
+    assert all(
+        d == "institution"
+        for d in Person.objects.filter(pk__in=admitted).values_list("dwelling", flat=True)
+    )
     for p in Person.objects.all():
         number = crypto.decrypt(p.id_number_cipher)
         check = idnumber.validate(number, today=today, birth_date=p.birth_date, sex=p.sex)
@@ -146,14 +154,18 @@ def test_demo_command(tmp_path: Path) -> None:
         assert p.phone_hash == crypto.lookup_hash(phone)
         assert p.phone_masked == crypto.mask_phone(phone)
         assert age_on(p.birth_date, today) >= 60
-        assert p.version == 1 and p.life_status == "alive" and p.created_at is not None
+        assert p.version == (2 if p.pk in admitted else 1)
+        assert p.life_status == "alive" and p.created_at is not None
         assert isinstance(p.living_arrangement, list) and isinstance(p.income_sources, list)
     # One audit row per generated person, with that person's village (bulk, not one event).
     rows = AuditEvent.objects.filter(action="person.bulk_create")
     assert rows.count() == 300
-    assert dict(rows.values_list("object_id", "region_code")) == {
-        str(pub): region for pub, region in Person.objects.values_list("public_id", "region_id")
-    }
+    at_birth = dict(rows.values_list("object_id", "region_code"))
+    assert len(at_birth) == 300
+    for pub, region in Person.objects.exclude(pk__in=admitted).values_list(
+        "public_id", "region_id"
+    ):
+        assert at_birth[str(pub)] == region  # the admitted moved to their home's village
     assert all(c == {"via": "generator"} for c in rows.values_list("changes", flat=True))
     regions = Region.objects.in_bulk(set(Person.objects.values_list("region_id", flat=True)))
     assert all(r.level == codes.VILLAGE and r.valid_to is None for r in regions.values())

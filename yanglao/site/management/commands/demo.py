@@ -173,6 +173,14 @@ class Command(BaseCommand):
 
             load_benefits(self.stdout)
         self._visits(villages, options["today"] or timezone.localdate())
+        if Person.objects.exists():
+            from yanglao.institutions.demo import load as load_institutions
+
+            load_institutions(
+                self.stdout,
+                today=options["today"] or timezone.localdate(),
+                keep=tuple(v.code for v in villages.values()),
+            )
         self._print_accounts(rows)
         self._sample_ledger(options["seed"])
         if options["accounts_json"]:
