@@ -52,3 +52,11 @@ def mark_verified(client: Any, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def code_for_secret(base32_secret: str, at: float | None = None) -> str:
+    """The current code for a base32 secret (as shown under the QR code or in accounts JSON)."""
+    from base64 import b32decode
+
+    clean = base32_secret.replace(" ", "").upper()
+    return code_for_key(b32decode(clean + "=" * (-len(clean) % 8)).hex(), at)

@@ -25,13 +25,14 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
 
 def character_classes(password: str) -> int:
-    """How many of the four classes (lower case, upper case, digit, other) a password uses."""
+    """How many of the four classes (lower case, upper case, digit, other: symbols, Chinese
+    characters) a password uses."""
     return sum(
         (
             any(c.islower() for c in password),
             any(c.isupper() for c in password),
             any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
+            any(not (c.isascii() and c.isalnum()) and not c.isdigit() for c in password),
         )
     )
 
