@@ -71,10 +71,10 @@ class LoginStepsMiddleware:
         if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
             from yanglao.accounts.services import must_change_password, otp_needed
 
-            if not user.is_verified() and otp_needed(user):  # type: ignore[union-attr]
+            if not user.is_verified() and otp_needed(user):  # type: ignore[attr-defined]
                 logout(request)
                 return _to_login(request)
-            if request.path != _PASSWORD_PATH and must_change_password(user):  # type: ignore[arg-type]
+            if request.path != _PASSWORD_PATH and must_change_password(user):
                 if request.headers.get("HX-Request"):
                     response = HttpResponse(status=286)
                     response["HX-Redirect"] = _PASSWORD_PATH

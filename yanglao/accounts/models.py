@@ -11,7 +11,7 @@ from django_otp.models import Device, ThrottlingMixin
 from yanglao.accounts.roles import Role, has_cap
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff account. Personal names are optional; the role decides what it may do."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
@@ -91,6 +91,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = "历史密码"
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"password of {self.user_id} at {self.created_at}"
+
 
 class RecoveryCodeDevice(ThrottlingMixin, Device):
     """Single-use recovery codes (django-otp device); only their SHA-256 is stored."""
@@ -124,6 +127,9 @@ class RecoveryCode(models.Model):
     device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"recovery code of device {self.device_id}"
+
     @staticmethod
     def hash(code: str) -> str:
         return hashlib.sha256(normalise_recovery_code(code).encode()).hexdigest()
@@ -138,6 +144,9 @@ class SecurityPolicy(models.Model):
     class Meta:
         verbose_name = "安全策略"
         verbose_name_plural = "安全策略"
+
+    def __str__(self) -> str:
+        return "安全策略"
 
     @classmethod
     def current(cls) -> SecurityPolicy:
@@ -184,3 +193,6 @@ class AccountChange(models.Model):
         verbose_name = "待批准的账号变更"
         verbose_name_plural = "待批准的账号变更"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target_username}"

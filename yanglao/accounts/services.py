@@ -484,13 +484,12 @@ def change_approve(*, actor: User, change: AccountChange) -> User:
         change = _pending(change)
         p = change.payload
         errors: dict[str, list[str]] = {}
-        regions = _jurisdictions(
-            [tuple(j.split(":", 1)) for j in p.get("jurisdictions", [])], errors
-        )  # type: ignore[misc]
+        pairs = [j.split(":", 1) for j in p.get("jurisdictions", [])]
+        regions = _jurisdictions([(code, mode) for code, mode in pairs], errors)
         requester = change.requested_by
-        if change.kind == ChangeKind.CREATE:
-            if User.objects.filter(username=change.target_username).exists():
-                errors["username"] = ["该账号已存在"]
+        taken = User.objects.filter(username=change.target_username).exists()
+        if change.kind == ChangeKind.CREATE and taken:
+            errors["username"] = ["该账号已存在"]
         if errors:
             raise AccountInvalid(errors)
         if change.kind == ChangeKind.CREATE:
@@ -505,7 +504,7 @@ def change_approve(*, actor: User, change: AccountChange) -> User:
                 regions=regions,
             )
         else:
-            user = User.objects.select_for_update().get(pk=change.target_id)
+            user = User.objects.select_for_update().get(pk=int(change.target_id or 0))
             if change.kind == ChangeKind.UPDATE:
                 _write_update(
                     actor=requester,

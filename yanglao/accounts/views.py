@@ -52,7 +52,10 @@ def _pending_user(request: HttpRequest) -> User | None:
     if time.time() - float(pending.get("at", 0)) > settings.LOGIN_PENDING_TTL.total_seconds():
         request.session.pop(PENDING, None)
         return None
-    return User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    uid = pending.get("uid")
+    if not isinstance(uid, int):
+        return None
+    return User.objects.filter(pk=uid, is_active=True).first()
 
 
 def _finish_login(request: HttpRequest, user: User, device: Any | None) -> str:
@@ -223,7 +226,8 @@ def my_security(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @scope()
 def token_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
-    token = ApiToken.objects.select_related("user").filter(public_id=_uuid(public_id)).first()
+    key = _uuid(public_id)
+    token = ApiToken.objects.select_related("user").filter(public_id=key).first() if key else None
     if token is None:
         raise Http404
     try:

@@ -18,8 +18,8 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status, renderers
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from yanglao.accounts.api_scope import PUBLIC, ScopeDenied, declare_scope
 from yanglao.accounts import services as account_services
+from yanglao.accounts.api_scope import PUBLIC, ScopeDenied, declare_scope
 from yanglao.accounts.models import ApiToken, User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope, user_ranges
