@@ -113,7 +113,9 @@ def regions(db):
 
 @pytest.fixture
 def make_user(db) -> Callable[..., object]:
+    from yanglao.accounts.policy import otp_required
     from yanglao.accounts.services import user_create
+    from yanglao.accounts.testing import enrol_totp
 
     counter = {"n": 0}
 
@@ -123,9 +125,10 @@ def make_user(db) -> Callable[..., object]:
         mode: str = "edit",
         password: str = "Yl-test-pass-2026",
         username: str | None = None,
+        otp: bool = True,
     ) -> object:
         counter["n"] += 1
-        return user_create(
+        user = user_create(
             actor=None,
             username=username or f"{role}{counter['n']}",
             password=password,
@@ -133,8 +136,31 @@ def make_user(db) -> Callable[..., object]:
             full_name="测试用户",
             jurisdictions=[(region, mode)],
         )
+        # Roles with two-factor login get a phone-app device, as after their first login;
+        # tests compute its code with yanglao.accounts.testing.totp_code(user).
+        if otp and otp_required(role, visit_worker_otp=False):
+            enrol_totp(user)
+        return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _force_login_verified(monkeypatch):
+    # `client.force_login(user)` skips the login page, so also its second factor: mark the
+    # session verified as the login page would (the middleware that ends unverified sessions
+    # of two-factor roles stays as it is in production).
+    from django.test import Client
+
+    from yanglao.accounts.testing import mark_verified
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
 from yanglao.assessments import scoring
 from yanglao.people import services
@@ -35,10 +36,7 @@ def offline_guard(page: Page) -> list[str]:
 
 
 def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    e2e_login(page, base, username, PASSWORD)
 
 
 def logout(page: Page) -> None:

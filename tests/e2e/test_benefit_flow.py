@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
 from yanglao.benefits import catalog
 from yanglao.benefits import services as benefits
@@ -38,10 +39,7 @@ def offline_guard(page: Page) -> list[str]:
 
 
 def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    e2e_login(page, base, username, PASSWORD)
 
 
 def logout(page: Page) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
 from yanglao.people import services
 from yanglao.people.testing import person_input
@@ -16,10 +17,7 @@ PASSWORD = "Yl-test-pass-2026"
 
 
 def login(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    e2e_login(page, base, username, password)
 
 
 def test_village_worker_finds_edits_and_cannot_cross_county(

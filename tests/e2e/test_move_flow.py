@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
+from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
 from yanglao.accounts.services import user_create
 from yanglao.people import services as people
@@ -47,10 +48,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 def login(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    e2e_login(page, base, username, PASSWORD)
     expect(page.locator("input[name=password]")).to_have_count(0)
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
+from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
 from yanglao.people import services as people
 from yanglao.people.choices import Category
@@ -59,10 +60,7 @@ def test_two_visits_recorded_offline_reach_the_server_once(
     base = live_server.url
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "worker_li")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    e2e_login(page, base, "worker_li", PASSWORD)
     page.goto(f"{base}/visits/app/")
     expect(page.locator("#people")).to_contain_text("孙桂英")
     # Let the service worker take control and cache the page, its list and its files.

@@ -34,6 +34,8 @@ SCOPES: dict[str, str | None] = {
     "person:write": Cap.PERSON_EDIT,
     "region:read": Cap.STATS_VIEW,
     "assessment:score": AUTHENTICATED,
+    # One's own API tokens (the security administrator sees and revokes everyone's).
+    "token:own": AUTHENTICATED,
     "person:import": Cap.PERSON_IMPORT,
     "benefit:read": Cap.BENEFIT_VIEW,
     "benefit:apply": Cap.BENEFIT_APPLY,

@@ -17,6 +17,52 @@ class LoginForm(forms.Form):
     )
 
 
+class ServiceErrorsMixin:
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            for msg in messages:
+                self.add_error(field if field in self.fields else None, msg)  # type: ignore[attr-defined]
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label="动态验证码或恢复码",
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        ),
+        help_text="手机验证器上的6位数字；手机不在身边时可输入一个恢复码（每个只能用一次）",
+    )
+
+
+class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
+    old_password = forms.CharField(
+        label="原密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少10位，含大写字母、小写字母、数字、符号中的至少3类，不能与最近用过的密码相同",
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", "两次输入的新密码不一致")
+        return data
+
+
+class SecurityPolicyForm(forms.Form):
+    visit_worker_otp = forms.BooleanField(
+        label="村（社区）巡访员登录也须输入动态验证码",
+        required=False,
+        help_text="其他所有角色一律须使用动态验证码（双因素登录）",
+    )
+
+
 JURISDICTION_HELP = (
     "每行一条：区划代码 空格 方式。方式为 edit（办理）、search（查询）或 stats（统计）"
 )
@@ -32,7 +78,7 @@ def parse_jurisdictions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-class UserForm(forms.Form):
+class UserForm(ServiceErrorsMixin, forms.Form):
     username = forms.CharField(label="账号", max_length=150)
     full_name = forms.CharField(label="姓名", max_length=50, required=False)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
@@ -40,7 +86,10 @@ class UserForm(forms.Form):
         label="密码",
         required=False,
         widget=forms.PasswordInput,
-        help_text="至少10位，不能是常见密码；编辑时留空表示不修改",
+        help_text=(
+            "临时密码：至少10位，含大写字母、小写字母、数字、符号中的至少3类；"
+            "本人首次登录时须修改。编辑时留空表示不修改"
+        ),
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
     jurisdictions = forms.CharField(
@@ -49,11 +98,6 @@ class UserForm(forms.Form):
         help_text=JURISDICTION_HELP,
         required=False,
     )
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            for msg in messages:
-                self.add_error(field if field in self.fields else None, msg)
 
     @staticmethod
     def initial_from(user: User) -> dict[str, object]:

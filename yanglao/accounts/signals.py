@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -39,3 +40,14 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
             object_id=str(user.pk),
             object_label=user.username,
         )
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: Any, request: Any = None, username: str | None = None, **kwargs: Any
+) -> None:
+    # 等保: a lock ends the account's API tokens too (they would otherwise outlive it).
+    if username:
+        from yanglao.accounts.services import tokens_end_on_lockout
+
+        tokens_end_on_lockout(username=str(username))

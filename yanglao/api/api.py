@@ -18,8 +18,10 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status, renderers
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from yanglao.accounts import services as account_services
 from yanglao.accounts.api_scope import PUBLIC, ScopeDenied, declare_scope
-from yanglao.accounts.models import User
+from yanglao.accounts.models import ApiToken, User
+from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope, user_ranges
 from yanglao.api.auth import BearerAuth, token_issue
 from yanglao.api.schemas import (
@@ -38,6 +40,7 @@ from yanglao.api.schemas import (
     RegionChildOut,
     RegionOut,
     TokenIn,
+    TokenListOut,
     TokenOut,
     ValidationOut,
 )
@@ -360,14 +363,69 @@ auth_router = Router(tags=["认证"])
 )
 @declare_scope(PUBLIC)
 def token(request: HttpRequest, data: TokenIn) -> Any:
-    result = token_issue(request=request, username=data.username, password=data.password)
+    result = token_issue(
+        request=request, username=data.username, password=data.password, otp=data.otp
+    )
     if result.locked:
         return Status(403, {"detail": LOCKED})
+    if result.refused in TOKEN_REFUSED:
+        status, detail = TOKEN_REFUSED[result.refused]
+        return Status(status, {"detail": detail})
     if not result.token:
         return Status(401, {"detail": BAD_LOGIN})
     return Status(
         200, {"token": result.token, "token_type": "Bearer", "expires_at": result.expires_at}
     )
+
+
+TOKEN_REFUSED = {
+    "otp_missing": (401, "此账号须双因素登录：请在 otp 中填写手机验证器上的6位动态验证码"),
+    "otp_wrong": (401, "动态验证码不正确或已使用过"),
+    "otp_not_enrolled": (403, "此账号须双因素登录：请先在网页登录并绑定动态验证码"),
+    "password_change": (403, "密码为临时密码或已过期：请先在网页登录并修改密码"),
+}
+
+
+def _token_item(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.public_id,
+        "username": t.user.username,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "expires_at": t.expires_at,
+    }
+
+
+@auth_router.get(
+    "/tokens",
+    response={200: TokenListOut, 401: Message, 403: Message},
+    summary="有效的接口令牌：本人的；安全管理员为全部账号的",
+)
+@declare_scope("token:own")
+def token_list(request: HttpRequest) -> Any:
+    user: User = request.auth  # type: ignore[attr-defined]
+    rows = ApiToken.objects.select_related("user").filter(expires_at__gt=timezone.now())
+    if not user.can(Cap.ACCOUNT_MANAGE):
+        rows = rows.filter(user=user)
+    return {"items": [_token_item(t) for t in rows.order_by("-created_at")[:1000]]}
+
+
+@auth_router.delete(
+    "/tokens/{token_id}",
+    response={204: None, 401: Message, 403: Message, 404: Message},
+    summary="吊销令牌（本人的；安全管理员可吊销任何人的）",
+)
+@declare_scope("token:own")
+def token_revoke(request: HttpRequest, token_id: UUID) -> Any:
+    user: User = request.auth  # type: ignore[attr-defined]
+    row = ApiToken.objects.select_related("user").filter(public_id=token_id).first()
+    if row is None:
+        raise Http404
+    try:
+        account_services.token_revoke(actor=user, token=row)
+    except PermissionError as exc:
+        raise Http404 from exc
+    return Status(204, None)
 
 
 # --- persons ----------------------------------------------------------------------------

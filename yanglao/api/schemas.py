@@ -52,6 +52,21 @@ class _In(Schema):
 class TokenIn(_In):
     username: str = Field(max_length=150)
     password: str = Field(max_length=256)
+    otp: str = Field(
+        "", max_length=64, description="动态验证码（6位）或恢复码；须双因素登录的角色必填"
+    )
+
+
+class TokenItem(Schema):
+    id: UUID
+    username: str
+    prefix: str
+    created_at: LocalDateTime
+    expires_at: LocalDateTime
+
+
+class TokenListOut(Schema):
+    items: list[TokenItem]
 
 
 class TokenOut(Schema):

@@ -37,6 +37,17 @@ class Action:
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
     TOKEN_ISSUE = "auth.token_issue"
+    TOKEN_REVOKE = "auth.token_revoke"
+    OTP_ENROL = "auth.otp_enrol"
+    OTP_RECOVERY_CODES = "auth.recovery_codes"
+    OTP_RECOVERY_USED = "auth.recovery_code_used"
+    OTP_RESET = "user.otp_reset"
+    PASSWORD_CHANGE = "auth.password_change"
+    LOCKED_OUT = "auth.locked_out"
+    USER_CHANGE_REQUEST = "user.change_request"
+    USER_CHANGE_APPROVE = "user.change_approve"
+    USER_CHANGE_REJECT = "user.change_reject"
+    SECURITY_POLICY_SET = "policy.security_set"
     DEMO_LOAD = "demo.load"
     IMPORT_UPLOAD = "import.upload"
     IMPORT_VALIDATE = "import.validate"
@@ -123,6 +134,7 @@ _OUTSIDE_TRANSACTION_OK = {
     Action.LOGIN,
     Action.LOGIN_FAILED,
     Action.LOGOUT,
+    Action.LOCKED_OUT,
     Action.PERSON_REVEAL,
     Action.PERSON_EXPORT,
     Action.IMPORT_ERRORS_DOWNLOAD,
@@ -148,6 +160,17 @@ ACTION_LABELS: dict[str, str] = {
     Action.LOGIN_FAILED: "登录失败",
     Action.LOGOUT: "退出",
     Action.TOKEN_ISSUE: "签发接口令牌",
+    Action.TOKEN_REVOKE: "吊销接口令牌",
+    Action.OTP_ENROL: "绑定动态验证码",
+    Action.OTP_RECOVERY_CODES: "生成恢复码",
+    Action.OTP_RECOVERY_USED: "使用恢复码登录",
+    Action.OTP_RESET: "重置动态验证码",
+    Action.PASSWORD_CHANGE: "修改密码",
+    Action.LOCKED_OUT: "登录锁定",
+    Action.USER_CHANGE_REQUEST: "申请账号变更（待批准）",
+    Action.USER_CHANGE_APPROVE: "批准账号变更",
+    Action.USER_CHANGE_REJECT: "驳回账号变更",
+    Action.SECURITY_POLICY_SET: "修改安全策略",
     Action.DEMO_LOAD: "生成演示数据",
     Action.IMPORT_UPLOAD: "上传台账文件",
     Action.IMPORT_VALIDATE: "校验导入文件",

@@ -11,14 +11,23 @@ from django.test import Client
 PASSWORD = "Yl-test-pass-2026"
 
 
+def token_body(user: Any, password: str = PASSWORD) -> dict[str, str]:
+    """A token request as a scripted client sends it: with the current two-factor code where
+    the account has a phone-app device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yanglao.accounts.testing import totp_code
+
+    body = {"username": user.username, "password": password}
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        body["otp"] = totp_code(user)
+    return body
+
+
 @pytest.fixture
 def token_for(client: Client) -> Callable[[Any], str]:
     def issue(user: Any) -> str:
-        r = client.post(
-            "/api/v1/auth/token",
-            {"username": user.username, "password": PASSWORD},
-            content_type="application/json",
-        )
+        r = client.post("/api/v1/auth/token", token_body(user), content_type="application/json")
         assert r.status_code == 200, r.content
         return str(r.json()["token"])
 

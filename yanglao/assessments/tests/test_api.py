@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.api.tests.conftest import token_body
 from yanglao.assessments.tests.conftest import FULL
 from yanglao.core.models import AuditEvent
 
@@ -23,7 +24,7 @@ def call(client: Client, regions: None, make_user: Callable[..., Any]) -> Callab
     user = make_user(Role.AUDITOR, "22", mode="stats")
     r = client.post(
         "/api/v1/auth/token",
-        {"username": user.username, "password": PASSWORD},
+        token_body(user),
         content_type="application/json",
     )
     token = r.json()["token"]

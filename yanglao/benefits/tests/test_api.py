@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
-from yanglao.api.tests.conftest import ApiClient
+from yanglao.api.tests.conftest import ApiClient, token_body
 from yanglao.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ BASE = "/api/v1/benefits"
 def api(user: Any) -> ApiClient:
     r = Client().post(
         "/api/v1/auth/token",
-        {"username": user.username, "password": PASSWORD},
+        token_body(user),
         content_type="application/json",
     )
     assert r.status_code == 200, r.content

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.api.tests.conftest import token_body
 from yanglao.imports.tests.conftest import csv_bytes, line
 from yanglao.people.models import Person
 
@@ -20,7 +21,7 @@ PASSWORD = "Yl-test-pass-2026"
 def bearer(user: Any) -> dict[str, str]:
     r = Client().post(
         "/api/v1/auth/token",
-        {"username": user.username, "password": PASSWORD},
+        token_body(user),
         content_type="application/json",
     )
     return {"Authorization": f"Bearer {r.json()['token']}"}

@@ -15,6 +15,7 @@ import time_machine
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.api.tests.conftest import token_body
 from yanglao.core import sheets
 from yanglao.people import services
 from yanglao.people.models import Person
@@ -74,11 +75,7 @@ def test_ledger_export_names_and_ages_by_the_local_day(
 def test_api_timestamps_are_local(officer: Any, person: Person) -> None:
     c = Client()
     with time_machine.travel(AT, tick=False):
-        r = c.post(
-            "/api/v1/auth/token",
-            {"username": officer.username, "password": PASSWORD},
-            content_type="application/json",
-        )
+        r = c.post("/api/v1/auth/token", token_body(officer), content_type="application/json")
         token = r.json()
         detail = c.get(
             f"/api/v1/persons/{person.public_id}",

@@ -73,8 +73,29 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("inspector_nanguan", Role.INSPECTOR, "220102", Mode.STATS, "南关区检查员 姜淑华"),
     DemoAccount("auditor_jilin", Role.AUDITOR, "22", Mode.STATS, "省民政厅审计员 徐秀云"),
     DemoAccount("secadmin", Role.SECURITY_ADMIN, "22", Mode.STATS, "安全管理员 马建军"),
+    # A second security administrator: account changes need another one's approval (four eyes).
+    DemoAccount("secadmin2", Role.SECURITY_ADMIN, "22", Mode.STATS, "安全管理员 韩立新"),
     DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "22", Mode.STATS, "系统管理员 董文华"),
 ]
+
+
+@dataclass(frozen=True)
+class TotpSecret:
+    secret: str  # base32
+    url: str  # otpauth://
+
+
+def _enrol(username: str) -> TotpSecret:
+    """Every demo account has a phone-app device (created once; its secret is kept)."""
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="演示手机", confirmed=True)
+    return TotpSecret(b32encode(device.bin_key).decode(), device.config_url)
 
 
 def demo_villages() -> dict[str, Region]:
@@ -118,7 +139,14 @@ class Command(BaseCommand):
             help="演示账号的密码（至少10位，不能是常见密码或纯数字）",
         )
         parser.add_argument(
-            "--accounts-json", metavar="FILE", help="把演示账号写入 JSON 文件（供测试与脚本使用）"
+            "--accounts-json",
+            metavar="FILE",
+            help="把演示账号（含密码与动态验证码密钥）写入 JSON 文件（供测试与脚本使用）",
+        )
+        parser.add_argument(
+            "--otp-code",
+            metavar="USERNAME",
+            help="仅开发环境：显示某个演示账号当前的动态验证码后退出（代替手机验证器）",
         )
         parser.add_argument(
             "--seed",
@@ -140,6 +168,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["otp_code"]:
+            self._otp_code(options["otp_code"])
+            return
         n: int = options["people"]
         if n < 0:
             raise CommandError("--people 不能为负数")
@@ -168,6 +199,7 @@ class Command(BaseCommand):
             )
 
         rows = self._accounts(options["password"], villages)
+        secrets_ = {u: _enrol(u) for u, *_ in rows}
         if n and not (existing and options["if_empty"]):
             from yanglao.benefits.demo import load as load_benefits
 
@@ -182,13 +214,26 @@ class Command(BaseCommand):
                 keep=tuple(v.code for v in villages.values()),
             )
         self._print_accounts(rows)
+        self.stdout.write(
+            "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
+            "`uv run yanglao demo --otp-code 账号` 显示当前验证码；或用 --accounts-json 写出的 "
+            "totp_secret 添加到手机验证器。"
+        )
         self._sample_ledger(options["seed"])
         if options["accounts_json"]:
             path = Path(options["accounts_json"])
             path.write_text(
                 json.dumps(
                     [
-                        {"username": u, "password": p, "role": r, "region_code": c}
+                        {
+                            "username": u,
+                            "password": p,
+                            "role": r,
+                            "region_code": c,
+                            # Base32, as a phone app takes it; `otpauth` for a QR code.
+                            "totp_secret": secrets_[u].secret,
+                            "totp_url": secrets_[u].url,
+                        }
                         for u, p, r, c, _ in rows
                     ],
                     ensure_ascii=False,
@@ -311,6 +356,22 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"已创建 {created} 个演示账号。")
         return rows
+
+    def _otp_code(self, username: str) -> None:
+        import os
+
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from yanglao.accounts.testing import code_for_key
+
+        if os.environ.get("YANGLAO_ENV") != "development":
+            raise CommandError("--otp-code 只能在开发环境（YANGLAO_ENV=development）中使用")
+        if username not in {a.username for a in ACCOUNTS}:
+            raise CommandError(f"{username} 不是演示账号")
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"{username} 尚未绑定动态验证码")
+        self.stdout.write(code_for_key(device.key))
 
     def _print_accounts(self, rows: list[tuple[str, str, str, str, str]]) -> None:
         table = [("账号", "密码", "角色", "辖区")] + [
