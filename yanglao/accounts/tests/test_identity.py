@@ -265,14 +265,25 @@ def test_lowering_an_account_needs_no_second_person(admins, make_user) -> None:
 
 
 def test_temporary_password_forces_a_change_then_history_refuses_reuse(admins, settings) -> None:
-    a, _, _ = admins
-    user = services.user_create(
+    a, b, _ = admins
+    # An institution operator reads its residents: data access, so a second admin approves.
+    with pytest.raises(services.AccountInvalid):
+        services.user_create(
+            actor=a,
+            username="operator_x",
+            password="Temp-Pass-2026",
+            role=Role.INSTITUTION_OPERATOR,
+            jurisdictions=[("220102", "stats")],
+        )
+    change = services.request_create(
         actor=a,
         username="operator_x",
         password="Temp-Pass-2026",
-        role=Role.INSTITUTION_OPERATOR,  # no data access: created at once
+        role=Role.INSTITUTION_OPERATOR,
         jurisdictions=[("220102", "stats")],
     )
+    assert isinstance(change, AccountChange)
+    user = services.change_approve(actor=b, change=change)
     assert user.must_change_password
     c = Client()
     c.force_login(user)

@@ -45,7 +45,8 @@ COUNTY = AccountState(Role.COUNTY_OFFICER, True, frozenset({"220102000000:edit"}
         # creations
         (None, AccountState(Role.PROVINCE_OFFICER), True),
         (None, AccountState(Role.VISIT_WORKER), True),
-        (None, AccountState(Role.INSTITUTION_OPERATOR), False),  # no data access
+        # an operator reads its own residents (institutions): data access
+        (None, AccountState(Role.INSTITUTION_OPERATOR), True),
         (None, AccountState(Role.AUDITOR), True),
         (None, AccountState(Role.SECURITY_ADMIN), True),
         # raising
@@ -62,7 +63,8 @@ COUNTY = AccountState(Role.COUNTY_OFFICER, True, frozenset({"220102000000:edit"}
         (COUNTY, AccountState(Role.COUNTY_OFFICER, True, frozenset({"220102000000:stats"})), False),
         # township officers review benefit applications: a capability the county lacks
         (COUNTY, AccountState(Role.TOWNSHIP_OFFICER, True, COUNTY.jurisdictions), True),
-        (COUNTY, AccountState(Role.INSTITUTION_OPERATOR, True, COUNTY.jurisdictions), False),
+        # operating a home is a capability the county officer lacks
+        (COUNTY, AccountState(Role.INSTITUTION_OPERATOR, True, COUNTY.jurisdictions), True),
         (COUNTY, AccountState(Role.COUNTY_OFFICER, False, COUNTY.jurisdictions), False),
         (
             AccountState(Role.COUNTY_OFFICER, False, COUNTY.jurisdictions),
