@@ -74,7 +74,11 @@ def institution_search(*, user: User, f: Filters) -> QuerySet[Institution]:
     ):
         if value := getattr(f, key):
             qs = qs.filter(**{field: value})
-    return qs.select_related("region").order_by("region_id", "name")
+    return (
+        qs.select_related("region")
+        .annotate(residents_now=Count("residencies", filter=Q(residencies__end__isnull=True)))
+        .order_by("region_id", "name")
+    )
 
 
 def beds(institution: Institution) -> list[Bed]:
