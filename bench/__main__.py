@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("YANGLAO_DATA_DIR", str(Path(tempfile.gettempdir()) / "yanglao-bench"))
     os.environ.setdefault("YANGLAO_ENV", "development")  # throwaway keys for a throwaway database
+    os.environ.setdefault("YANGLAO_STATIC_MANIFEST", "false")  # pages render without collectstatic
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanglao.settings")
     ensure_database(url)
 

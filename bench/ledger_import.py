@@ -157,6 +157,7 @@ def run(people: int, runs: int) -> Result:
                 id_number_hash=crypto.lookup_hash(number),
                 id_number_masked=idnumber.mask(number),
                 region_id=r[6],
+                household_region_id=r[6],
                 address=r[8],
                 phone_cipher=crypto.encrypt(r[9]),
                 phone_hash=crypto.lookup_hash(r[9]),
