@@ -144,7 +144,7 @@ def test_parse_points_accepts(raw: str | None, expected: D | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["20.1", "21", "-1", "1e3", "abc", "1\x00", "12.55", "9" * 50, "1.2.3", "²", "NaN"]
+    "raw", ["20.1", "21", "-1", "1e3", "abc", "1\x00", "12.55", "9" * 50, "1.2.3", "٣٣٣", "NaN"]
 )
 def test_parse_points_refuses(raw: str) -> None:
     with pytest.raises(rr.ScoreError) as exc:
