@@ -132,13 +132,17 @@ def _detail(a: RatingApplication) -> dict[str, Any]:
 def rating_list(
     request: HttpRequest,
     status: str = Query("", max_length=20, description="self_assessment / scoring / …"),
+    region: str = Query("", max_length=12, description="区划代码（任意级别）"),
     offset: int = Query(0, description="从第几条开始"),
     limit: int = Query(50, description=f"每页条数，1–{MAX_PAGE}"),
 ) -> Any:
     if not 0 <= offset <= 10_000_000 or not 1 <= limit <= MAX_PAGE:
         return Status(400, {"detail": f"offset 不能为负数，limit 应在 1 到 {MAX_PAGE} 之间"})
+    region = region.strip()
+    if region and not (region.isascii() and region.isdigit() and len(region) in (2, 4, 6, 9, 12)):
+        return Status(400, {"detail": "区划代码应为2、4、6、9或12位数字"})
     qs = rating_selectors.applications(
-        _user(request), status if status in RatingStatus.values else ""
+        _user(request), status if status in RatingStatus.values else "", region
     )
     return {"count": qs.count(), "results": [_out(a) for a in qs[offset : offset + limit]]}
 

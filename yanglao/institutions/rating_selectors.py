@@ -13,8 +13,10 @@ from yanglao.institutions import selectors
 from yanglao.institutions.models import Institution, RatingApplication, RatingEvent, RatingScore
 
 
-def applications(user: User, status: str = "") -> QuerySet[RatingApplication]:
-    qs = RatingApplication.objects.filter(institution__in=selectors.institutions(user).values("pk"))
+def applications(user: User, status: str = "", region: str = "") -> QuerySet[RatingApplication]:
+    """`region`: a region code of any level inside the user's jurisdiction (else 404)."""
+    homes = selectors.institution_search(user=user, f=selectors.Filters(region=region))
+    qs = RatingApplication.objects.filter(institution__in=homes.order_by().values("pk"))
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("institution", "region").order_by("-applied_on", "-id")

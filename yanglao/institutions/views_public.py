@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from django.utils import timezone
 
 from yanglao.core.decorators import scope
@@ -13,6 +14,7 @@ from yanglao.institutions import public
 from yanglao.institutions.choices import Ownership
 
 
+@require_safe
 @scope(public=True)
 def directory(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -44,6 +46,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @scope(public=True)
 def detail(request: HttpRequest, institution_id: UUID) -> HttpResponse:
     card = public.institution(institution_id, timezone.localdate())

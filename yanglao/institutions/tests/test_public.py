@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 RESIDENT = "上官婉清"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
 @pytest.fixture
 def listed(world: World) -> World:
     """world.home filed, with a phone and a resident; other_home filed."""
