@@ -72,9 +72,7 @@ def public_inspection_results(institution: Institution) -> list[PublicInspection
 
 
 def listed() -> QuerySet[Institution]:
-    return Institution.objects.filter(
-        filing_status=FilingStatus.FILED, status__in=LISTED_STATUSES
-    )
+    return Institution.objects.filter(filing_status=FilingStatus.FILED, status__in=LISTED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,8 @@ class DirectoryPage:
 
 def directory(f: DirectoryFilters, page: str | int | None, today: date) -> DirectoryPage:
     """One page of the directory (cached CACHE_SECONDS per filters and page)."""
-    number = int(page) if str(page or "").isascii() and str(page or "").isdigit() else 1
+    text = str(page or "")
+    number = int(text) if text.isascii() and text.isdigit() else 1
     number = max(1, min(number, 100_000))
     key = "public-dir:" + hashlib.sha256(f"{f.key()}|{number}|{today}".encode()).hexdigest()
     cached = cache.get(key)

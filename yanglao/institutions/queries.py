@@ -49,7 +49,7 @@ def operating(region_code: str) -> QuerySet[Institution]:
 
 
 def _sums(qs: QuerySet[Institution], **exprs: object) -> dict[str, int]:
-    row = qs.aggregate(**{k: Coalesce(v, 0) for k, v in exprs.items()})  # type: ignore[arg-type]
+    row = qs.aggregate(**{k: Coalesce(v, 0) for k, v in exprs.items()})
     return {k: int(v) for k, v in row.items()}
 
 

@@ -74,7 +74,9 @@ def _label(app: RatingApplication, inst: Institution) -> str:
     return f"{inst.name}：申请{rr.LEVEL_LABELS[app.requested_level]}"
 
 
-def _audit_app(actor: User, action: str, app: RatingApplication, changes: dict[str, object]) -> None:
+def _audit_app(
+    actor: User, action: str, app: RatingApplication, changes: dict[str, object]
+) -> None:
     inst = app.institution
     _audit(actor, action, inst, {"application": str(app.public_id), **changes}, _label(app, inst))
 
@@ -179,9 +181,7 @@ def rating_self_assess(
             missing = app.scores.filter(self_score__isnull=True).count()
             if missing:
                 raise _fail("__all__", f"还有{missing}项未自评，全部自评后才能提交")
-            app.self_total = sum(
-                (s.self_score or Decimal(0) for s in app.scores.all()), Decimal(0)
-            )
+            app.self_total = sum((s.self_score or Decimal(0) for s in app.scores.all()), Decimal(0))
             app.self_submitted_on, app.status = today, RatingStatus.SCORING
         app.version += 1
         app.save()

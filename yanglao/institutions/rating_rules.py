@@ -84,9 +84,7 @@ def _meets(rule: LevelRule, total: Decimal, parts: Mapping[str, Decimal]) -> boo
     )
 
 
-def rate(
-    parts: Mapping[str, Decimal], table: Sequence[LevelRule] = GB_37276_2018
-) -> RatingResult:
+def rate(parts: Mapping[str, Decimal], table: Sequence[LevelRule] = GB_37276_2018) -> RatingResult:
     """The level the part scores reach under `table` (the highest level whose total and every
     part's share are met)."""
     clean: dict[str, Decimal] = {}
@@ -101,7 +99,7 @@ def rate(
     ordered = sorted(table, key=lambda r: r.level, reverse=True)
     level = next((r.level for r in ordered if _meets(r, total, clean)), None)
     nxt = next((r for r in sorted(table, key=lambda r: r.level) if r.level > (level or 0)), None)
-    short = ()
+    short: tuple[str, ...] = ()
     if nxt is not None:
         short = tuple(
             p.key

@@ -36,9 +36,7 @@ urlpatterns += [
         name="rating_objection",
     ),
     path("ratings/<uuid:rating_id>/certify/", views_rating.rating_certify, name="rating_certify"),
-    path(
-        "<uuid:institution_id>/rating/apply/", views_rating.rating_apply, name="rating_apply"
-    ),
+    path("<uuid:institution_id>/rating/apply/", views_rating.rating_apply, name="rating_apply"),
     path(
         "<uuid:institution_id>/rating/downgrade/",
         views_rating.rating_downgrade,

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from yanglao.core.decorators import scope
 from yanglao.institutions import public

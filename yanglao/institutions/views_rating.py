@@ -101,9 +101,7 @@ def rating_detail(request: AuthedRequest, rating_id: UUID) -> HttpResponse:
             "parts": rr.PARTS,
             "levels": rr.LEVEL_LABELS,
             "result": result,
-            "part_scores": [
-                (p, result.parts[p.key] if result else None) for p in rr.PARTS
-            ],
+            "part_scores": [(p, result.parts[p.key] if result else None) for p in rr.PARTS],
             "can_self": app.status == RatingStatus.SELF_ASSESSMENT,
             "can_score": is_officer and app.status == RatingStatus.SCORING,
             "is_officer": is_officer,

@@ -56,5 +56,6 @@ def test_demo_homes(regions: None, make_user: Callable[..., Any]) -> None:
     assert not app.scores.filter(expert_score__isnull=True).exists()
     assert not app.scores.exclude(evidence__gt="").exists()
     waiting = Institution.objects.get(name="船营区敬老院（演示）").rating_applications.get()
-    assert waiting.status == "publicity" and waiting.publicity_until >= today
+    assert waiting.status == "publicity"
+    assert waiting.publicity_until is not None and waiting.publicity_until >= today
     assert "等级评定演示" in out.getvalue()

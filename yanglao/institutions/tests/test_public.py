@@ -14,8 +14,7 @@ from django.test import Client
 from yanglao.institutions import public, rating, services
 from yanglao.institutions.public import PublicInspectionResult
 from yanglao.institutions.rating_testing import file_home, run_to_publicity
-from yanglao.institutions.tests.conftest import TODAY, V1, V2, World, credit_code
-from yanglao.institutions.tests.conftest import institution_input
+from yanglao.institutions.tests.conftest import TODAY, V1, V2, World, credit_code, institution_input
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +65,16 @@ def _chuanying(world: World, make_user: Any, beds: int = 250) -> Any:
 
 
 def test_directory_lists_filed_homes_without_login(listed: World, make_user: Any) -> None:
-    services.institution_register(actor=listed.county, data=institution_input(9, name="未备案养老院"))
+    services.institution_register(
+        actor=listed.county, data=institution_input(9, name="未备案养老院")
+    )
     _chuanying(listed, make_user)
     r = Client().get("/public/institutions/")
     body = r.content.decode()
     assert r.status_code == 200
-    assert listed.home.name in body and listed.other_home.name in body and "船营区公办养老院" in body
+    assert (
+        listed.home.name in body and listed.other_home.name in body and "船营区公办养老院" in body
+    )
     assert "未备案养老院" not in body
     assert "共 3 家" in body
 

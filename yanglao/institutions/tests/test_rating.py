@@ -22,8 +22,12 @@ from yanglao.institutions.models import (
     RatingStatus,
 )
 from yanglao.institutions.rating_testing import entries_at, file_home, run_to_publicity
-from yanglao.institutions.services import InstitutionInvalid, NotPermitted, institution_update
-from yanglao.institutions.services import InstitutionInput
+from yanglao.institutions.services import (
+    InstitutionInput,
+    InstitutionInvalid,
+    NotPermitted,
+    institution_update,
+)
 from yanglao.institutions.tests.conftest import TODAY, World
 
 pytestmark = pytest.mark.django_db
@@ -284,8 +288,14 @@ def test_pages_operator_applies_and_self_assesses(world: World) -> None:
     app.refresh_from_db()
     assert app.status == RatingStatus.SCORING
     # The operator may not score, decide or certify.
-    assert op.post(f"/institutions/ratings/{app.public_id}/decide/", {"approve": "1"}).status_code == 403
-    r = op.post(f"/institutions/ratings/{app.public_id}/", {"pts_E1": "1", "note_E1": "x", "action": "score"})
+    assert (
+        op.post(f"/institutions/ratings/{app.public_id}/decide/", {"approve": "1"}).status_code
+        == 403
+    )
+    r = op.post(
+        f"/institutions/ratings/{app.public_id}/",
+        {"pts_E1": "1", "note_E1": "x", "action": "score"},
+    )
     app.refresh_from_db()
     assert app.scores.get(clause__code="E1").expert_score is None
     # Bad level and hostile input change nothing.
@@ -309,14 +319,19 @@ def test_pages_officer_scores_decides_certifies(world: World) -> None:
     c.post(f"/institutions/ratings/{app.public_id}/decide/", {"approve": "1", "note": "同意"})
     app.refresh_from_db()
     assert app.status == RatingStatus.PUBLICITY and app.level == 3
-    r = c.post(f"/institutions/ratings/{app.public_id}/certify/")
+    r = c.post(f"/institutions/ratings/{app.public_id}/certify/", follow=True)
+    assert "期满后方可发证" in r.content.decode()
     app.refresh_from_db()
     assert app.status == RatingStatus.PUBLICITY  # publicity not over yet
     lst = c.get("/institutions/ratings/?status=publicity").content.decode()
     assert home.name in lst and "公示中" in lst
     assert c.get("/institutions/ratings/?institution=not-a-uuid").status_code == 200
-    assert client_for(world.outsider).get(f"/institutions/ratings/{app.public_id}/").status_code == 404
-    assert home.name not in client_for(world.outsider).get("/institutions/ratings/").content.decode()
+    assert (
+        client_for(world.outsider).get(f"/institutions/ratings/{app.public_id}/").status_code == 404
+    )
+    assert (
+        home.name not in client_for(world.outsider).get("/institutions/ratings/").content.decode()
+    )
 
 
 # --- API --------------------------------------------------------------------------------
