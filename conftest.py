@@ -85,6 +85,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Cached pages (the public institution directory, 60 s) must not leak between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_inline(settings):
     # Background tasks run at enqueue time in tests; the database queue has its own test.
     settings.TASKS = {

@@ -18,6 +18,8 @@ from yanglao.people.testing import person_input
 pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "欧阳秀英"
+# Pages open without login (institution directory): 200 to anyone, never personal data.
+PUBLIC_PREFIX = "public/"
 
 
 def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -168,7 +170,7 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
 
     operator = make_user(Role.INSTITUTION_OPERATOR, "220102", mode="stats")
     home = inst_services.institution_register(
-        actor=officer, data=institution_input(77, name="秘密路养老院")
+        actor=officer, data=institution_input(77, name="秘密路养老院", fire_approved=True)
     )
     inst_services.operator_bind(actor=officer, institution=home, user=operator)
     bed = inst_services.bed_add(
@@ -181,10 +183,17 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
         bed=bed,
         start=date(2026, 1, 5),
     )
+    # Filed (so the public pages list it, resident and all) with a change filing open.
+    from yanglao.institutions import rating
+    from yanglao.institutions.rating_testing import file_home
+
+    file_home(officer=officer, institution=home, today=date(2026, 1, 10))
     filing = inst_services.filing_submit(
-        actor=operator, institution=home, kind="new", documents=["application"], pledge=True
+        actor=operator, institution=home, kind="change", documents=["application"], pledge=True
     )
+    application = rating.rating_apply(actor=operator, institution=home, level=3)
     return {
+        "rating_id": str(application.public_id),
         "institution_id": str(home.public_id),
         "residency_id": str(residency.public_id),
         "filing_id": str(filing.public_id),
@@ -251,6 +260,11 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
                 else b"".join(response.streaming_content).decode(errors="replace")
             )
             checked += 1
+            if route.startswith(PUBLIC_PREFIX):
+                # Public pages show the home (a public fact), never its resident.
+                assert response.status_code in (200, 405), (method, url, response.status_code)
+                assert SECRET_NAME not in body and "秘密路1号" not in body, (method, url)
+                continue
             if "<" in route:
                 assert response.status_code in (403, 404, 405), (method, url, response.status_code)
             assert SECRET_NAME not in body, (method, url)
@@ -268,11 +282,20 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
 
 def test_anonymous_is_sent_to_login(county_a_world) -> None:
     client = Client()
+    public_seen = 0
     for route, _ in all_patterns():
         url = fill(route, county_a_world)
         response = client.get(url)
         if route.startswith("accounts/log"):
             continue
+        if route.startswith(PUBLIC_PREFIX):
+            body = response.content.decode()
+            assert response.status_code == 200, url
+            assert SECRET_NAME not in body and "秘密路1号" not in body, url
+            assert "秘密路养老院" in body, url  # the walk reached the secret person's home
+            public_seen += 1
+            continue
         assert response.status_code in (302, 405), url
         if response.status_code == 302:
             assert response["Location"].startswith("/accounts/login/"), url
+    assert public_seen >= 2

@@ -12,5 +12,6 @@ urlpatterns = [
     path("imports/", include("yanglao.imports.urls")),
     path("visits/", include("yanglao.visits.urls")),
     path("institutions/", include("yanglao.institutions.urls")),
+    path("public/institutions/", include("yanglao.institutions.public_urls")),
     path("api/", api.urls),
 ]

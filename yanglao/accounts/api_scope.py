@@ -44,6 +44,8 @@ SCOPES: dict[str, str | None] = {
     "visit:record": Cap.VISIT_RECORD,
     "visit:view": Cap.VISIT_VIEW,
     "institution:read": Cap.INSTITUTION_VIEW,
+    # 等级评定 (issue 11 part 7): officers of the home's county or above.
+    "institution:rate": Cap.INSTITUTION_MANAGE,
 }
 
 

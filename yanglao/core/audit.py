@@ -243,6 +243,14 @@ ACTION_LABELS: dict[str, str] = {
     "person.disability_end": "结束残疾信息",
     "person.dementia_add": "登记失智",
     "person.dementia_end": "撤销失智登记",
+    # institutions.rating.RatingAction (等级评定, issue 11 part 7)
+    "institution.rating_apply": "申请养老机构等级评定",
+    "institution.rating_self_assess": "填写等级评定自评",
+    "institution.rating_score": "等级评定专家评分",
+    "institution.rating_decide": "等级评定委员会评审",
+    "institution.rating_objection": "登记等级评定公示异议",
+    "institution.rating_certify": "发放养老机构等级证书",
+    "institution.rating_downgrade": "养老机构降级",
 }
 
 

@@ -171,3 +171,6 @@ def load(out: Out, *, today: date, keep: tuple[str, ...] = ()) -> None:
                 )
             # The third home admits people and never filed: on the county's action list.
     out.write(f"养老机构演示数据：{len(HOMES)} 家机构，{admitted} 位老人入住。")
+    from yanglao.institutions import rating_demo  # part 7: a graded home, one in 公示
+
+    rating_demo.load(out, today=today)

@@ -82,6 +82,11 @@ class Institution(models.Model):
     filed_on = models.DateField("备案日期", null=True, blank=True)
     first_admission_on = models.DateField("首位老人入住日期", null=True, blank=True)
     licence_valid_until = models.DateField("证照有效期至", null=True, blank=True)
+    # Part 7 (等级评定, GB/T 37276-2018): the level held, written only by institutions.rating.
+    rating = models.PositiveSmallIntegerField(
+        "评定等级", null=True, blank=True, choices=[(n, f"{n}级") for n in range(1, 6)]
+    )
+    rating_valid_until = models.DateField("等级有效期至", null=True, blank=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="InstitutionOperator",
@@ -233,3 +238,158 @@ class Residency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.institution_id}"
+
+
+# --- Part 7: 等级评定 (GB/T 37276-2018) --------------------------------------------------------
+
+
+class RatingStatus(models.TextChoices):
+    SELF_ASSESSMENT = "self_assessment", "机构自评中"
+    SCORING = "scoring", "专家评分中"
+    PUBLICITY = "publicity", "公示中"
+    CERTIFIED = "certified", "已发证"
+    REJECTED = "rejected", "未通过"
+
+
+RATING_OPEN = (RatingStatus.SELF_ASSESSMENT, RatingStatus.SCORING, RatingStatus.PUBLICITY)
+
+
+class RatingEventKind(models.TextChoices):
+    CERTIFIED = "certified", "评定发证"
+    DOWNGRADED = "downgraded", "降级"
+    REVOKED = "revoked", "取消等级"
+
+
+class RatingClause(models.Model):
+    """One scoring item of a standard edition (data: institutions.rating_catalog)."""
+
+    edition = models.CharField("标准版本", max_length=40)
+    code = models.CharField("条款编号", max_length=10)
+    part = models.CharField("评定部分", max_length=16)
+    title = models.CharField("评定内容", max_length=100)
+    max_points = models.PositiveSmallIntegerField("分值")
+    order = models.PositiveSmallIntegerField("顺序")
+    verified = models.BooleanField("分值已核实", default=False)
+
+    class Meta:
+        verbose_name = "等级评定条款"
+        verbose_name_plural = "等级评定条款"
+        ordering = ["edition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="rating_clause_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class RatingApplication(models.Model):
+    """One 等级评定: application → self-assessment → expert scoring → committee → 公示 →
+    certificate (or 未通过)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="rating_applications"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    edition = models.CharField("标准版本", max_length=40)
+    requested_level = models.PositiveSmallIntegerField("申请等级")
+    status = models.CharField(
+        "状态", max_length=16, choices=RatingStatus.choices, default=RatingStatus.SELF_ASSESSMENT
+    )
+    applied_on = models.DateField("申请日期")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    self_total = models.DecimalField("自评总分", max_digits=6, decimal_places=1, null=True)
+    self_submitted_on = models.DateField("自评提交日期", null=True, blank=True)
+    expert_total = models.DecimalField("专家评分总分", max_digits=6, decimal_places=1, null=True)
+    parts = models.JSONField("各部分得分", default=dict)
+    reached_level = models.PositiveSmallIntegerField("评分达到等级", null=True, blank=True)
+    level = models.PositiveSmallIntegerField("评定等级", null=True, blank=True)
+    committee_note = models.CharField("评定委员会意见", max_length=500, blank=True)
+    decided_on = models.DateField("评审日期", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    publicity_from = models.DateField("公示开始", null=True, blank=True)
+    publicity_until = models.DateField("公示截止", null=True, blank=True)
+    objection_note = models.CharField("公示异议", max_length=500, blank=True)
+    certificate_no = models.CharField("证书编号", max_length=40, blank=True)
+    certified_on = models.DateField("发证日期", null=True, blank=True)
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "等级评定申请"
+        verbose_name_plural = "等级评定申请"
+        indexes = [models.Index(fields=["region", "status"], name="rating_region_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(status__in=["self_assessment", "scoring", "publicity"]),
+                name="rating_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_level__gte=1) & Q(requested_level__lte=5),
+                name="rating_requested_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.requested_level}级 {self.applied_on}"
+
+
+class RatingScore(models.Model):
+    """One clause of one application: the home's self score, the experts' score and evidence."""
+
+    application = models.ForeignKey(
+        RatingApplication, on_delete=models.CASCADE, related_name="scores"
+    )
+    clause = models.ForeignKey(RatingClause, on_delete=models.PROTECT, related_name="+")
+    self_score = models.DecimalField("自评得分", max_digits=5, decimal_places=1, null=True)
+    self_note = models.CharField("自评说明", max_length=300, blank=True)
+    expert_score = models.DecimalField("专家评分", max_digits=5, decimal_places=1, null=True)
+    evidence = models.CharField("评分依据（证据）", max_length=500, blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scored_on = models.DateField("评分日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "等级评定得分"
+        verbose_name_plural = "等级评定得分"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "clause"], name="rating_score_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}/{self.clause_id}"
+
+
+class RatingEvent(models.Model):
+    """The history of a home's level: certificates, downgrades, revocations."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="rating_events"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        RatingApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("事项", max_length=16, choices=RatingEventKind.choices)
+    level_before = models.PositiveSmallIntegerField("原等级", null=True, blank=True)
+    level_after = models.PositiveSmallIntegerField("新等级", null=True, blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    on = models.DateField("日期")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "等级变动"
+        verbose_name_plural = "等级变动"
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.kind} {self.on}"

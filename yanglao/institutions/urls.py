@@ -22,3 +22,24 @@ urlpatterns = [
     ),
     path("<uuid:institution_id>/operators/", views.operator_bind, name="operator_bind"),
 ]
+
+# Part 7: 等级评定 (GB/T 37276-2018)
+from yanglao.institutions import views_rating  # noqa: E402
+
+urlpatterns += [
+    path("ratings/", views_rating.ratings, name="ratings"),
+    path("ratings/<uuid:rating_id>/", views_rating.rating_detail, name="rating_detail"),
+    path("ratings/<uuid:rating_id>/decide/", views_rating.rating_decide, name="rating_decide"),
+    path(
+        "ratings/<uuid:rating_id>/objection/",
+        views_rating.rating_objection,
+        name="rating_objection",
+    ),
+    path("ratings/<uuid:rating_id>/certify/", views_rating.rating_certify, name="rating_certify"),
+    path("<uuid:institution_id>/rating/apply/", views_rating.rating_apply, name="rating_apply"),
+    path(
+        "<uuid:institution_id>/rating/downgrade/",
+        views_rating.rating_downgrade,
+        name="rating_downgrade",
+    ),
+]

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -739,7 +740,10 @@ def test_every_operation_declares_its_scope() -> None:
         declared = scope_of(op.view_func)
         assert declared in SCOPES, f"{method} {url} does not declare its scope"
         if declared == PUBLIC:
-            assert url == "/api/v1/auth/token", f"{method} {url} is public"
+            # The token exchange, and the public institution directory (no personal data).
+            assert url == "/api/v1/auth/token" or url.startswith("/api/v1/public/"), (
+                f"{method} {url} is public"
+            )
         else:
             assert op.auth_callbacks, f"{method} {url} declares {declared} but has no auth"
 
@@ -776,6 +780,7 @@ def test_every_operation_refuses_other_county(
     api_client: Callable[[User], ApiClient],
     people_a: list[Person],
     on_commit_now: None,
+    make_user: Callable[..., Any],
 ) -> None:
     """Call every operation on 220102 objects as 220204's officer: all 404 or 403.
 
@@ -794,8 +799,23 @@ def test_every_operation_refuses_other_county(
     from yanglao.institutions import services as inst_services
     from yanglao.institutions.tests.conftest import institution_input
 
-    home = inst_services.institution_register(actor=officer_a, data=institution_input(61))
+    home = inst_services.institution_register(
+        actor=officer_a, data=institution_input(61, fire_approved=True)
+    )
+    # 等级评定 waiting for the experts' scores (rating_scores, then rating_decision).
+    from yanglao.institutions import rating
+    from yanglao.institutions.rating_catalog import CLAUSES, EDITION
+    from yanglao.institutions.rating_testing import entries_at, file_home
+
+    operator = make_user("institution_operator", "220102", mode="stats")
+    inst_services.operator_bind(actor=officer_a, institution=home, user=operator)
+    file_home(officer=officer_a, institution=home, today=timezone.localdate())
+    rated = rating.rating_apply(actor=operator, institution=home, level=3)
+    rating.rating_self_assess(
+        actor=operator, application=rated, entries=entries_at(Decimal("0.7")), submit=True
+    )
     path_values = {
+        "rating_id": str(rated.public_id),
         "institution_id": str(home.public_id),
         "person_id": str(target.public_id),
         "code": "220102",
@@ -821,12 +841,19 @@ def test_every_operation_refuses_other_county(
         "application_create": {"item_code": "N01", "note": "本人申请"},
         "application_decide": {"approve": True, "reason": "同意"},
         "visit_records_upload": {"records": []},
+        "rating_scores": {
+            "scores": [
+                {"clause": c.code, "score": str(c.max_points), "evidence": "现场查看"}
+                for c in CLAUSES[EDITION]
+            ]
+        },
+        "rating_decision": {"approve": True, "note": "同意"},
     }
 
     def calls(outsider: bool = False, owner: User | None = None) -> Iterator[tuple[str, str, str]]:
         for method, url, op in operations():
-            if url == "/api/v1/auth/token":
-                continue
+            if url == "/api/v1/auth/token" or scope_of(op.view_func) == PUBLIC:
+                continue  # open to anyone (the directory: institutions/tests/test_public.py)
             cap = SCOPES.get(scope_of(op.view_func) or "")
             if owner is not None and cap not in (None, AUTHENTICATED) and not owner.can(cap):
                 continue  # e.g. recording visits is a village worker's, not a county officer's

@@ -48,3 +48,14 @@ def test_demo_homes(regions: None, make_user: Callable[..., Any]) -> None:
     assert set(admitted) == {Dwelling.INSTITUTION}
     demo.load(out, today=today)
     assert Institution.objects.count() == 4
+    # 等级评定: one home rated 三级 with its scores, one in 公示.
+    graded = Institution.objects.get(name="南关区社会福利中心（演示）")
+    assert graded.rating == 3 and graded.rating_valid_until is not None
+    app = graded.rating_applications.get()
+    assert app.status == "certified" and app.reached_level == 3
+    assert not app.scores.filter(expert_score__isnull=True).exists()
+    assert not app.scores.exclude(evidence__gt="").exists()
+    waiting = Institution.objects.get(name="船营区敬老院（演示）").rating_applications.get()
+    assert waiting.status == "publicity"
+    assert waiting.publicity_until is not None and waiting.publicity_until >= today
+    assert "等级评定演示" in out.getvalue()
