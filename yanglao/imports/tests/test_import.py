@@ -383,3 +383,16 @@ def test_unfinished_imports_expire(run_import: Run) -> None:
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CANCELLED and not stored.exists()
     assert not ImportRow.objects.filter(batch=batch).exists()
+
+
+def test_id_number_in_other_scripts_digits_is_refused_not_a_duplicate(run_import: Run) -> None:
+    """Issue 15: Devanagari / mathematical bold digits registered the same person twice."""
+    run_import(csv_bytes([line()]), commit=True)
+    number = idn()
+    devanagari = line(cells={"身份证号码": "".join(chr(0x0966 + int(d)) for d in number)})
+    bold = line(cells={"身份证号码": number[:-1] + chr(0x1D7CE + int(number[-1]))})
+    batch = run_import(csv_bytes([devanagari, bold]))
+    assert batch.counts["rejected"] == 2 and batch.counts["new"] == 0
+    errors = errors_of(batch)
+    assert "只能使用数字0-9和X" in errors[2] and "只能使用数字0-9和X" in errors[3]
+    assert Person.objects.count() == 1
