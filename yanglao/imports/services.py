@@ -104,7 +104,8 @@ def batch_upload(
         for chunk in upload.chunks():
             out.write(chunk)
     try:
-        table = open_table(path, name)
+        # Only a look at the first rows here (the web request); the worker parses the file.
+        table = open_table(path, name, head_rows=HEAD_ROWS + 3)
         head_rows = [row for _, row in zip(range(HEAD_ROWS + 3), table.rows, strict=False)]
     except SheetError as e:
         path.unlink(missing_ok=True)
