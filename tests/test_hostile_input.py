@@ -212,3 +212,42 @@ def test_over_long_field_fails_its_own_import_line(
     from yanglao.people.models import Person
 
     assert list(Person.objects.values_list("name", flat=True)) == ["张桂兰"]
+
+
+def test_security_headers_on_pages_with_personal_data(officer, officer_client) -> None:
+    person, _ = services.person_register(actor=officer, data=person_input("220102001001"))
+    for url in ("/people/", f"/people/{person.public_id}/", "/people/export.csv"):
+        r = officer_client.get(url)
+        assert r.status_code == 200, url
+        csp = r["Content-Security-Policy"]
+        assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert "no-store" in r["Cache-Control"], url
+        assert r["X-Frame-Options"] == "DENY"
+        assert r["Referrer-Policy"] == "same-origin"
+        assert r["X-Content-Type-Options"] == "nosniff"
+    login = Client().get("/accounts/login/")
+    assert "no-store" in login["Cache-Control"] and "Content-Security-Policy" in login
+
+
+def test_templates_have_no_inline_script() -> None:
+    """The policy forbids inline script: no <script> without src, no on…= handlers, no
+    javascript: links in any template (they would silently stop working)."""
+    import re
+    from pathlib import Path
+
+    import yanglao
+
+    root = Path(yanglao.__file__).parent
+    offenders = []
+    paths = list(root.rglob("templates/**/*.html"))
+    assert len(paths) > 40
+    for path in paths:
+        text = path.read_text()
+        for m in re.finditer(r"<script\b[^>]*>", text):
+            tag = m.group(0)
+            if "src=" not in tag and "application/json" not in tag:
+                offenders.append((path.name, tag))
+        offenders += [(path.name, h) for h in re.findall(r"\son[a-z]+\s*=", text)]
+        offenders += [(path.name, "javascript:") for _ in re.findall("javascript:", text)]
+    assert offenders == []
