@@ -18,6 +18,10 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret("SECRET_KEY", DATA_DIR)
 DATA_KEYS = secret("DATA_KEYS", DATA_DIR)
 HASH_KEY = secret("HASH_KEY", DATA_DIR)
+# Lookup hash beside each encrypted identifier: hmac-sha256 or hmac-sm3 (core/crypto.py); set
+# LOOKUP_HASH_PREVIOUS to the old one while `yanglao keys_rotate` re-hashes after a change.
+LOOKUP_HASH = os.environ.get("LOOKUP_HASH", "hmac-sha256")
+LOOKUP_HASH_PREVIOUS = os.environ.get("LOOKUP_HASH_PREVIOUS") or None
 
 DEBUG = env_bool("YANGLAO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]

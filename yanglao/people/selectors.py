@@ -67,7 +67,7 @@ def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Pe
     if q:
         number = idnumber.normalise(q)
         if len(number) == 18 and number.isascii() and number[:17].isdigit():
-            qs = qs.filter(id_number_hash=crypto.lookup_hash(number))
+            qs = qs.filter(id_number_hash__in=crypto.lookup_hashes(number))
         else:
             qs = qs.filter(name__startswith=q.replace(" ", ""))
     return qs

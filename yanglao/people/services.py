@@ -104,7 +104,7 @@ def _validate(
     )
     region = _village(data.region_code, actor, errors)
     if "id_number" not in errors:
-        clash = Person.objects.filter(id_number_hash=crypto.lookup_hash(data.id_number))
+        clash = Person.objects.filter(id_number_hash__in=crypto.lookup_hashes(data.id_number))
         if exclude_pk is not None:
             clash = clash.exclude(pk=exclude_pk)
         other = clash.only("region_id", "name").first()
