@@ -251,3 +251,13 @@ def test_templates_have_no_inline_script() -> None:
         offenders += [(path.name, h) for h in re.findall(r"\son[a-z]+\s*=", text)]
         offenders += [(path.name, "javascript:") for _ in re.findall("javascript:", text)]
     assert offenders == []
+
+
+def test_api_bad_month_is_a_chinese_422_not_a_500(officer, api_client) -> None:
+    """Schemathesis found GET /api/v1/benefits/rolls?month=… answering 500."""
+    c = api_client(officer)
+    for month in ("2026-13", "abc", "20\x0026-13", "2026-02-30", "٢٠٢٦-٠٣"):
+        r = c.get("/api/v1/benefits/rolls", {"month": month})
+        assert r.status_code == 422, (month, r.status_code)
+        assert r.json()["errors"]["month"] == ["月份格式应为 2026-03"]
+    assert c.get("/api/v1/benefits/rolls", {"month": "2026-03"}).status_code == 200
