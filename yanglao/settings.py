@@ -18,6 +18,10 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret("SECRET_KEY", DATA_DIR)
 DATA_KEYS = secret("DATA_KEYS", DATA_DIR)
 HASH_KEY = secret("HASH_KEY", DATA_DIR)
+# Lookup hash beside each encrypted identifier: hmac-sha256 or hmac-sm3 (core/crypto.py); set
+# LOOKUP_HASH_PREVIOUS to the old one while `yanglao keys_rotate` re-hashes after a change.
+LOOKUP_HASH = os.environ.get("LOOKUP_HASH", "hmac-sha256")
+LOOKUP_HASH_PREVIOUS = os.environ.get("LOOKUP_HASH_PREVIOUS") or None
 
 DEBUG = env_bool("YANGLAO_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -54,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yanglao.core.middleware.RequestContextMiddleware",
+    "yanglao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yanglao.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -178,6 +184,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# core.middleware.SecurityHeadersMiddleware: scripts from our static files only (no inline).
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or None
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "people:index"

@@ -5,6 +5,13 @@ Font: a CJK TrueType font installed from Debian's registry (`fonts-wqy-zenhei`, 
 subset so the PDF prints the same on any reader. Nothing is downloaded at run time. Where no
 such font is installed, reportlab's built-in CID font STSong-Light is named instead and the
 reader supplies the glyphs (poppler needs poppler-data).
+
+Rare characters (GB 18030-2022: CJK Extension B and beyond, such as 𠀀, common in older
+people's names) are missing from WenQuanYi and Noto CJK. Each character the report font lacks
+is set in a fallback font that has it (`fonts-babelstone-han`, BabelStone Han, 14,000+ Ext. B
+characters; override with YANGLAO_PDF_FALLBACK_FONT), also embedded as a subset. A character
+no installed font has is printed as its code point in brackets, e.g. [U+2B81D], so the name is
+never silently wrong (documented limitation, docs/security-input.md).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import os
 from functools import lru_cache
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -30,6 +38,11 @@ from yanglao.core.dates import CN_DATE, fmt_date
 
 CID_FONT = "STSong-Light"
 EMBEDDED = "YanglaoCJK"
+FALLBACK = "YanglaoCJKExt"
+FALLBACK_CANDIDATES = (
+    "/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+)
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -49,6 +62,48 @@ def _font() -> str:
     return CID_FONT
 
 
+def _coverage(name: str) -> frozenset[int] | None:
+    """Code points a registered TrueType font has; None for the CID font (BMP assumed)."""
+    face = getattr(pdfmetrics.getFont(name), "face", None)
+    return frozenset(face.charToGlyph) if face is not None else None
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[str, frozenset[int] | None, frozenset[int]]:
+    """(report font, its code points, the fallback font's code points)."""
+    main = _font()
+    configured = os.environ.get("YANGLAO_PDF_FALLBACK_FONT")
+    for path in ([configured] if configured else []) + list(FALLBACK_CANDIDATES):
+        if path and os.path.exists(path):
+            pdfmetrics.registerFont(TTFont(FALLBACK, path))
+            return main, _coverage(main), _coverage(FALLBACK) or frozenset()
+    return main, _coverage(main), frozenset()
+
+
+def markup(text: str) -> str:
+    """Paragraph markup for a value: escaped, with each character the report font lacks set in
+    the fallback font, and one no installed font has printed as [U+XXXX]."""
+    _, main, fallback = _fonts()
+    out: list[str] = []
+    for ch in str(text):
+        cp = ord(ch)
+        if (main is None and cp < 0x10000) or (main is not None and cp in main) or ch in "\n\t":
+            out.append(escape(ch))
+        elif cp in fallback:
+            out.append(f'<font name="{FALLBACK}">{escape(ch)}</font>')
+        else:
+            out.append(f"[U+{cp:04X}]")
+    return "".join(out)
+
+
+def _needs_markup(text: str) -> bool:
+    _, main, _ = _fonts()
+    return any(
+        (ord(ch) >= 0x10000) if main is None else (ord(ch) not in main and ch not in "\n\t")
+        for ch in text
+    )
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     f = _font()
     return {
@@ -59,6 +114,11 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _table(rows: list[list[Any]], widths: list[float]) -> Table:
+    cell = ParagraphStyle("cell", fontName=_font(), fontSize=10, leading=14)
+    rows = [
+        [Paragraph(markup(v), cell) if isinstance(v, str) and _needs_markup(v) else v for v in r]
+        for r in rows
+    ]
     t = Table(rows, colWidths=widths)
     t.setStyle(
         TableStyle(
@@ -95,12 +155,12 @@ def render_report(a: Assessment, *, grade_label: str) -> bytes:
         Paragraph("老年人能力评估报告", s["title"]),
         Spacer(1, 4 * mm),
         Paragraph(
-            f"评估编号：{a.number}　评估基准日期：{fmt_date(a.assessment_date, CN_DATE)}　"
+            f"评估编号：{markup(a.number)}　评估基准日期：{fmt_date(a.assessment_date, CN_DATE)}　"
             f"评估原因：{a.get_reason_display()}",
             s["p"],
         ),
         Paragraph(
-            f"姓名：{p.name}　性别：{p.get_sex_display()}　出生日期：{fmt_date(p.birth_date, CN_DATE)}　"
+            f"姓名：{markup(p.name)}　性别：{p.get_sex_display()}　出生日期：{fmt_date(p.birth_date, CN_DATE)}　"
             f"身份证号码：{p.id_number_masked}",
             s["p"],
         ),
@@ -135,7 +195,7 @@ def render_report(a: Assessment, *, grade_label: str) -> bytes:
         rows += [
             ["C.2 老年人能力总得分", str(a.total) if a.total is not None else "不适用（昏迷）"],
             ["C.3 老年人能力初步等级", prelim],
-            ["C.4 能力等级变更依据", Paragraph(reasons, s["p"])],
+            ["C.4 能力等级变更依据", Paragraph(markup(reasons), s["p"])],
             ["C.5 老年人能力最终等级", grade_label],
         ]
         story += [_table(rows, [w * 0.45, w * 0.55])]

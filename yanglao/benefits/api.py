@@ -24,7 +24,7 @@ from yanglao.accounts.scoping import READ_RECORDS, user_ranges
 from yanglao.benefits import rules, selectors, services
 from yanglao.benefits.models import Application
 from yanglao.core.api_schemas import Message, ValidationOut
-from yanglao.core.dates import iso_datetime
+from yanglao.core.dates import iso_datetime, parse_month
 from yanglao.people import selectors as people_selectors
 from yanglao.regions import codes
 
@@ -371,7 +371,10 @@ def candidates(
     }
 
 
-@router.get("/rolls", response={200: list[RollOut], 401: Message, 403: Message, 404: Message})
+@router.get(
+    "/rolls",
+    response={200: list[RollOut], 401: Message, 403: Message, 404: Message, 422: ValidationOut},
+)
 @declare_scope("benefit:read")
 def rolls(request: HttpRequest, region: str = "", month: str = "") -> Any:
     """Roll summaries (totals per item and kind); lines with personal data stay on the page
@@ -384,7 +387,10 @@ def rolls(request: HttpRequest, region: str = "", month: str = "") -> Any:
         low, high = codes.subtree_range(code)
         qs = qs.filter(county_id__gte=low, county_id__lte=high)
     if month:
-        qs = qs.filter(month=rules.month_start(date.fromisoformat(f"{month}-01")))
+        first = parse_month(month)
+        if first is None:
+            return Status(422, {"detail": INVALID, "errors": {"month": ["月份格式应为 2026-03"]}})
+        qs = qs.filter(month=first)
     return [
         {
             "id": r.public_id,

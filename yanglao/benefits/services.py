@@ -1408,7 +1408,9 @@ def external_import(
 
     on_roster: set[int] = set()
     # One query per 2,000 lines, not one per line: rosters run to tens of thousands.
-    hashes = [crypto.lookup_hash(idnumber.normalise(cell(row, id_col))) for row in body]
+    hashes = [
+        h for row in body for h in crypto.lookup_hashes(idnumber.normalise(cell(row, id_col)))
+    ]
     people: dict[str, Person] = {}
     for i in range(0, len(hashes), 2000):
         for found in Person.objects.filter(id_number_hash__in=hashes[i : i + 2000]):
@@ -1431,7 +1433,7 @@ def external_import(
             report.rows += 1
             raw = idnumber.normalise(cell(row, id_col))
             masked = idnumber.mask(raw) if len(raw) == 18 else raw[:6] + "…"
-            person = people.get(crypto.lookup_hash(raw))
+            person = next((people[h] for h in crypto.lookup_hashes(raw) if h in people), None)
             if person is None or not in_scope_write(actor, person.region_id):
                 # Outside the jurisdiction reads the same as unknown: nothing is disclosed.
                 report.unmatched.append((n, masked, "台账中无此身份证号码（或不在本辖区）"))

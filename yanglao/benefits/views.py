@@ -35,6 +35,7 @@ from yanglao.benefits.choices import (
     TaskStatus,
 )
 from yanglao.core import sheets
+from yanglao.core.dates import parse_month
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
 from yanglao.regions import codes
@@ -51,10 +52,7 @@ def _date(raw: str | None, default: date) -> date:
 
 
 def _month(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(f"{raw}-01") if raw else None
-    except ValueError:
-        return None
+    return parse_month(raw)
 
 
 @scope(Cap.BENEFIT_VIEW)

@@ -57,6 +57,7 @@ class Action:
     IMPORT_CANCEL = "import.cancel"
     IMPORT_ERRORS_DOWNLOAD = "import.errors_download"
     MIN_AGE_POLICY_SET = "policy.min_age_set"
+    KEYS_ROTATE = "keys.rotate"
 
 
 def audit(
@@ -194,6 +195,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.IMPORT_CANCEL: "取消台账导入",
     Action.IMPORT_ERRORS_DOWNLOAD: "下载导入错误行",
     Action.MIN_AGE_POLICY_SET: "设置登记年龄政策",
+    Action.KEYS_ROTATE: "轮换数据密钥／查找哈希",
     # assessments.services.Action (kept as strings: core must not import the apps above it)
     "assessment.create": "发起能力评估",
     "assessment.update": "保存评估",

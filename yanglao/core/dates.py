@@ -11,6 +11,7 @@ Naive datetimes are taken as already local wall-clock times (what a spreadsheet 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -49,3 +50,14 @@ def iso_datetime(value: datetime) -> str:
     """ISO 8601 with the local offset, '2026-11-30T00:30:00+08:00' (API answers): the same
     instant as UTC, but its first ten characters are the local day."""
     return local_datetime(value).isoformat(timespec="seconds")
+
+
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+
+
+def parse_month(text: str | None) -> date | None:
+    """'2026-03' → date(2026, 3, 1); None for anything else (a query parameter is hostile)."""
+    m = _MONTH.match((text or "").strip())
+    if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+        return None
+    return date(int(m.group(1)), int(m.group(2)), 1)

@@ -19,9 +19,16 @@ CHECK_CHARS = "10X98765432"  # index r = S mod 11
 
 EARLIEST_BIRTH = date(1880, 1, 1)
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XXX")
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+# GB 11643 allows only 0-9 and X; full-width forms (what Chinese input methods type) and a
+# lower-case x are the same characters. Every other script's digits (Arabic-Indic, Devanagari,
+# mathematical bold…) are refused: Python's \d, isdigit() and int() would accept them and the
+# same person would be registered again under a different lookup hash.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$")
+NON_ASCII_MESSAGE = (
+    "身份证号码只能使用数字0-9和X（全角数字会自动转换），不能含有其他文字的数字或符号"
+)
 
 
 # Spaces, zero-width characters pasted from web pages, and the apostrophe Excel users type
@@ -91,10 +98,13 @@ def validate(
     """
     number = normalise(raw)
     result = IdCheck(number=number)
+    if not number.isascii():
+        result.errors.append(NON_ASCII_MESSAGE)
+        return result
     if _SCIENTIFIC.match(number):
         result.errors.append("身份证号码被表格软件写成了科学计数法，请把该列设为文本后重新填写")
         return result
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isdecimal() and number.isascii():
         result.errors.append("这是15位旧身份证号码，请填写18位号码")
         return result
     if len(number) != 18:

@@ -57,3 +57,21 @@ class AuditEvent(models.Model):
         from yanglao.core.audit import ACTION_LABELS
 
         return ACTION_LABELS.get(self.action, self.action)
+
+
+class KeyRotation(models.Model):
+    """Progress of `yanglao keys_rotate` on one table, so an interrupted run resumes."""
+
+    table = models.CharField("表", max_length=100, unique=True)  # "people.Person"
+    target = models.CharField("目标", max_length=100)  # "<key id>/<hash algorithm>"
+    last_pk = models.BigIntegerField("已处理到", default=0)
+    rows_changed = models.BigIntegerField("已改写行数", default=0)
+    done = models.BooleanField("已完成", default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "密钥轮换进度"
+        verbose_name_plural = "密钥轮换进度"
+
+    def __str__(self) -> str:
+        return f"{self.table} → {self.target}"

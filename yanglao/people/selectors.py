@@ -80,8 +80,8 @@ def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Pe
     q = f.q.strip()
     if q:
         number = idnumber.normalise(q)
-        if len(number) == 18 and number[:17].isdigit():
-            qs = qs.filter(id_number_hash=crypto.lookup_hash(number))
+        if len(number) == 18 and number.isascii() and number[:17].isdigit():
+            qs = qs.filter(id_number_hash__in=crypto.lookup_hashes(number))
         else:
             qs = qs.filter(name__startswith=q.replace(" ", ""))
     return qs

@@ -154,7 +154,7 @@ def _validate(
     if hukou is not None:
         data.household_region_code = hukou.code
     if "id_number" not in errors:
-        clash = Person.objects.filter(id_number_hash=crypto.lookup_hash(data.id_number))
+        clash = Person.objects.filter(id_number_hash__in=crypto.lookup_hashes(data.id_number))
         if exclude_pk is not None:
             clash = clash.exclude(pk=exclude_pk)
         other = clash.only("region_id", "name").first()

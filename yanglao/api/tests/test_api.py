@@ -963,3 +963,17 @@ def test_household_region_dwelling_and_facts_in_the_schema(
     r = c.patch(f"{PERSONS}/{out['id']}", {"version": 2, "household_region_code": "22"})
     assert r.status_code == 422
     assert "household_region_code" in r.json()["errors"]
+
+
+def test_create_with_arabic_indic_digits_is_refused_not_a_duplicate(
+    officer_a: User, api_client: Callable[[User], ApiClient]
+) -> None:
+    """Issue 15: the same number in Arabic-Indic digits registered a second person."""
+    c = api_client(officer_a)
+    body = create_body(villages("220102")[0])
+    assert c.post(PERSONS, body).status_code == 201
+    arabic = "".join(chr(0x0660 + int(d)) if d.isdigit() else d for d in body["id_number"])
+    r = c.post(PERSONS, {**body, "id_number": arabic, "region_code": villages("220102")[1]})
+    assert r.status_code == 422
+    assert "只能使用数字0-9和X" in r.json()["errors"]["id_number"][0]
+    assert Person.objects.count() == 1

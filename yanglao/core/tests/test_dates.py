@@ -123,3 +123,26 @@ def test_audit_log_page_shows_local_time_and_filters_by_local_day(
         before = c.get("/audit/", {"date_from": "2026-11-29", "date_to": "2026-11-29"})
     assert "2026-11-30 00:30:00" in page.content.decode()
     assert "午夜" not in before.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03", date(2026, 3, 1)),
+        ("2026-3", date(2026, 3, 1)),
+        (" 2026-12 ", date(2026, 12, 1)),
+        ("2026-13", None),
+        ("2026-00", None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ("٢٠٢٦-٠٣", None),  # Arabic-Indic digits: int() would take them
+        ("2026-03-01", None),
+        ("0000-01", None),
+        ("9" * 40, None),
+    ],
+)
+def test_parse_month(text, expected) -> None:
+    from yanglao.core.dates import parse_month
+
+    assert parse_month(text) == expected

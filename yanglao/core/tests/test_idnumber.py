@@ -99,3 +99,47 @@ def test_upgrade_15_digit() -> None:
 )
 def test_mask(number: str, masked: str) -> None:
     assert idnumber.mask(number) == masked
+
+
+def _in_digits(zero: str, number: str = "220102194503150025") -> str:
+    """The number written with another script's digits 0–9 starting at code point `zero`."""
+    return "".join(chr(ord(zero) + int(c)) for c in number)
+
+
+# Issue 15: Python's \d, str.isdigit() and int() accept every script's digits, so these
+# validated and registered a duplicate under a different hash.
+@pytest.mark.parametrize(
+    ("label", "raw"),
+    [
+        ("Arabic-Indic", _in_digits("\u0660")),
+        ("Extended Arabic-Indic", _in_digits("\u06f0")),
+        ("Devanagari", _in_digits("\u0966")),
+        ("Bengali", _in_digits("\u09e6")),
+        ("Thai", _in_digits("\u0e50")),
+        ("mathematical bold", _in_digits("\U0001d7ce")),
+        ("mathematical monospace", _in_digits("\U0001d7f6")),
+        ("one Arabic-Indic digit among ASCII", "22010219450315002" + "\u0665"),
+        ("superscript", "22010219450315002" + "\u2075"),
+        ("circled", "2201021945031500" + "\u2461" + "5"),
+        ("one Devanagari digit in the address code", "\u0968" + "20102194503150025"),
+    ],
+)
+def test_non_ascii_digits_are_refused(label: str, raw: str) -> None:
+    check = idnumber.validate(raw, today=TODAY)
+    assert not check.ok, label
+    assert "只能使用数字0-9和X" in " ".join(check.errors)
+    assert check.birth_date is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("２２０１０２１９４５０３１５００２５", "220102194503150025"),  # full-width: allowed
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),
+        ("11010519491231002x", "11010519491231002X"),  # lower-case x: allowed
+        ("\u2007220102194503150025", "220102194503150025"),  # figure space is a space
+    ],
+)
+def test_only_full_width_digits_and_lower_x_are_normalised(raw: str, expected: str) -> None:
+    check = idnumber.validate(raw, today=TODAY)
+    assert check.ok and check.number == expected

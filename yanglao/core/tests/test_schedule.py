@@ -31,6 +31,7 @@ NOT_PERIODIC = {
     "min_age_policy",
     "benefits_catalog",
     "scheduler",
+    "keys_rotate",
 }
 
 

@@ -383,3 +383,31 @@ def test_unfinished_imports_expire(run_import: Run) -> None:
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CANCELLED and not stored.exists()
     assert not ImportRow.objects.filter(batch=batch).exists()
+
+
+def test_id_number_in_other_scripts_digits_is_refused_not_a_duplicate(run_import: Run) -> None:
+    """Issue 15: Devanagari / mathematical bold digits registered the same person twice."""
+    run_import(csv_bytes([line()]), commit=True)
+    number = idn()
+    devanagari = line(cells={"身份证号码": "".join(chr(0x0966 + int(d)) for d in number)})
+    bold = line(cells={"身份证号码": number[:-1] + chr(0x1D7CE + int(number[-1]))})
+    batch = run_import(csv_bytes([devanagari, bold]))
+    assert batch.counts["rejected"] == 2 and batch.counts["new"] == 0
+    errors = errors_of(batch)
+    assert "只能使用数字0-9和X" in errors[2] and "只能使用数字0-9和X" in errors[3]
+    assert Person.objects.count() == 1
+
+
+def test_zip_bomb_upload_is_refused_in_chinese_before_parsing(
+    township: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a 2.9 MB xlsx unpacking to gigabytes took the web process to 2.2 GB."""
+    from yanglao.core import sheets
+    from yanglao.core.tests.test_xlsx_bomb import _bomb
+
+    monkeypatch.setattr(sheets, "XLSX_MAX_UNCOMPRESSED", 40 << 20)
+    upload = SimpleUploadedFile("台账.xlsx", _bomb(1_000_000))
+    with pytest.raises(services.ImportInvalid) as exc:
+        services.batch_upload(actor=township, upload=upload, reference_date=REF)
+    assert "压缩炸弹" in str(exc.value.errors)
+    assert not ImportBatch.objects.exists()
