@@ -44,6 +44,13 @@ SCOPES: dict[str, str | None] = {
     "visit:record": Cap.VISIT_RECORD,
     "visit:view": Cap.VISIT_VIEW,
     "institution:read": Cap.INSTITUTION_VIEW,
+    # 双随机一公开 and inspections (institutions.api_supervision); the replay of a draw is a
+    # pure computation on published inputs.
+    "inspection:read": Cap.INSTITUTION_VIEW,
+    "inspection:manage": Cap.INSPECTION_MANAGE,
+    "inspection:do": Cap.INSPECTION_DO,
+    "inspection:answer": Cap.INSTITUTION_OPERATE,
+    "inspection:replay": AUTHENTICATED,
 }
 
 
