@@ -1,0 +1,92 @@
+"""Test helpers of 双随机 and inspection: two inspectors of 南关区 in the directory, a plan
+over 南关区 at 100% (every home drawn, both inspectors on every task), and a checklist
+upload with one 不符合."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from yanglao.accounts.roles import Role
+from yanglao.institutions import checklists, supervision
+from yanglao.institutions.models import Draw, Inspection, SpotCheckPlan, SpotCheckTask
+
+PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n0000").decode()
+FIRE_ONLY = ["YL-02"]
+
+
+@dataclass
+class Supervision:
+    inspector: Any
+    inspector2: Any
+    plan: SpotCheckPlan
+    draw: Draw
+
+    def task(self, institution: Any) -> SpotCheckTask:
+        return self.draw.tasks.get(institution=institution)
+
+
+def make_supervision(
+    county: Any,
+    make_user: Callable[..., Any],
+    *,
+    county_code: str = "220102",
+    items: list[str] | None = None,
+) -> Supervision:
+    one = make_user(Role.INSPECTOR, county_code, mode="stats")
+    two = make_user(Role.INSPECTOR, county_code, mode="stats")
+    supervision.inspector_add(actor=county, user=one, organisation="civil", region_code=county_code)
+    supervision.inspector_add(actor=county, user=two, organisation="fire", region_code=county_code)
+    plan = supervision.plan_create(
+        actor=county,
+        data=supervision.PlanInput(
+            region_code=county_code,
+            year=2026,
+            name="2026年养老机构双随机抽查",
+            ratio="100%",
+            ratio_document="测试文号",
+            item_codes=items or FIRE_ONLY,
+        ),
+    )
+    return Supervision(one, two, plan, supervision.draw_run(actor=county, plan=plan))
+
+
+def lines(
+    task: SpotCheckTask, *, bad: str = "FIRE-1.2", photos: list[str] | None = None, **extra: Any
+) -> list[supervision.LineInput]:
+    """Every clause of the task's checklists 符合, except `bad` 不符合 with a deadline."""
+    keys = [i.checklist for i in task.plan.items.all()]
+    out = []
+    for c in checklists.for_keys(keys):
+        for cl in c.clauses:
+            if cl.code == bad:
+                out.append(
+                    supervision.LineInput(
+                        cl.code,
+                        "nonconform",
+                        note="疏散通道堆放杂物",
+                        photos=photos if photos is not None else [PNG],
+                        deadline=extra.pop("deadline", date(2026, 12, 30)),
+                        **extra,
+                    )
+                )
+            else:
+                out.append(supervision.LineInput(cl.code, "conform"))
+    return out
+
+
+def inspect(
+    task: SpotCheckTask, inspector: Any, *, on: date = date(2026, 11, 2), **kw: Any
+) -> Inspection:
+    return supervision.inspection_record(
+        actor=inspector,
+        task=task,
+        client_uuid=uuid.uuid4(),
+        inspected_on=on,
+        lines=lines(task, **kw),
+        today=on + timedelta(days=1),
+    ).inspection
