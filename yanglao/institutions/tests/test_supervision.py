@@ -24,7 +24,6 @@ from yanglao.institutions.models import (
 from yanglao.institutions.services import InstitutionInvalid, NotPermitted
 from yanglao.institutions.tests.conftest import World, institution_input
 from yanglao.institutions.tests.supervision_world import (
-    PNG,
     Supervision,
     inspect,
     lines,
