@@ -48,6 +48,7 @@ from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
 from yanglao.imports.api import router as imports_router
 from yanglao.institutions.api import router as institutions_router
+from yanglao.institutions.api_supervision import router as inspections_router
 from yanglao.people import groups, selectors, services
 from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus, Relation
 from yanglao.people.models import Person
@@ -600,3 +601,4 @@ api.add_router("/v1/imports", imports_router)
 api.add_router("/v1/benefits", benefits_router)
 api.add_router("/v1/visits", visits_router)
 api.add_router("/v1/institutions", institutions_router)
+api.add_router("/v1/inspections", inspections_router)

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
-from yanglao.accounts.scoping import READ_RECORDS, scoped
+from yanglao.accounts.scoping import READ_RECORDS, in_scope, scoped
 from yanglao.institutions import spotcheck
 from yanglao.institutions.choices import OperatingStatus
 from yanglao.institutions.models import (
@@ -30,6 +30,7 @@ from yanglao.institutions.models import (
     SpotCheckTask,
     TaskStatus,
 )
+from yanglao.regions import codes
 
 M = TypeVar("M", bound=Model)
 
@@ -50,6 +51,22 @@ def _one(qs: QuerySet[M], public_id: UUID | str) -> M:
     if found is None:
         raise Http404
     return found
+
+
+def in_region(qs: QuerySet[M], user: User, region: str) -> QuerySet[M]:
+    """Rows under a region node (any level). An officer asking for a node outside their
+    jurisdiction gets a 404, as everywhere; bound users just get their rows under it."""
+    if not region:
+        return qs
+    try:
+        code12 = codes.pad(region)
+        low, high = codes.subtree_range(code12)
+    except ValueError as exc:
+        raise Http404 from exc
+    bound = user.can(Cap.INSPECTION_DO) or user.can(Cap.INSTITUTION_OPERATE)
+    if not bound and not in_scope(user, code12, READ_RECORDS):
+        raise Http404
+    return qs.filter(region_id__gte=low, region_id__lte=high)
 
 
 def tasks(user: User) -> QuerySet[SpotCheckTask]:

@@ -776,6 +776,9 @@ def test_every_operation_refuses_other_county(
     api_client: Callable[[User], ApiClient],
     people_a: list[Person],
     on_commit_now: None,
+    make_user: Callable[..., Any],
+    settings: Any,
+    tmp_path: Any,
 ) -> None:
     """Call every operation on 220102 objects as 220204's officer: all 404 or 403.
 
@@ -795,8 +798,24 @@ def test_every_operation_refuses_other_county(
     from yanglao.institutions.tests.conftest import institution_input
 
     home = inst_services.institution_register(actor=officer_a, data=institution_input(61))
+    # 双随机: a drawn plan with an inspected task and a finding, and a plan not drawn yet.
+    from yanglao.institutions import supervision
+    from yanglao.institutions.tests.supervision_world import inspect, make_supervision
+
+    settings.MEDIA_ROOT = tmp_path
+    sup = make_supervision(officer_a, make_user)
+    task = sup.task(home)
+    inspect(task, sup.inspector)
+    undrawn = supervision.plan_create(
+        actor=officer_a,
+        data=supervision.PlanInput("220102", 2026, "第二批", "1", "测试", ["YL-02"]),
+    )
     path_values = {
         "institution_id": str(home.public_id),
+        "plan_id": str(undrawn.public_id),
+        "draw_id": str(sup.draw.public_id),
+        "inspection_task_id": str(task.public_id),
+        "finding_id": str(task.findings.get().public_id),
         "person_id": str(target.public_id),
         "code": "220102",
         "batch_id": str(batch.public_id),
@@ -821,6 +840,11 @@ def test_every_operation_refuses_other_county(
         "application_create": {"item_code": "N01", "note": "本人申请"},
         "application_decide": {"approve": True, "reason": "同意"},
         "visit_records_upload": {"records": []},
+        "draw_create": {},
+        "draw_replay": {"seed": "s", "ratio": "5%", "homes": ["a"], "inspectors": ["x", "y"]},
+        "records_upload": {"records": []},
+        "finding_answer": {"note": "越权答复"},
+        "finding_recheck": {"close": True},
     }
 
     def calls(outsider: bool = False, owner: User | None = None) -> Iterator[tuple[str, str, str]]:
