@@ -383,6 +383,20 @@ class RecordOutcome:
     created: bool
 
 
+def task_checklists(task: SpotCheckTask) -> list[checklists.Checklist]:
+    """The checklists of the task's plan items (抽查事项 → 检查表)."""
+    return checklists.for_keys(sorted({i.checklist for i in task.plan.items.all()}))
+
+
+def conforming_lines(task: SpotCheckTask, nonconform: dict[str, LineInput]) -> list[LineInput]:
+    """Every clause of the task 符合, except the given 不符合 lines (demo and tests)."""
+    return [
+        nonconform.get(cl.code) or LineInput(cl.code, Verdict.CONFORM)
+        for c in task_checklists(task)
+        for cl in c.clauses
+    ]
+
+
 def _task_for(actor: User, task_id: Any, lock: bool = False) -> SpotCheckTask:
     """A task the actor is assigned to (bound), else 404."""
     qs = SpotCheckTask.objects.filter(pk=task_id)
@@ -410,8 +424,8 @@ def inspection_record(
     if existing is not None:
         return _duplicate(existing, actor)
     today = today or timezone.localdate()
-    keys = sorted({i.checklist for i in task.plan.items.all()})
-    wanted = {cl.code for c in checklists.for_keys(keys) for cl in c.clauses}
+    lists = task_checklists(task)
+    wanted = {cl.code for c in lists for cl in c.clauses}
     errors: dict[str, list[str]] = {}
     if inspected_on > today:
         errors["inspected_on"] = ["检查日期不能晚于今天"]
@@ -457,7 +471,7 @@ def inspection_record(
                 offline,
                 decoded,
                 residents,
-                keys,
+                lists,
             )
     except IntegrityError:
         existing = Inspection.objects.filter(client_uuid=client_uuid).first()
@@ -483,7 +497,7 @@ def _store(
     offline: bool,
     photos: dict[str, list[tuple[bytes, str]]],
     residents: dict[UUID, Residency],
-    keys: list[str],
+    lists: list[checklists.Checklist],
 ) -> Inspection:
     task = _task_for(actor, task.pk, lock=True)
     inspection = Inspection.objects.create(
@@ -491,7 +505,7 @@ def _store(
         task=task,
         institution_id=task.institution_id,
         region_id=task.region_id,
-        checklists={c.key: c.version for c in checklists.for_keys(keys)},
+        checklists={c.key: c.version for c in lists},
         inspected_on=inspected_on,
         summary=summary.strip()[:500],
         recorded_by=actor,

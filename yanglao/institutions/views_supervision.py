@@ -451,7 +451,6 @@ def app_data(request: AuthedRequest) -> JsonResponse:
     )
     out = []
     for t in open_tasks:
-        keys = [i.checklist for i in t.plan.items.all()]
         residents = t.institution.residencies.filter(end__isnull=True).select_related("person")
         out.append(
             {
@@ -461,7 +460,7 @@ def app_data(request: AuthedRequest) -> JsonResponse:
                 "plan": t.plan.name,
                 "status": t.status,
                 "status_label": TaskStatus(t.status).label,
-                "checklists": [c.key for c in checklists.for_keys(keys)],
+                "checklists": [c.key for c in supervision.task_checklists(t)],
                 "residents": [
                     {"id": str(r.public_id), "name": r.person.name} for r in residents[:300]
                 ],

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from yanglao.accounts.roles import Role
-from yanglao.institutions import checklists, supervision
+from yanglao.institutions import supervision
 from yanglao.institutions.models import Draw, Inspection, SpotCheckPlan, SpotCheckTask
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n0000").decode()
@@ -59,24 +59,15 @@ def lines(
     task: SpotCheckTask, *, bad: str = "FIRE-1.2", photos: list[str] | None = None, **extra: Any
 ) -> list[supervision.LineInput]:
     """Every clause of the task's checklists 符合, except `bad` 不符合 with a deadline."""
-    keys = [i.checklist for i in task.plan.items.all()]
-    out = []
-    for c in checklists.for_keys(keys):
-        for cl in c.clauses:
-            if cl.code == bad:
-                out.append(
-                    supervision.LineInput(
-                        cl.code,
-                        "nonconform",
-                        note="疏散通道堆放杂物",
-                        photos=photos if photos is not None else [PNG],
-                        deadline=extra.pop("deadline", date(2026, 12, 30)),
-                        **extra,
-                    )
-                )
-            else:
-                out.append(supervision.LineInput(cl.code, "conform"))
-    return out
+    finding = supervision.LineInput(
+        bad,
+        "nonconform",
+        note="疏散通道堆放杂物",
+        photos=photos if photos is not None else [PNG],
+        deadline=extra.pop("deadline", date(2026, 12, 30)),
+        **extra,
+    )
+    return supervision.conforming_lines(task, {bad: finding})
 
 
 def inspect(
