@@ -333,19 +333,37 @@ def draw_run(*, actor: User, plan: SpotCheckPlan) -> Draw:
             result=result.as_dict(),
             drawn_by=actor,
         )
-        homes = {str(i.public_id): i for i in Institution.objects.filter(public_id__in=c.homes)}
+        drawn = [a.home for a in result.tasks]
+        homes = {
+            str(i.public_id): i
+            for i in Institution.objects.filter(public_id__in=drawn).only("public_id", "region_id")
+        }
+        team_ids = {i for a in result.tasks for i in a.inspectors}
         users = {
             str(p): u
-            for p, u in Inspector.objects.filter(public_id__in=c.inspectors).values_list(
+            for p, u in Inspector.objects.filter(public_id__in=team_ids).values_list(
                 "public_id", "user_id"
             )
         }
-        for a in result.tasks:
-            home = homes[a.home]
-            task = SpotCheckTask.objects.create(
-                draw=draw, plan=locked, institution=home, region_id=home.region_id
+        # Set-based: one INSERT for the tasks, one for their teams (750 homes in a province).
+        made = SpotCheckTask.objects.bulk_create(
+            SpotCheckTask(
+                draw=draw,
+                plan=locked,
+                institution=homes[a.home],
+                region_id=homes[a.home].region_id,
             )
-            task.inspectors.set([users[i] for i in a.inspectors])
+            for a in result.tasks
+        )
+        if made and made[0].pk is None:  # a backend that returns no ids
+            made = list(SpotCheckTask.objects.filter(draw=draw).order_by("id"))
+        by_home = {t.institution_id: t for t in made}
+        team = SpotCheckTask.inspectors.through
+        team.objects.bulk_create(
+            team(spotchecktask_id=by_home[homes[a.home].pk].pk, user_id=users[i])
+            for a in result.tasks
+            for i in a.inspectors
+        )
         _audit(
             actor,
             Action.DRAW,
