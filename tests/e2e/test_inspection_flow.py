@@ -54,16 +54,20 @@ def guard(context: BrowserContext, external: list[str]) -> None:
 
 
 def test_draw_inspect_offline_answer_recheck_publish(
-    live_server, browser: Browser, context: BrowserContext, page: Page, regions, make_user,
-    settings, tmp_path,
+    live_server,
+    browser: Browser,
+    context: BrowserContext,
+    page: Page,
+    regions,
+    make_user,
+    settings,
+    tmp_path,
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     external: list[str] = []
     county = make_user(Role.COUNTY_OFFICER, "220102", username="county_e2e")
     operator = make_user(Role.INSTITUTION_OPERATOR, "220102", mode="stats", username="op_e2e")
-    home = services.institution_register(
-        actor=county, data=institution_input(5, name="南岭颐养院")
-    )
+    home = services.institution_register(actor=county, data=institution_input(5, name="南岭颐养院"))
     services.operator_bind(actor=county, institution=home, user=operator)
     for name, org in (("inspector_li", "civil"), ("inspector_wang", "fire")):
         supervision.inspector_add(

@@ -11,19 +11,14 @@ from uuid import UUID
 from django.http import Http404
 
 from yanglao.accounts.models import User
+from yanglao.core.sync import PayloadInvalid, rejected, stored, upload_batch
 from yanglao.institutions import supervision
 from yanglao.institutions.models import SpotCheckTask
 from yanglao.institutions.services import InstitutionInvalid, NotPermitted
 
 MAX_BATCH = 20
 MAX_LINES = 200
-ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
-
-
-class PayloadInvalid(Exception):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
+__all__ = ["PayloadInvalid", "upload"]
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -107,22 +102,15 @@ def upload_one(*, actor: User, payload: Any, offline: bool) -> dict[str, Any]:
             offline=offline,
         )
     except (PayloadInvalid, InstitutionInvalid) as exc:
-        return {"client_uuid": client, "status": REJECTED, "errors": exc.errors}
+        return rejected(client, exc.errors)
     except Http404:
-        errors = {"task": ["未找到该检查任务，或任务未分派给您"]}
-        return {"client_uuid": client, "status": REJECTED, "errors": errors}
+        return rejected(client, {"task": ["未找到该检查任务，或任务未分派给您"]})
     except NotPermitted:
-        return {"client_uuid": client, "status": REJECTED, "errors": {"__all__": ["无权登记检查"]}}
-    return {
-        "client_uuid": str(client_uuid),
-        "status": ACCEPTED if outcome.created else DUPLICATE,
-        "id": str(outcome.inspection.public_id),
-    }
+        return rejected(client, {"__all__": ["无权登记检查"]})
+    return stored(client_uuid, outcome.created, outcome.inspection.public_id)
 
 
 def upload(*, actor: User, records: Any, offline: bool = True) -> list[dict[str, Any]]:
-    if not isinstance(records, list):
-        raise PayloadInvalid({"records": ["records 应为记录列表"]})
-    if len(records) > MAX_BATCH:
-        raise PayloadInvalid({"records": [f"一次最多上传{MAX_BATCH}条记录"]})
-    return [upload_one(actor=actor, payload=r, offline=offline) for r in records]
+    return upload_batch(
+        records, MAX_BATCH, lambda r: upload_one(actor=actor, payload=r, offline=offline)
+    )

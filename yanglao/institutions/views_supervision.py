@@ -4,7 +4,6 @@ assigned to them, operators their own home's findings, officers their region."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +21,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.core import offline as core_offline
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.photos import photo_type
+from yanglao.core.sync import sync_response
 from yanglao.institutions import checklists, selectors, spotcheck, supervision, supervision_sync
 from yanglao.institutions import supervision_queries as q
 from yanglao.institutions.forms_supervision import (
@@ -492,17 +492,11 @@ def app_data(request: AuthedRequest) -> JsonResponse:
 @require_POST
 @scope(Cap.INSPECTION_DO)
 def sync_upload(request: AuthedRequest) -> JsonResponse:
-    raw = request.read(MAX_SYNC_BYTES + 1)
-    if len(raw) > MAX_SYNC_BYTES:
-        return JsonResponse({"errors": {"__all__": ["上传内容过大（照片过多或过大）"]}}, status=413)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-        res = supervision_sync.upload(actor=request.user, records=body.get("records"))
-    except (ValueError, AttributeError):
-        return JsonResponse({"errors": {"__all__": ["上传内容不是有效的 JSON"]}}, status=400)
-    except supervision_sync.PayloadInvalid as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-    return JsonResponse({"results": res}, json_dumps_params={"ensure_ascii": False})
+    return sync_response(
+        request,
+        MAX_SYNC_BYTES,
+        lambda records: supervision_sync.upload(actor=request.user, records=records),
+    )
 
 
 @scope(Cap.INSPECTION_DO)

@@ -81,3 +81,22 @@ def inspect(
         lines=lines(task, **kw),
         today=on + timedelta(days=1),
     ).inspection
+
+
+def payload(task: SpotCheckTask, on: str = "2026-11-02") -> dict[str, Any]:
+    """The JSON the phone app uploads for `lines(task)`."""
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "task": str(task.public_id),
+        "inspected_on": on,
+        "lines": [
+            {
+                "clause": ln.clause,
+                "verdict": ln.verdict,
+                "note": ln.note,
+                "photos": ln.photos,
+                "deadline": str(ln.deadline) if ln.deadline else None,
+            }
+            for ln in lines(task)
+        ],
+    }

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,8 +15,8 @@ from yanglao.institutions.tests.conftest import World
 from yanglao.institutions.tests.supervision_world import (
     Supervision,
     inspect,
-    lines,
     make_supervision,
+    payload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,21 +55,7 @@ def test_inspector_scoped_to_assigned_tasks(
     stranger = api_client(make_user(Role.INSPECTOR, "220102", mode="stats"))
     assert stranger.get(f"{API}/tasks").json() == []
     assert stranger.get(f"{API}/tasks/{task.public_id}").status_code == 404
-    record = {
-        "client_uuid": str(uuid.uuid4()),
-        "task": str(task.public_id),
-        "inspected_on": "2026-11-02",
-        "lines": [
-            {
-                "clause": ln.clause,
-                "verdict": ln.verdict,
-                "note": ln.note,
-                "photos": ln.photos,
-                "deadline": str(ln.deadline) if ln.deadline else None,
-            }
-            for ln in lines(task)
-        ],
-    }
+    record = payload(task)
     r = stranger.post(f"{API}/records", {"records": [record]}).json()
     assert r["results"][0]["status"] == "rejected"
     assert (

@@ -28,6 +28,7 @@ from yanglao.institutions.tests.supervision_world import (
     inspect,
     lines,
     make_supervision,
+    payload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -123,22 +124,7 @@ def test_operator_sees_only_own_home(world: World, sup: Supervision) -> None:
 
 def test_upload_is_idempotent(world: World, sup: Supervision) -> None:
     task = sup.task(world.home)
-    client = str(uuid.uuid4())
-    record = {
-        "client_uuid": client,
-        "task": str(task.public_id),
-        "inspected_on": "2026-11-02",
-        "lines": [
-            {
-                "clause": ln.clause,
-                "verdict": ln.verdict,
-                "note": ln.note,
-                "photos": ln.photos,
-                "deadline": str(ln.deadline) if ln.deadline else None,
-            }
-            for ln in lines(task)
-        ],
-    }
+    record = payload(task)
     first = supervision_sync.upload(actor=sup.inspector, records=[record])
     again = supervision_sync.upload(actor=sup.inspector, records=[record])
     assert first[0]["status"] == "accepted" and again[0]["status"] == "duplicate"

@@ -5,7 +5,6 @@ with a photo), and hostile input."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +14,12 @@ from django.urls import reverse
 from yanglao.accounts.roles import Role
 from yanglao.institutions.models import Finding, Inspection, SpotCheckPlan
 from yanglao.institutions.tests.conftest import World
-from yanglao.institutions.tests.supervision_world import Supervision, inspect, make_supervision
+from yanglao.institutions.tests.supervision_world import (
+    Supervision,
+    inspect,
+    make_supervision,
+    payload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,24 +106,9 @@ def test_inspector_pages_and_app(world: World, sup: Supervision, make_user) -> N
 
 
 def test_sync_endpoint_is_idempotent_and_refuses_junk(world: World, sup: Supervision) -> None:
-    from yanglao.institutions.tests.supervision_world import lines
 
     task = sup.task(world.home)
-    record = {
-        "client_uuid": str(uuid.uuid4()),
-        "task": str(task.public_id),
-        "inspected_on": "2026-11-02",
-        "lines": [
-            {
-                "clause": ln.clause,
-                "verdict": ln.verdict,
-                "note": ln.note,
-                "photos": ln.photos,
-                "deadline": str(ln.deadline) if ln.deadline else None,
-            }
-            for ln in lines(task)
-        ],
-    }
+    record = payload(task)
     c = client_for(sup.inspector)
     url = reverse("institutions:inspection_sync")
     for expected in ("accepted", "duplicate"):
