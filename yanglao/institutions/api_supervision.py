@@ -151,18 +151,7 @@ def _plan(p: Any) -> dict[str, Any]:
 
 
 def _draw(d: Any) -> dict[str, Any]:
-    return {
-        "id": str(d.public_id),
-        "plan": str(d.plan.public_id),
-        "seed": d.seed,
-        "ratio": str(d.ratio),
-        "per_task": d.per_task,
-        "homes": d.homes,
-        "excluded": d.excluded,
-        "inspectors": d.inspectors,
-        "conflicts": d.conflicts,
-        "result": d.result,
-    }
+    return {"id": str(d.public_id), "plan": str(d.plan.public_id), **q.draw_published(d)}
 
 
 def _task(t: SpotCheckTask) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Exists, Model, OuterRef, QuerySet
@@ -115,6 +115,20 @@ def draw_get(*, user: User, public_id: UUID | str) -> Draw:
     if not user.can(Cap.INSPECTION_MANAGE):
         raise Http404
     return _one(scoped(Draw.objects.select_related("plan"), user, READ_RECORDS), public_id)
+
+
+def draw_published(d: Draw) -> dict[str, Any]:
+    """Every input of spotcheck.draw and its result, as published with the draw."""
+    return {
+        "seed": d.seed,
+        "ratio": str(d.ratio),
+        "per_task": d.per_task,
+        "homes": d.homes,
+        "excluded": d.excluded,
+        "inspectors": d.inspectors,
+        "conflicts": d.conflicts,
+        "result": d.result,
+    }
 
 
 def inspectors(user: User) -> QuerySet[Inspector]:

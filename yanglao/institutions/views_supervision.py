@@ -323,30 +323,14 @@ def plan_draw(request: AuthedRequest, plan_id: UUID) -> HttpResponse:
     return redirect("institutions:inspection_plan", plan_id=plan.public_id)
 
 
-def draw_document(d: Any) -> dict[str, Any]:
-    """The published draw: every input of spotcheck.draw and its result."""
-    return {
-        "algorithm": "yanglao.institutions.spotcheck.draw v1 (docs/institutions.md 抽取算法)",
-        "seed": d.seed,
-        "ratio": str(d.ratio),
-        "per_task": d.per_task,
-        "homes": d.homes,
-        "excluded": d.excluded,
-        "inspectors": d.inspectors,
-        "conflicts": d.conflicts,
-        "result": d.result,
-    }
-
-
 @scope(Cap.INSPECTION_MANAGE)
 def plan_draw_json(request: AuthedRequest, plan_id: UUID) -> JsonResponse:
     plan = q.plan_get(user=request.user, public_id=plan_id)
     d = getattr(plan, "draw", None)
     if d is None:
         raise Http404
-    response = JsonResponse(
-        draw_document(d), json_dumps_params={"ensure_ascii": False, "indent": 1}
-    )
+    doc = {"algorithm": "yanglao.institutions.spotcheck.draw v1", **q.draw_published(d)}
+    response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="draw-{d.public_id}.json"'
     return response
 

@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from yanglao.accounts.roles import Role
 from yanglao.institutions import supervision
 from yanglao.institutions.models import Draw, Inspection, SpotCheckPlan, SpotCheckTask
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n0000").decode()
 FIRE_ONLY = ["YL-02"]
+
+
+@pytest.fixture
+def sup(world: Any, make_user: Callable[..., Any], settings: Any, tmp_path: Any) -> Supervision:
+    """The supervision world over the institutions `world` fixture (photos to tmp_path)."""
+    settings.MEDIA_ROOT = tmp_path
+    return make_supervision(world.county, make_user)
 
 
 @dataclass

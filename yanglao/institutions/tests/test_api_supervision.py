@@ -15,18 +15,11 @@ from yanglao.institutions.tests.conftest import World
 from yanglao.institutions.tests.supervision_world import (
     Supervision,
     inspect,
-    make_supervision,
     payload,
 )
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/inspections"
-
-
-@pytest.fixture
-def sup(world: World, make_user, settings, tmp_path) -> Supervision:
-    settings.MEDIA_ROOT = tmp_path
-    return make_supervision(world.county, make_user)
 
 
 def test_replay_of_the_published_draw_gives_the_same_selection(

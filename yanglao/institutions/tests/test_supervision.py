@@ -27,17 +27,10 @@ from yanglao.institutions.tests.supervision_world import (
     Supervision,
     inspect,
     lines,
-    make_supervision,
     payload,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sup(world: World, make_user, settings, tmp_path) -> Supervision:
-    settings.MEDIA_ROOT = tmp_path
-    return make_supervision(world.county, make_user)
 
 
 def test_draw_is_stored_with_its_inputs_and_replays(world: World, sup: Supervision) -> None:

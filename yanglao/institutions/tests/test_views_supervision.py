@@ -17,17 +17,10 @@ from yanglao.institutions.tests.conftest import World
 from yanglao.institutions.tests.supervision_world import (
     Supervision,
     inspect,
-    make_supervision,
     payload,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sup(world: World, make_user, settings, tmp_path) -> Supervision:
-    settings.MEDIA_ROOT = tmp_path
-    return make_supervision(world.county, make_user)
 
 
 def client_for(user) -> Client:
