@@ -7,6 +7,7 @@ outside the region or the bound task / home), one audit event.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -116,7 +117,9 @@ def ensure_check_items() -> None:
 def inspector_add(
     *, actor: User, user: User, organisation: str, region_code: str, certificate_no: str = ""
 ) -> Inspector:
-    region_code = codes.pad(region_code) if region_code.isdigit() else region_code
+    region_code = _region_code(region_code)
+    if not region_code:
+        raise _fail("region", "区划代码应为2、4、6、9或12位数字")
     _manage(actor, region_code)
     if user.role != Role.INSPECTOR or not user.is_active:
         raise _fail("user", "只能把在用的“检查员”账号登记进执法检查人员名录库")
@@ -187,10 +190,19 @@ class PlanInput:
     per_task: int = spotcheck.MIN_INSPECTORS
 
 
+def _region_code(raw: str) -> str:
+    """A region code as typed (full-width digits allowed) padded to 12 digits, or ""."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    try:
+        return codes.pad(text) if text.isascii() else ""
+    except ValueError:
+        return ""
+
+
 def plan_create(*, actor: User, data: PlanInput) -> SpotCheckPlan:
-    region_code = codes.pad(data.region_code) if data.region_code.isdigit() else ""
+    region_code = _region_code(data.region_code)
     if not region_code:
-        raise _fail("region", "请选择区划")
+        raise _fail("region", "区划代码应为2、4、6、9或12位数字")
     _manage(actor, region_code)
     ensure_check_items()
     errors: dict[str, list[str]] = {}

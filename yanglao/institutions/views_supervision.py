@@ -262,6 +262,8 @@ def plans(request: AuthedRequest) -> HttpResponse:
             for key, errs in exc.errors.items():
                 for e in errs:
                     form.add_error(key if key in form.fields else None, e)
+        except Http404:
+            form.add_error("region", "该区划不在您的辖区内")
         else:
             messages.success(request, f"已制定抽查计划：{plan.name}")
             return redirect("institutions:inspection_plan", plan_id=plan.public_id)

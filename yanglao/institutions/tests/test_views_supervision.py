@@ -79,6 +79,21 @@ def test_bad_plan_input_is_a_message_not_a_500(world: World) -> None:
         },
     )
     assert r.status_code == 200 and not SpotCheckPlan.objects.exists()
+    # Another county's region: a message on the form, nothing written.
+    r = c.post(
+        reverse("institutions:inspection_plans"),
+        {
+            "region": "２２０２０４",
+            "year": 2026,
+            "name": "越权",
+            "ratio": "5%",
+            "ratio_document": "x",
+            "per_task": 2,
+            "items": ["YL-01"],
+        },
+    )
+    assert r.status_code == 200 and "不在您的辖区内" in r.content.decode()
+    assert not SpotCheckPlan.objects.exists()
 
 
 def test_inspector_pages_and_app(world: World, sup: Supervision, make_user) -> None:
