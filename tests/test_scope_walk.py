@@ -192,11 +192,27 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
         actor=operator, institution=home, kind="change", documents=["application"], pledge=True
     )
     application = rating.rating_apply(actor=operator, institution=home, level=3)
+    # 双随机: a plan drawn over 南关区, the home inspected with a serious finding about the
+    # secret person, answered by the operator with a photo.
+    from yanglao.institutions import supervision
+    from yanglao.institutions.tests.supervision_world import inspect, make_supervision
+
+    sup = make_supervision(officer, make_user)
+    task = sup.task(home)
+    inspect(task, sup.inspector, serious=True, residency=residency.public_id)
+    finding = task.findings.get()
+    supervision.finding_answer(
+        actor=operator, finding=finding, note="秘密路已整改", photos=[(b"\x89PNG\r\n", "image/png")]
+    )
     return {
         "rating_id": str(application.public_id),
         "institution_id": str(home.public_id),
         "residency_id": str(residency.public_id),
         "filing_id": str(filing.public_id),
+        "plan_id": str(sup.plan.public_id),
+        "inspection_task_id": str(task.public_id),
+        "finding_id": str(finding.public_id),
+        "evidence_id": str(task.inspections.get().photos.get().pk),
     }
 
 
@@ -217,6 +233,7 @@ def fill(route: str, values: dict[str, str]) -> str:
         Role.ASSESSOR,
         Role.PROVINCE_OFFICER,
         Role.INSTITUTION_OPERATOR,
+        Role.INSPECTOR,
     ],
 )
 def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:
@@ -235,6 +252,27 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
             data=institution_input(78, "220204001001", credit_code=credit_code(78, area="220204")),
         )
         inst_services.operator_bind(actor=other_county, institution=their_home, user=outsider)
+    if role == Role.INSPECTOR:
+        # An inspector with a task in 船营区 (bound to their tasks, not to a region).
+        from yanglao.institutions import services as inst_services
+        from yanglao.institutions import supervision
+        from yanglao.institutions.tests.conftest import credit_code, institution_input
+
+        other_county = make_user(Role.COUNTY_OFFICER, "220204")
+        inst_services.institution_register(
+            actor=other_county,
+            data=institution_input(79, "220204001001", credit_code=credit_code(79, area="220204")),
+        )
+        partner = make_user(Role.INSPECTOR, "220204", mode="stats")
+        for u in (outsider, partner):
+            supervision.inspector_add(
+                actor=other_county, user=u, organisation="civil", region_code="220204"
+            )
+        plan = supervision.plan_create(
+            actor=other_county,
+            data=supervision.PlanInput("220204", 2026, "船营区抽查", "1", "测试", ["YL-02"]),
+        )
+        supervision.draw_run(actor=other_county, plan=plan)
     client = Client()
     client.force_login(outsider)
     checked = 0

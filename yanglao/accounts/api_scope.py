@@ -46,6 +46,13 @@ SCOPES: dict[str, str | None] = {
     "institution:read": Cap.INSTITUTION_VIEW,
     # 等级评定 (issue 11 part 7): officers of the home's county or above.
     "institution:rate": Cap.INSTITUTION_MANAGE,
+    # 双随机一公开 and inspections (institutions.api_supervision); the replay of a draw is a
+    # pure computation on published inputs.
+    "inspection:read": Cap.INSTITUTION_VIEW,
+    "inspection:manage": Cap.INSPECTION_MANAGE,
+    "inspection:do": Cap.INSPECTION_DO,
+    "inspection:answer": Cap.INSTITUTION_OPERATE,
+    "inspection:replay": AUTHENTICATED,
 }
 
 

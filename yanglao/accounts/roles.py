@@ -51,6 +51,10 @@ class Cap:
     INSTITUTION_VIEW = "institution.view"  # the institution register, beds, residents, filings
     INSTITUTION_MANAGE = "institution.manage"  # register homes, answer 备案, bind operators
     INSTITUTION_OPERATE = "institution.operate"  # an operator's own home: beds, admissions, 备案
+    # 双随机一公开 (issue 11 parts 5–6): plans, directories, draws, results (county and above);
+    # on-site inspection and re-check of the tasks an inspector is assigned to.
+    INSPECTION_MANAGE = "inspection.manage"
+    INSPECTION_DO = "inspection.do"
 
 
 _OFFICER = {
@@ -66,7 +70,7 @@ _OFFICER = {
 _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 # 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
 # county 民政 where the home is located files and supervises it).
-_INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE}
+_INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE, Cap.INSPECTION_MANAGE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -127,7 +131,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Bound to their own institution (accounts.scoping `bound`), never to a region.
     Role.INSTITUTION_OPERATOR: frozenset({Cap.INSTITUTION_VIEW, Cap.INSTITUTION_OPERATE}),
-    Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW}),
+    Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW, Cap.INSPECTION_DO}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
     # The system administrator keeps the national service list (data, no personal records).

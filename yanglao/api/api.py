@@ -50,6 +50,7 @@ from yanglao.imports.api import router as imports_router
 from yanglao.institutions.api import router as institutions_router
 from yanglao.institutions.api_public import router as institutions_public_router
 from yanglao.institutions.api_rating import router as ratings_router
+from yanglao.institutions.api_supervision import router as inspections_router
 from yanglao.people import groups, selectors, services
 from yanglao.people.choices import ADVANCED_AGE, AGE_BANDS, Category, LifeStatus, Relation
 from yanglao.people.models import Person
@@ -649,3 +650,4 @@ api.add_router("/v1/visits", visits_router)
 api.add_router("/v1/institutions", institutions_router)
 api.add_router("/v1/ratings", ratings_router)
 api.add_router("/v1/public", institutions_public_router)
+api.add_router("/v1/inspections", inspections_router)

@@ -238,6 +238,15 @@ ACTION_LABELS: dict[str, str] = {
     "institution.admit": "办理入住",
     "institution.discharge": "办理离院",
     "institution.follow_close": "老人去世或迁出，入住记录结束",
+    # institutions.supervision.Action (issue 11 parts 5–6)
+    "inspection.inspector_add": "登记执法检查人员",
+    "inspection.link_add": "登记回避关系",
+    "inspection.plan_create": "制定抽查计划",
+    "inspection.draw": "随机抽取检查对象和检查人员",
+    "inspection.record": "上传现场检查记录",
+    "inspection.answer": "机构提交整改答复",
+    "inspection.recheck": "复查整改",
+    "inspection.publish": "公示抽查结果",
     "benefit.follow_move": "待遇事项随迁居转移",
     "visit.phones_shown": "巡访员查看所负责老人的电话",
     # people.services.FactAction

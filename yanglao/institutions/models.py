@@ -393,3 +393,311 @@ class RatingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.kind} {self.on}"
+
+
+# --- Parts 5–6 (issue 11): 双随机一公开, inspection and rectification ---------------------
+
+
+class Organisation(models.TextChoices):
+    """The department an inspector belongs to (joint teams: 联合检查)."""
+
+    CIVIL = "civil", "民政"
+    FIRE = "fire", "消防救援"
+    MARKET = "market", "市场监管"
+    HEALTH = "health", "卫生健康"
+
+
+class CheckItem(models.Model):
+    """抽查事项清单: what may be checked, on what basis, with which checklist."""
+
+    code = models.CharField("事项编码", max_length=20, unique=True)
+    name = models.CharField("抽查事项", max_length=100)
+    basis = models.CharField("检查依据", max_length=200)
+    checklist = models.CharField("检查表", max_length=20)  # checklists.CHECKLISTS key
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "抽查事项"
+        verbose_name_plural = "抽查事项清单"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inspector(models.Model):
+    """执法检查人员名录库: an INSPECTOR account with its department and directory region."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="inspector_entry"
+    )
+    name = models.CharField("姓名", max_length=50)
+    organisation = models.CharField("所属部门", max_length=16, choices=Organisation.choices)
+    certificate_no = models.CharField("执法证号", max_length=40, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="名录库所属区划", on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField("在库", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法检查人员"
+        verbose_name_plural = "执法检查人员名录库"
+        indexes = [models.Index(fields=["region", "active"], name="inspector_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_organisation_display()}）"
+
+
+class InspectorLink(models.Model):
+    """A link between an inspector and a home that requires 回避 (kin, former job, …)."""
+
+    inspector = models.ForeignKey(Inspector, on_delete=models.CASCADE, related_name="links")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("回避事由", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "回避关系"
+        verbose_name_plural = "回避关系"
+        constraints = [
+            models.UniqueConstraint(fields=["inspector", "institution"], name="inspector_link_uq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id}↔{self.institution_id}"
+
+
+class SpotCheckPlan(models.Model):
+    """抽查计划: a year's random checks in a region, with the ratio as policy data (文号)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("计划名称", max_length=100)
+    ratio = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)
+    ratio_document = models.CharField("比例依据（文号）", max_length=100)
+    ratio_unconfirmed = models.BooleanField("比例待核实", default=False)
+    per_task = models.PositiveSmallIntegerField("每组检查人员数", default=2)
+    items = models.ManyToManyField(CheckItem, verbose_name="抽查事项", related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽查计划"
+        verbose_name_plural = "抽查计划"
+        indexes = [models.Index(fields=["region", "year"], name="plan_region_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Draw(models.Model):
+    """A draw of a plan (one per plan), with every input published so anyone can re-run it
+    (spotcheck.draw): seed, sorted candidate ids, 回避 pairs, ratio, team size."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.OneToOneField(SpotCheckPlan, on_delete=models.PROTECT, related_name="draw")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    seed = models.CharField("随机种子", max_length=64)
+    ratio = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)
+    per_task = models.PositiveSmallIntegerField("每组检查人员数")
+    homes = models.JSONField("检查对象名录（候选）", default=list)
+    excluded = models.JSONField("排除的对象及原因", default=list)
+    inspectors = models.JSONField("检查人员名录（候选）", default=list)
+    conflicts = models.JSONField("回避关系", default=list)
+    result = models.JSONField("抽取结果", default=dict)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "随机抽取"
+        verbose_name_plural = "随机抽取"
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.seed[:8]}"
+
+
+class TaskStatus(models.TextChoices):
+    ASSIGNED = "assigned", "待检查"
+    INSPECTED = "inspected", "已检查"
+    PUBLISHED = "published", "结果已公示"
+
+
+class SpotCheckTask(models.Model):
+    """抽查任务: one drawn home and its team; inspectors are bound to it (scoping `bound`)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draw = models.ForeignKey(Draw, on_delete=models.PROTECT, related_name="tasks")
+    plan = models.ForeignKey(SpotCheckPlan, on_delete=models.PROTECT, related_name="tasks")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="tasks")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+"
+    )  # the home's village: officers' scope
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="inspection_tasks", verbose_name="检查人员"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=TaskStatus.choices, default=TaskStatus.ASSIGNED
+    )
+    inspected_on = models.DateField("检查日期", null=True, blank=True)
+    published_on = models.DateField("结果公示日期", null=True, blank=True)
+    conclusion = models.CharField("检查结论", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "抽查任务"
+        verbose_name_plural = "抽查任务"
+        indexes = [models.Index(fields=["region", "status"], name="spotcheck_task_region_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "institution"], name="task_one_per_home")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.institution_id}"
+
+
+class Verdict(models.TextChoices):
+    CONFORM = "conform", "符合"
+    NONCONFORM = "nonconform", "不符合"
+    NA = "na", "不适用"
+
+
+class Inspection(models.Model):
+    """One on-site inspection as uploaded from the phone (client UUID: idempotent)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client_uuid = models.UUIDField(unique=True)
+    task = models.ForeignKey(SpotCheckTask, on_delete=models.PROTECT, related_name="inspections")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    checklists = models.JSONField("检查表及版本", default=dict)
+    inspected_on = models.DateField("检查日期")
+    summary = models.CharField("检查情况", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_offline = models.BooleanField(default=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "现场检查"
+        verbose_name_plural = "现场检查"
+        indexes = [models.Index(fields=["institution", "inspected_on"], name="inspection_inst_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.inspected_on}"
+
+
+class InspectionLine(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="lines")
+    clause = models.CharField("条款", max_length=20)
+    verdict = models.CharField("结论", max_length=16, choices=Verdict.choices)
+    note = models.CharField("情况说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "检查条款"
+        verbose_name_plural = "检查条款"
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "clause"], name="line_one_per_clause")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.verdict}"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    ANSWERED = "answered", "已整改待复查"
+    CLOSED = "closed", "复查通过"
+
+
+class Finding(models.Model):
+    """A 不符合 clause: a rectification with a deadline, answered by the operator, re-checked
+    by the inspector. Serious ones may name the resident concerned."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    task = models.ForeignKey(SpotCheckTask, on_delete=models.PROTECT, related_name="findings")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="findings")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    clause = models.CharField("条款", max_length=20)
+    clause_text = models.CharField("条款内容", max_length=200)
+    note = models.CharField("问题描述", max_length=500)
+    serious = models.BooleanField("严重问题", default=False)
+    residency = models.ForeignKey(
+        Residency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="涉及的老人",
+    )
+    deadline = models.DateField("整改期限")
+    status = models.CharField(
+        "状态", max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    closed_on = models.DateField("复查通过日期", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "检查发现问题"
+        verbose_name_plural = "检查发现问题"
+        indexes = [models.Index(fields=["region", "status", "deadline"], name="finding_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.get_status_display()}"
+
+
+class StepKind(models.TextChoices):
+    ANSWER = "answer", "机构整改答复"
+    CLOSE = "close", "复查通过"
+    RETURN = "return", "复查退回"
+
+
+class RectificationStep(models.Model):
+    """The operator's answer with evidence, or the inspector's re-check (close / return)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField("类型", max_length=16, choices=StepKind.choices)
+    note = models.CharField("说明", max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改与复查"
+        verbose_name_plural = "整改与复查"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.kind}"
+
+
+class EvidencePhoto(models.Model):
+    """A photo of an inspection line (the inspector's) or of a rectification answer."""
+
+    inspection = models.ForeignKey(
+        Inspection, null=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    step = models.ForeignKey(
+        RectificationStep, null=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    clause = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to="inspections/%Y/%m/")
+    content_type = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "证据照片"
+        verbose_name_plural = "证据照片"
+
+    def __str__(self) -> str:
+        return str(self.file.name)

@@ -67,8 +67,19 @@ def public_inspection_results(institution: Institution) -> list[PublicInspection
     whatever this returns under "检查结果". Until the inspection tables are merged there are
     none: the lead wires this function to them at merge.
     """
-    del institution
-    return []
+    from yanglao.institutions.supervision_queries import published_results
+
+    return [
+        PublicInspectionResult(
+            checked_on=r.inspected_on,
+            kind=f"双随机抽查（{r.plan}）",
+            conclusion=r.conclusion,
+            findings=len(r.findings),
+            rectified=all(f.status == "closed" for f in r.findings),
+            published_on=r.published_on,
+        )
+        for r in published_results(institution)[:5]
+    ]
 
 
 def listed() -> QuerySet[Institution]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from yanglao.institutions import rules
 from yanglao.institutions.choices import OperatingStatus, Ownership
-from yanglao.institutions.models import Institution
+from yanglao.institutions.models import Finding, Inspection, Institution
 from yanglao.regions import codes
 
 
@@ -96,16 +96,20 @@ def liability_insurance_rate(region_code: str) -> Ratio:
 def inspected_homes(homes: QuerySet[Institution], year: int) -> QuerySet[Institution]:
     """The subset of `homes` with at least one ON-SITE inspection (现场检查, any kind: 双随机,
     专项, 日常) dated in `year`. A subquery on the inspection table, no loop."""
-    del year
-    return homes.none()
+    done = Inspection.objects.filter(institution=OuterRef("pk"), inspected_on__year=year)
+    return homes.filter(Exists(done))
 
 
 def rectifications(homes: QuerySet[Institution], year: int) -> tuple[int, int]:
     """(closed by the deadline, due) over the findings of `homes` whose rectification
     deadline falls in `year`: a finding closed after its deadline, or still open past it,
     counts in `due` only."""
-    del homes, year
-    return 0, 0
+    due = Finding.objects.filter(institution__in=homes, deadline__year=year)
+    counts = due.aggregate(
+        due=Count("id"),
+        on_time=Count("id", filter=Q(closed_on__isnull=False, closed_on__lte=F("deadline"))),
+    )
+    return counts["on_time"], counts["due"]
 
 
 def inspection_coverage(region_code: str, year: int) -> Ratio:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.institutions import views
+from yanglao.institutions import views, views_supervision
 
 app_name = "institutions"
 
@@ -21,6 +21,68 @@ urlpatterns = [
         name="discharge",
     ),
     path("<uuid:institution_id>/operators/", views.operator_bind, name="operator_bind"),
+    # --- parts 5–6: 双随机一公开, inspection and rectification (views_supervision) ---
+    path("inspections/", views_supervision.tasks, name="inspection_tasks"),
+    path("inspections/findings/", views_supervision.findings, name="inspection_findings"),
+    path("inspections/results/", views_supervision.results, name="inspection_results"),
+    path("inspections/plans/", views_supervision.plans, name="inspection_plans"),
+    path("inspections/watch/", views_supervision.watch, name="inspection_watch"),
+    path("inspections/directory/", views_supervision.directory, name="inspection_directory"),
+    path(
+        "inspections/directory/link/",
+        views_supervision.directory_link,
+        name="inspection_directory_link",
+    ),
+    path("inspections/app/", views_supervision.app, name="inspection_app"),
+    path("inspections/app/data.json", views_supervision.app_data, name="inspection_app_data"),
+    path("inspections/sync/", views_supervision.sync_upload, name="inspection_sync"),
+    path("inspections/sw.js", views_supervision.service_worker, name="inspection_sw"),
+    path("inspections/manifest.json", views_supervision.manifest, name="inspection_manifest"),
+    path(
+        "inspections/plans/<uuid:plan_id>/",
+        views_supervision.plan_detail,
+        name="inspection_plan",
+    ),
+    path(
+        "inspections/plans/<uuid:plan_id>/draw/",
+        views_supervision.plan_draw,
+        name="inspection_plan_draw",
+    ),
+    path(
+        "inspections/plans/<uuid:plan_id>/draw.json",
+        views_supervision.plan_draw_json,
+        name="inspection_plan_draw_json",
+    ),
+    path(
+        "inspections/tasks/<uuid:inspection_task_id>/",
+        views_supervision.task_detail,
+        name="inspection_task",
+    ),
+    path(
+        "inspections/tasks/<uuid:inspection_task_id>/publish/",
+        views_supervision.task_publish,
+        name="inspection_task_publish",
+    ),
+    path(
+        "inspections/findings/<uuid:finding_id>/",
+        views_supervision.finding_detail,
+        name="inspection_finding",
+    ),
+    path(
+        "inspections/findings/<uuid:finding_id>/answer/",
+        views_supervision.finding_answer,
+        name="inspection_finding_answer",
+    ),
+    path(
+        "inspections/findings/<uuid:finding_id>/recheck/",
+        views_supervision.finding_recheck,
+        name="inspection_finding_recheck",
+    ),
+    path(
+        "inspections/evidence/<int:evidence_id>/",
+        views_supervision.evidence,
+        name="inspection_evidence",
+    ),
 ]
 
 # Part 7: 等级评定 (GB/T 37276-2018)

@@ -4,8 +4,6 @@ The periodic jobs (task generation, overdue marking) are set-based and idempoten
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,6 +20,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_in_scope
 from yanglao.core import crypto
 from yanglao.core.audit import audit
+from yanglao.core.photos import decode_photo
 from yanglao.people import groups
 from yanglao.people.choices import Dwelling, LifeStatus
 from yanglao.people.models import Person
@@ -460,23 +459,6 @@ def tasks_tick(*, today: date | None = None, now: datetime | None = None) -> Tic
 # --- visit records ------------------------------------------------------------------------
 
 PHOTO_MAX = 3
-PHOTO_BYTES = 2 * 1024 * 1024
-_PHOTO_MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"RIFF": "image/webp"}
-
-
-def decode_photo(data_url: str) -> tuple[bytes, str]:
-    """'data:image/jpeg;base64,…' → (bytes, content type); ValueError with a Chinese reason."""
-    try:
-        _, b64 = data_url.split(",", 1)
-        raw = base64.b64decode(b64, validate=True)
-    except (ValueError, binascii.Error) as exc:
-        raise ValueError("照片数据无法读取") from exc
-    if len(raw) > PHOTO_BYTES:
-        raise ValueError("每张照片不能超过2MB")
-    for magic, ctype in _PHOTO_MAGIC.items():
-        if raw.startswith(magic):
-            return raw, ctype
-    raise ValueError("照片须为 JPEG、PNG 或 WebP 格式")
 
 
 @dataclass

@@ -15,19 +15,22 @@ from django.http import Http404
 
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import WRITE_RECORDS
+from yanglao.core.sync import (
+    ACCEPTED,
+    DUPLICATE,
+    REJECTED,
+    PayloadInvalid,
+    rejected,
+    stored,
+    upload_batch,
+)
 from yanglao.people import selectors as people_selectors
 from yanglao.people.services import NotPermitted
 from yanglao.visits import selectors, services
 from yanglao.visits.rules import FollowUpInput, VisitInput
 
 MAX_BATCH = 100
-ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
-
-
-class PayloadInvalid(Exception):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
+__all__ = ["ACCEPTED", "DUPLICATE", "REJECTED", "PayloadInvalid", "upload"]
 
 
 def _date(value: Any, key: str, errors: dict[str, list[str]], required: bool = True) -> date | None:
@@ -138,25 +141,15 @@ def upload_one(*, actor: User, payload: Any, offline: bool) -> dict[str, Any]:
             offline=offline,
         )
     except (PayloadInvalid, services.VisitInvalid) as exc:
-        return {"client_uuid": client, "status": REJECTED, "errors": exc.errors}
+        return rejected(client, exc.errors)
     except Http404:
-        return {
-            "client_uuid": client,
-            "status": REJECTED,
-            "errors": {"person": ["未找到该老人，或不在您负责的村（社区）"]},
-        }
+        return rejected(client, {"person": ["未找到该老人，或不在您负责的村（社区）"]})
     except NotPermitted:
-        return {"client_uuid": client, "status": REJECTED, "errors": {"__all__": ["无权登记巡访"]}}
-    return {
-        "client_uuid": str(client_uuid),
-        "status": ACCEPTED if outcome.created else DUPLICATE,
-        "id": str(outcome.record.public_id),
-    }
+        return rejected(client, {"__all__": ["无权登记巡访"]})
+    return stored(client_uuid, outcome.created, outcome.record.public_id)
 
 
 def upload(*, actor: User, records: Any, offline: bool = True) -> list[dict[str, Any]]:
-    if not isinstance(records, list):
-        raise PayloadInvalid({"records": ["records 应为记录列表"]})
-    if len(records) > MAX_BATCH:
-        raise PayloadInvalid({"records": [f"一次最多上传{MAX_BATCH}条记录"]})
-    return [upload_one(actor=actor, payload=r, offline=offline) for r in records]
+    return upload_batch(
+        records, MAX_BATCH, lambda r: upload_one(actor=actor, payload=r, offline=offline)
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -22,6 +21,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
 from yanglao.core import sheets
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
+from yanglao.core.sync import sync_response
 from yanglao.people import selectors as people_selectors
 from yanglao.people.models import Person
 from yanglao.people.services import NotPermitted
@@ -153,19 +153,11 @@ def app_data(request: AuthedRequest) -> JsonResponse:
 @scope(Cap.VISIT_RECORD)
 def sync_upload(request: AuthedRequest) -> JsonResponse:
     """Session-authenticated, CSRF-protected upload of queued records."""
-    # Read the stream ourselves: a record may carry three photos, more than Django's
-    # default in-memory body limit, and the app uploads one record per request.
-    raw = request.read(MAX_SYNC_BYTES + 1)
-    if len(raw) > MAX_SYNC_BYTES:
-        return JsonResponse({"errors": {"__all__": ["上传内容过大（照片过多或过大）"]}}, status=413)
-    try:
-        body = json.loads(raw.decode("utf-8"))
-        results = sync.upload(actor=request.user, records=body.get("records"), offline=True)
-    except (ValueError, AttributeError):
-        return JsonResponse({"errors": {"__all__": ["上传内容不是有效的 JSON"]}}, status=400)
-    except sync.PayloadInvalid as exc:
-        return JsonResponse({"errors": exc.errors}, status=400)
-    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+    return sync_response(
+        request,
+        MAX_SYNC_BYTES,
+        lambda records: sync.upload(actor=request.user, records=records, offline=True),
+    )
 
 
 @scope(Cap.VISIT_RECORD)

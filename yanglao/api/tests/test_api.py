@@ -781,6 +781,8 @@ def test_every_operation_refuses_other_county(
     people_a: list[Person],
     on_commit_now: None,
     make_user: Callable[..., Any],
+    settings: Any,
+    tmp_path: Any,
 ) -> None:
     """Call every operation on 220102 objects as 220204's officer: all 404 or 403.
 
@@ -814,9 +816,25 @@ def test_every_operation_refuses_other_county(
     rating.rating_self_assess(
         actor=operator, application=rated, entries=entries_at(Decimal("0.7")), submit=True
     )
+    # 双随机: a drawn plan with an inspected task and a finding, and a plan not drawn yet.
+    from yanglao.institutions import supervision
+    from yanglao.institutions.tests.supervision_world import inspect, make_supervision
+
+    settings.MEDIA_ROOT = tmp_path
+    sup = make_supervision(officer_a, make_user)
+    task = sup.task(home)
+    inspect(task, sup.inspector)
+    undrawn = supervision.plan_create(
+        actor=officer_a,
+        data=supervision.PlanInput("220102", 2026, "第二批", "1", "测试", ["YL-02"]),
+    )
     path_values = {
         "rating_id": str(rated.public_id),
         "institution_id": str(home.public_id),
+        "plan_id": str(undrawn.public_id),
+        "draw_id": str(sup.draw.public_id),
+        "inspection_task_id": str(task.public_id),
+        "finding_id": str(task.findings.get().public_id),
         "person_id": str(target.public_id),
         "code": "220102",
         "batch_id": str(batch.public_id),
@@ -848,6 +866,11 @@ def test_every_operation_refuses_other_county(
             ]
         },
         "rating_decision": {"approve": True, "note": "同意"},
+        "draw_create": {},
+        "draw_replay": {"seed": "s", "ratio": "5%", "homes": ["a"], "inspectors": ["x", "y"]},
+        "records_upload": {"records": []},
+        "finding_answer": {"note": "越权答复"},
+        "finding_recheck": {"close": True},
     }
 
     def calls(outsider: bool = False, owner: User | None = None) -> Iterator[tuple[str, str, str]]:

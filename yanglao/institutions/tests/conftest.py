@@ -85,3 +85,7 @@ def world(regions: None, make_user: Callable[..., Any]) -> World:
         other_home=other,
         counter=[0],
     )
+
+
+# 双随机 and inspection (parts 5–6): the `sup` fixture over `world`.
+from yanglao.institutions.tests.supervision_world import sup  # noqa: E402, F401 (fixture)

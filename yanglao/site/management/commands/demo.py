@@ -71,6 +71,10 @@ ACCOUNTS: list[DemoAccount] = [
         "南关区养老院经办人 高德明",
     ),
     DemoAccount("inspector_nanguan", Role.INSPECTOR, "220102", Mode.STATS, "南关区检查员 姜淑华"),
+    # The second member of every 双随机 inspection team (at least two per task).
+    DemoAccount(
+        "inspector_nanguan_fire", Role.INSPECTOR, "220102", Mode.STATS, "南关区消防检查员 孟凡宇"
+    ),
     DemoAccount("auditor_jilin", Role.AUDITOR, "22", Mode.STATS, "省民政厅审计员 徐秀云"),
     DemoAccount("secadmin", Role.SECURITY_ADMIN, "22", Mode.STATS, "安全管理员 马建军"),
     # A second security administrator: account changes need another one's approval (four eyes).
@@ -213,6 +217,9 @@ class Command(BaseCommand):
                 today=options["today"] or timezone.localdate(),
                 keep=tuple(v.code for v in villages.values()),
             )
+            from yanglao.institutions.demo_supervision import load as load_supervision
+
+            load_supervision(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "

@@ -7,45 +7,15 @@
   var root = document.getElementById("visit-app");
   if (!root) return;
   var DATA_URL = root.dataset.dataUrl, SYNC_URL = root.dataset.syncUrl;
-  var DB = "yanglao-visits", STORE = "queue";
-  var people = [], syncing = false;
+  var DB = "yanglao-visits";
+  var people = [];
   var $ = function (id) { return document.getElementById(id); };
   var form = $("visit-form");
 
-  function uuid4() {  // crypto.randomUUID needs a secure context; getRandomValues does not
-    var b = new Uint8Array(16); crypto.getRandomValues(b);
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  function db() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "client_uuid" }); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-  function tx(mode, fn) {
-    return db().then(function (d) {
-      return new Promise(function (resolve, reject) {
-        var t = d.transaction(STORE, mode), out = fn(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-  var queueAll = function () { return tx("readonly", function (s) { return s.getAll(); }); };
-  var queuePut = function (r) { return tx("readwrite", function (s) { s.put(r); }); };
-  var queueDel = function (k) { return tx("readwrite", function (s) { s.delete(k); }); };
+  var O = window.YanglaoOffline, uuid4 = O.uuid4, Q = O.queue(DB);  // offline-queue.js
+  var queueAll = Q.all, queuePut = Q.put;
 
   function say(text) { var m = $("app-message"); m.textContent = text; m.hidden = !text; }
-  function netStatus() {
-    var el = $("net-status");
-    el.textContent = navigator.onLine ? "在线" : "离线";
-    el.className = "badge " + (navigator.onLine ? "st-visited" : "st-overdue");
-  }
   function refreshCount() {
     return queueAll().then(function (rows) {
       $("queue-count").textContent = rows.length;
@@ -110,24 +80,7 @@
     form.dispatchEvent(new Event("yanglao:closed"));
   }
 
-  function shrink(file) {  // phones take 4000-pixel photos: send at most 1280 px, JPEG
-    return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file), img = new Image();
-      img.onload = function () {
-        var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
-        var c = document.createElement("canvas");
-        c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
-        c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
-        URL.revokeObjectURL(url);
-        resolve(c.toDataURL("image/jpeg", 0.8));
-      };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("photo")); };
-      img.src = url;
-    });
-  }
-  function readPhotos(files) {
-    return Promise.all(Array.prototype.slice.call(files, 0, 3).map(shrink));
-  }
+  var readPhotos = O.readPhotos;
 
   function collect() {
     var f = form, areas = ["health", "safety", "economy", "family", "needs", "mental"], findings = {};
@@ -192,87 +145,18 @@
     }, function () { say("未能获取位置（可手工填写地点）"); }, { timeout: 8000 });
   });
 
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : root.dataset.csrf;
-  }
-
-  function send(record) {
-    var body = Object.assign({}, record); delete body.queued_at;
-    return fetch(SYNC_URL, {
-      method: "POST", credentials: "same-origin", redirect: "manual",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-      body: JSON.stringify({ records: [body] })
-    }).then(function (r) {
-      if (r.type === "opaqueredirect" || r.status === 403 || (r.headers.get("Content-Type") || "").indexOf("json") < 0) {
-        throw new Error("login");
-      }
-      return r.json().then(function (data) {
-        return data.results ? data.results[0] : { client_uuid: record.client_uuid, status: "rejected", errors: data.errors || {} };
-      });
-    });
-  }
-
-  function showRejected(res) {
-    var li = document.createElement("li"); li.className = "msg-error";
-    var msgs = []; Object.keys(res.errors || {}).forEach(function (k) { msgs = msgs.concat(res.errors[k]); });
-    li.textContent = "有一条记录未被接收：" + msgs.join("；") + "（请修改后重新登记）";
-    var drop = document.createElement("button"); drop.type = "button"; drop.className = "link"; drop.textContent = "删除这条";
-    drop.addEventListener("click", function () { queueDel(res.client_uuid).then(function () { li.remove(); refreshCount(); }); });
-    li.appendChild(drop); $("rejected").appendChild(li);
-  }
-
-  function sync() {  // one record per request, oldest first; a retry of any of them is harmless
-    if (syncing || !navigator.onLine) return Promise.resolve();
-    syncing = true;
-    var done = 0;
-    $("rejected").innerHTML = "";
-    return queueAll().then(function (rows) {
-      rows.sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
-      return rows.reduce(function (chain, record) {
-        return chain.then(function () {
-          return send(record).then(function (res) {
-            if (res.status === "accepted" || res.status === "duplicate") { done += 1; return queueDel(record.client_uuid); }
-            showRejected(res);
-            return null;
-          });
-        });
-      }, Promise.resolve()).then(function () {
-        if (rows.length) { say(done ? "已上传 " + done + " 条记录。" : ""); return loadList(); }
-        return null;
-      });
-    }).catch(function (e) {
-      say(e && e.message === "login" ? "登录已过期：请重新登录后再上传，记录仍保存在手机上。" : "暂时无法上传，稍后自动重试。");
-    }).then(function () { syncing = false; return refreshCount(); });
-  }
-
+  var sync = O.uploader({
+    url: SYNC_URL, queue: Q, csrf: function () { return O.csrf(root.dataset.csrf); }, say: say,
+    rejectedList: $("rejected"), refresh: refreshCount, after: function () { return loadList(); }
+  });
   $("sync-now").addEventListener("click", function () { sync(); });
-  window.addEventListener("online", function () { netStatus(); sync(); });
-  window.addEventListener("offline", netStatus);
-  setInterval(function () { if (navigator.onLine) sync(); }, 30000);
+  O.watchNetwork($("net-status"), sync);
+  var reloadIfUpdated = O.registerWorker({
+    swUrl: root.dataset.swUrl, scope: "/visits/", dataUrl: DATA_URL, say: say,
+    idle: function () { return $("form-view").hidden; }, updated: "巡访程序已更新：保存或返回名单后自动刷新。"
+  });
+  form.addEventListener("yanglao:closed", reloadIfUpdated);
 
-  if ("serviceWorker" in navigator) {
-    // A new release (new cache name in the worker) takes over at once; the page then reloads
-    // so it never keeps running old code — after the form is closed, never under the worker's hand.
-    var hadWorker = !!navigator.serviceWorker.controller, reloadWhenIdle = false;
-    navigator.serviceWorker.addEventListener("controllerchange", function () {
-      if (!hadWorker) { hadWorker = true; return; }
-      if ($("form-view").hidden) { location.reload(); return; }
-      reloadWhenIdle = true;
-      say("巡访程序已更新：保存或返回名单后自动刷新。");
-    });
-    form.addEventListener("yanglao:closed", function () { if (reloadWhenIdle) location.reload(); });
-    navigator.serviceWorker.register(root.dataset.swUrl, { scope: "/visits/", updateViaCache: "none" }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (reg) {
-      // Everything this page loaded (styles, scripts) is cached for the next offline start.
-      var urls = [location.pathname, DATA_URL].concat(performance.getEntriesByType("resource")
-        .map(function (e) { return e.name; }).filter(function (u) { return u.indexOf(location.origin) === 0; }));
-      if (reg.active) reg.active.postMessage({ cache: urls });
-    }).catch(function () { /* no service worker (e.g. plain http): the page still works online */ });
-  }
-
-  netStatus();
   loadList().then(function () {
     var h = new URLSearchParams(location.hash.slice(1));
     var pid = h.get("person");

@@ -1,11 +1,16 @@
-/* Service worker of the offline visit app (scope /visits/). Pages and the worker's list:
+/* Service worker of the offline apps (the visit app, scope /visits/; the inspection app,
+ * scope /institutions/inspections/): each registers this file under its own scope and
+ * serves its shell from <scope>app/. Pages and the worker's list:
  * network first, the cached copy when offline. Static files: cache first. Uploads (POST)
  * are never cached: the page queues them in IndexedDB itself. */
 "use strict";
 // The server writes the release's cache name here (visits/offline.py): version + digest of
 // the offline files, so any change installs a new worker and `activate` drops the old cache.
 var CACHE = "__YANGLAO_CACHE__";
-var SHELL = ["/visits/app/", "/visits/app/data.json"];
+// "yanglao-<app>-": `activate` drops this app's old releases, never another app's cache.
+var FAMILY = CACHE.split("-").slice(0, 2).join("-") + "-";
+var APP = new URL(self.registration.scope).pathname + "app/";
+var SHELL = [APP, APP + "data.json"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) {
@@ -18,7 +23,7 @@ self.addEventListener("install", function (event) {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+    return Promise.all(keys.filter(function (k) { return k !== CACHE && k.indexOf(FAMILY) === 0; }).map(function (k) { return caches.delete(k); }));
   }).then(function () { return self.clients.claim(); }));
 });
 
@@ -49,7 +54,7 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
-  if (url.pathname.indexOf("/visits/app/") !== 0) return;
+  if (url.pathname.indexOf(APP) !== 0) return;
   event.respondWith(fetch(req).then(function (r) {
     if (r.ok && !r.redirected) { var copy = r.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
     return r;
