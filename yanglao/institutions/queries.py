@@ -272,12 +272,13 @@ def tekun_unplaced(rng: Range, on: date) -> QuerySet[Person]:
         )
         .exclude(Exists(Residency.objects.filter(person=OuterRef("pk"), end__isnull=True)))
         .annotate(
-            requested_on=Subquery(
-                SupportRequest.objects.filter(person=OuterRef("pk"), status=SupportStatus.OPEN)
-                .values("requested_on")[:1]
-            )
+            requested_on=Subquery(_open_request.values("requested_on")[:1]),
+            support_public_id=Subquery(_open_request.values("public_id")[:1]),
         )
     )
+
+
+_open_request = SupportRequest.objects.filter(person=OuterRef("pk"), status=SupportStatus.OPEN)
 
 
 def open_complaints(rng: Range) -> QuerySet[Complaint]:
