@@ -184,10 +184,39 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
     filing = inst_services.filing_submit(
         actor=operator, institution=home, kind="new", documents=["application"], pledge=True
     )
+    # Parts 3–4 and 特困 应养尽养: a monthly report, a complaint, a central-support request.
+    from yanglao.institutions import queries
+    from yanglao.institutions import report_rules as rr
+    from yanglao.institutions import reports as inst_reports
+
+    today = date.today()
+    month = rr.last_complete_month(today)
+    report = inst_reports.report_file(
+        actor=operator,
+        institution=home,
+        data=inst_reports.ReportInput(
+            month=month,
+            figures=queries.prefill(home.pk, month),
+            fees_collected=0,
+            adjust_reason="",
+        ),
+    )
+    complaint = inst_reports.complaint_record(
+        actor=officer, institution=home, received_on=today, summary="秘密路投诉"
+    )
+    services.person_category_add(
+        actor=officer, person=person, category=Category.EXTREME_POVERTY, start=date(2024, 1, 1)
+    )
+    support = inst_reports.support_request(
+        actor=officer, id_number=person.id_number, requested_on=today
+    )
     return {
         "institution_id": str(home.public_id),
         "residency_id": str(residency.public_id),
         "filing_id": str(filing.public_id),
+        "report_id": str(report.public_id),
+        "complaint_id": str(complaint.public_id),
+        "request_id": str(support.public_id),
     }
 
 

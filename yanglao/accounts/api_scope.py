@@ -44,6 +44,9 @@ SCOPES: dict[str, str | None] = {
     "visit:record": Cap.VISIT_RECORD,
     "visit:view": Cap.VISIT_VIEW,
     "institution:read": Cap.INSTITUTION_VIEW,
+    # An operator files its own home's reports (officers may file for a home they manage);
+    # which home is checked by the service (404 outside, 403 for a role that may not).
+    "institution:report": Cap.INSTITUTION_VIEW,
 }
 
 

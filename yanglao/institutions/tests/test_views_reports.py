@@ -199,3 +199,46 @@ def test_rules_page_refuses_looser_values(world: World) -> None:
     assert "取值应在0至12之间" in r.content.decode()
     r = c.post(reverse("institutions:rules"), data | {"value": "6"}, follow=True)
     assert "已发布政策值" in r.content.decode()
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def test_api_operator_files_report_and_prepaid(world: World, api_client) -> None:
+    op = api_client(world.operator)
+    base = f"/api/v1/institutions/{world.home.public_id}"
+    r = op.post(f"{base}/reports", {"month": "2026-10", "staff_carer": 3,
+                                   "incidents": [{"kind": "fall", "count": 1}]})
+    assert r.status_code == 201, r.content
+    assert r.json()["late"] is True and r.json()["figures"]["staff_carer"] == 3
+    r = op.post(f"{base}/reports", {"month": "2026-10"})
+    assert r.status_code == 422 and "已报送" in r.json()["errors"]["month"][0]
+    r = op.post(f"{base}/reports", {"month": "２０２６-０９", "staff_nurse": -1})
+    assert r.status_code == 422  # schema refuses, nothing written
+    assert MonthlyReport.objects.count() == 1
+    assert [x["month"] for x in op.get(f"{base}/reports").json()] == ["2026-10"]
+    r = op.post(
+        f"{base}/prepaid",
+        {
+            "items": [{"kind": "membership", "amount": "20000"}],
+            "total_held": "20000",
+            "fixed_assets_net": "100000",
+            "fixed_assets_pledged": "0",
+        },
+    )
+    assert r.status_code == 201 and [v["code"] for v in r.json()["violations"]] == [
+        "custody",
+        "reserve",
+    ]
+    # Another home's operator: 404; the operator sees none of the county's lists.
+    other = api_client(world.other_operator)
+    assert other.post(f"{base}/reports", {"month": "2026-09"}).status_code == 404
+    assert op.get("/api/v1/institutions/supervision/risk").json() == []
+    county = api_client(world.county)
+    risk = county.get("/api/v1/institutions/supervision/risk?month=2026-10").json()
+    assert {x["name"] for x in risk} == {world.home.name, world.other_home.name}
+    late = county.get("/api/v1/institutions/supervision/late-reports?month=2026-10")
+    assert late.status_code == 200
+    assert county.get("/api/v1/institutions/supervision/risk?month=abc").status_code == 400
+    assert county.get("/api/v1/institutions/supervision/risk?region=220204").status_code == 404
+    assert county.get("/api/v1/institutions/supervision/tekun-unplaced").json() == []
