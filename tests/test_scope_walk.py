@@ -185,11 +185,13 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
         actor=operator, institution=home, kind="new", documents=["application"], pledge=True
     )
     # Parts 3–4 and 特困 应养尽养: a monthly report, a complaint, a central-support request.
+    from django.utils import timezone
+
     from yanglao.institutions import queries
     from yanglao.institutions import report_rules as rr
     from yanglao.institutions import reports as inst_reports
 
-    today = date.today()
+    today = timezone.localdate()
     month = rr.last_complete_month(today)
     report = inst_reports.report_file(
         actor=operator,

@@ -431,13 +431,16 @@ def tekun_unplaced(request: HttpRequest, region: str = Query("", max_length=12))
     if isinstance(params, str):
         return 400, {"detail": params}
     rows = sel.tekun_unplaced(user=_user(request), on=timezone.localdate(), region=params[0])
-    return 200, [
-        {
-            "person_id": str(p.public_id),
-            "name": p.name,
-            "id_number_masked": p.id_number_masked,
-            "region_code": p.region_id,
-            "requested_on": p.requested_on,
-        }
-        for p in rows[:1000]
-    ]
+    return (
+        200,
+        [
+            {
+                "person_id": str(p.public_id),
+                "name": p.name,
+                "id_number_masked": p.id_number_masked,
+                "region_code": p.region_id,
+                "requested_on": p.requested_on,  # type: ignore[attr-defined]
+            }
+            for p in rows[:1000]
+        ],
+    )

@@ -66,7 +66,7 @@ class ReportForm(ServiceErrors, forms.Form):
     def __init__(self, *args: Any, prefill: dict[str, int] | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         for name in queries.FIGURES:
-            field = _count(str(MonthlyReport._meta.get_field(name).verbose_name))
+            field = _count(reports.label_of(MonthlyReport, name))
             if prefill is not None and name in prefill:
                 field.help_text = f"系统预填：{prefill[name]}"
                 field.initial = prefill[name]
@@ -76,7 +76,9 @@ class ReportForm(ServiceErrors, forms.Form):
             self.fields[f"inc_{kind}"] = _count(f"{label}（一般，次）", required=False)
             self.fields[f"inc_{kind}_serious"] = _count(f"{label}（严重，次）", required=False)
         self.fields["adjust_reason"] = forms.CharField(
-            label="与系统预填数不一致的原因", max_length=500, required=False,
+            label="与系统预填数不一致的原因",
+            max_length=500,
+            required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
@@ -100,7 +102,10 @@ class ReportForm(ServiceErrors, forms.Form):
 class PrepaidForm(ServiceErrors, forms.Form):
     service_amount = _yuan("养老服务费：每人预收金额（元，不收取的留空）", required=False)
     service_months = forms.IntegerField(
-        label="养老服务费：预收月数", required=False, min_value=1, max_value=120,
+        label="养老服务费：预收月数",
+        required=False,
+        min_value=1,
+        max_value=120,
         error_messages=ERRORS,
     )
     deposit_amount = _yuan("押金：每人金额（元，不收取的留空）", required=False)
@@ -167,7 +172,8 @@ class CloseForm(forms.Form):
 
 class SupportForm(ServiceErrors, forms.Form):
     id_number = forms.CharField(
-        label="特困老人身份证号码", max_length=30,
+        label="特困老人身份证号码",
+        max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     requested_on = forms.DateField(label="申请日期", widget=DATE_INPUT)
@@ -177,9 +183,7 @@ class SupportForm(ServiceErrors, forms.Form):
 class RuleForm(ServiceErrors, forms.Form):
     region_code = forms.ChoiceField(label="制定区划")
     key = forms.ChoiceField(label="政策项", choices=RuleKey.choices)
-    value = forms.DecimalField(
-        label="取值", max_digits=10, decimal_places=2, error_messages=ERRORS
-    )
+    value = forms.DecimalField(label="取值", max_digits=10, decimal_places=2, error_messages=ERRORS)
     effective_from = forms.DateField(label="生效日期", widget=DATE_INPUT)
     document_no = forms.CharField(label="文号", max_length=120)
     note = forms.CharField(label="说明", max_length=200, required=False)

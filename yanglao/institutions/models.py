@@ -14,10 +14,9 @@ from django.db import models
 from django.db.models import Q
 
 from yanglao.institutions.choices import (
-    ComplaintStatus,
-    SupportStatus,
     BedKind,
     BedStatus,
+    ComplaintStatus,
     EndReason,
     FilingDecision,
     FilingKind,
@@ -26,6 +25,7 @@ from yanglao.institutions.choices import (
     OperatingStatus,
     Ownership,
     ProfitKind,
+    SupportStatus,
 )
 
 
@@ -356,6 +356,9 @@ class ReportIncident(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind}×{self.count}"
+
 
 class PrepaidFiling(models.Model):
     """A home's filing of its prepaid items and custody account (民发〔2024〕19号: publicise
@@ -384,6 +387,9 @@ class PrepaidFiling(models.Model):
         verbose_name_plural = "预收费用报备"
         indexes = [models.Index(fields=["institution", "-id"], name="prepaid_filing_inst_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.institution_id} 预收费用报备 {self.filed_on}"
+
 
 class PrepaidItem(models.Model):
     filing = models.ForeignKey(PrepaidFiling, on_delete=models.CASCADE, related_name="items")
@@ -396,6 +402,9 @@ class PrepaidItem(models.Model):
     class Meta:
         verbose_name = "预收费用项目"
         verbose_name_plural = "预收费用项目"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
 
 
 class PrepaidBalance(models.Model):
@@ -431,6 +440,9 @@ class PrepaidBalance(models.Model):
             models.UniqueConstraint(fields=["institution", "month"], name="balance_one_per_month")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month:%Y-%m} 余额"
+
 
 class StopNotice(models.Model):
     """Notice of stopping service (民发〔2024〕19号: at least 30 days before, refund the rest)."""
@@ -452,6 +464,9 @@ class StopNotice(models.Model):
     class Meta:
         verbose_name = "停止服务告知"
         verbose_name_plural = "停止服务告知"
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} 停止服务 {self.stop_on}"
 
 
 class Complaint(models.Model):
@@ -478,6 +493,9 @@ class Complaint(models.Model):
         verbose_name_plural = "投诉"
         indexes = [models.Index(fields=["region", "received_on"], name="complaint_region_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.institution_id} 投诉 {self.received_on}"
+
 
 class SupportRequest(models.Model):
     """A 特困 person's request for central support (集中供养). Whether they are placed is read
@@ -503,3 +521,6 @@ class SupportRequest(models.Model):
                 fields=["person"], condition=Q(status="open"), name="support_one_open"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} 集中供养申请 {self.requested_on}"

@@ -125,7 +125,6 @@ def filing_violations(f: FilingFacts, limits: Limits) -> list[Violation]:
     return out
 
 
-
 @dataclass(frozen=True)
 class BalanceFacts:
     ownership: str

@@ -66,7 +66,9 @@ def chain(code12: str | None) -> list[str | None]:
 
 
 def limits_for(code12: str | None, on: date, rows: Sequence[rr.RuleRow] | None = None) -> rr.Limits:
-    return rr.limits_of(rr.effective_values(rule_rows() if rows is None else rows, chain(code12), on))
+    return rr.limits_of(
+        rr.effective_values(rule_rows() if rows is None else rows, chain(code12), on)
+    )
 
 
 def parent_values(code12: str, on: date) -> dict[str, tuple[Decimal, str]]:
@@ -179,8 +181,15 @@ def reports_owed(rng: Range, month: date) -> list[Owed]:
         .values_list("pk", "public_id", "name", "region_id", "region__name")
     )
     return [
-        Owed(pk, str(pid), name, region, rname, month,
-             rr.report_due(month, limits(region).report_due_day))
+        Owed(
+            pk,
+            str(pid),
+            name,
+            region,
+            rname,
+            month,
+            rr.report_due(month, limits(region).report_due_day),
+        )
         for pk, pid, name, region, rname in rows
     ]
 
@@ -224,8 +233,9 @@ def risk_list(rng: Range, month: date, today: date) -> list[RiskRow]:
     prev = rr.add_months(month, -1)
     balances: dict[tuple[int, date], tuple[Any, ...]] = {
         (inst, m): rest
-        for inst, m, *rest in PrepaidBalance.objects.filter(_in(rng), month__in=(month, prev))
-        .values_list("institution_id", "month", *_BAL)
+        for inst, m, *rest in PrepaidBalance.objects.filter(
+            _in(rng), month__in=(month, prev)
+        ).values_list("institution_id", "month", *_BAL)
     }
     since = today - timedelta(days=pr.COMPLAINT_WINDOW_DAYS)
     complaints = dict(
@@ -234,8 +244,9 @@ def risk_list(rng: Range, month: date, today: date) -> list[RiskRow]:
         .annotate(n=Count("id"))
     )
     stopping = set(
-        StopNotice.objects.filter(_in(rng), withdrawn=False, stop_on__gte=today - timedelta(days=30))
-        .values_list("institution_id", flat=True)
+        StopNotice.objects.filter(
+            _in(rng), withdrawn=False, stop_on__gte=today - timedelta(days=30)
+        ).values_list("institution_id", flat=True)
     )
     out: list[RiskRow] = []
     for pk, pid, name, region, rname, ownership, filing_v in homes:
@@ -266,9 +277,7 @@ def tekun_unplaced(rng: Range, on: date) -> QuerySet[Person]:
         Person.objects.filter(_in(rng), life_status=LifeStatus.ALIVE)
         .filter(groups.q(on, [Category.EXTREME_POVERTY]))
         .filter(
-            Exists(
-                SupportRequest.objects.filter(person=OuterRef("pk"), status=SupportStatus.OPEN)
-            )
+            Exists(SupportRequest.objects.filter(person=OuterRef("pk"), status=SupportStatus.OPEN))
         )
         .exclude(Exists(Residency.objects.filter(person=OuterRef("pk"), end__isnull=True)))
         .annotate(

@@ -96,9 +96,7 @@ def effective_values(
     out = {key: (spec.default, spec.document) for key, spec in RULES.items()}
     # The national row replaces the shipped default (either way); lower levels only tighten.
     for (region, key), r in sorted(newest.items(), key=lambda kv: (kv[0][0] is not None,)):
-        if region is None:
-            out[key] = (r.value, r.document_no)
-        elif stricter(key, out[key][0], r.value) != out[key][0]:
+        if region is None or stricter(key, out[key][0], r.value) != out[key][0]:
             out[key] = (r.value, r.document_no)
     return out
 
@@ -124,10 +122,7 @@ def check_override(key: str, value: Decimal, parent: Decimal) -> str | None:
     if not spec.low <= value <= spec.high:
         return f"取值应在{spec.low.normalize():f}至{spec.high.normalize():f}之间"
     if stricter(key, value, parent) != value:
-        return (
-            f"上级规定为{parent.normalize():f}，下级只能从严，"
-            f"不能放宽为{value.normalize():f}"
-        )
+        return f"上级规定为{parent.normalize():f}，下级只能从严，不能放宽为{value.normalize():f}"
     return None
 
 
@@ -158,9 +153,7 @@ def last_complete_month(today: date) -> date:
 
 def parse_month(raw: str) -> date | None:
     """'2026-10' (full-width digits and 年/月 accepted) → date(2026, 10, 1), else None."""
-    text = "".join(
-        chr(ord(c) - 0xFEE0) if 0xFF10 <= ord(c) <= 0xFF19 else c for c in raw.strip()
-    )
+    text = "".join(chr(ord(c) - 0xFEE0) if 0xFF10 <= ord(c) <= 0xFF19 else c for c in raw.strip())
     text = text.replace("年", "-").replace("月", "").replace("/", "-").replace(".", "-")
     parts = text.split("-")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):

@@ -81,7 +81,9 @@ def _counts(values: dict[str, int], labels: dict[str, str], errors: dict[str, li
             errors.setdefault(key, []).append(f"{labels.get(key, key)}应在0至{MAX_COUNT:,}之间")
 
 
-def _amounts(values: dict[str, Decimal], labels: dict[str, str], errors: dict[str, list[str]]) -> None:
+def _amounts(
+    values: dict[str, Decimal], labels: dict[str, str], errors: dict[str, list[str]]
+) -> None:
     for key, v in values.items():
         if not Decimal(0) <= v <= MAX_AMOUNT:
             errors.setdefault(key, []).append(f"{labels.get(key, key)}应在0至99亿元之间")
@@ -95,7 +97,8 @@ def _month(raw: date | str, today: date, errors: dict[str, list[str]]) -> date |
     return month
 
 
-def _label(model: Any, name: str) -> str:
+def label_of(model: Any, name: str) -> str:
+    """The verbose name of a model field (what forms and pages call it)."""
     return str(model._meta.get_field(name).verbose_name)
 
 
@@ -130,7 +133,7 @@ def report_file(
     if unknown:
         errors["__all__"] = ["报表中有无效的项目"]
     figures = {k: data.figures.get(k, 0) for k in queries.FIGURES}
-    _counts(figures, {k: _label(MonthlyReport, k) for k in figures}, errors)
+    _counts(figures, {k: label_of(MonthlyReport, k) for k in figures}, errors)
     _amounts({"fees_collected": data.fees_collected}, {"fees_collected": "本月收费"}, errors)
     seen: set[tuple[str, bool]] = set()
     for inc in data.incidents:
@@ -152,7 +155,7 @@ def report_file(
         pre = queries.prefill(inst.pk, month)
         changed = [k for k, v in pre.items() if figures[k] != v]
         if changed and not reason:
-            names = "、".join(_label(MonthlyReport, k) for k in changed)
+            names = "、".join(label_of(MonthlyReport, k) for k in changed)
             raise _fail("adjust_reason", f"{names}与系统预填数不一致，请说明原因")
         limits = queries.limits_for(inst.region_id, month)
         try:
@@ -232,8 +235,10 @@ def prepaid_file(
             "fixed_assets_pledged": data.fixed_assets_pledged,
             "risk_reserve": data.risk_reserve,
         },
-        {k: _label(PrepaidFiling, k) for k in ("total_held", "fixed_assets_net",
-                                                "fixed_assets_pledged", "risk_reserve")},
+        {
+            k: label_of(PrepaidFiling, k)
+            for k in ("total_held", "fixed_assets_net", "fixed_assets_pledged", "risk_reserve")
+        },
         errors,
     )
     _assets_errors(data.fixed_assets_net, data.fixed_assets_pledged, errors)
@@ -282,7 +287,10 @@ def prepaid_file(
             actor,
             Action.PREPAID_FILE,
             inst,
-            {"items": [it.kind for it in data.items], "violations": [v["code"] for v in violations]},
+            {
+                "items": [it.kind for it in data.items],
+                "violations": [v["code"] for v in violations],
+            },
             label=f"{inst.name} 预收费用报备",
         )
     return filing
@@ -314,7 +322,7 @@ def balance_report(
     errors: dict[str, list[str]] = {}
     month = _month(data.month, today, errors)
     _counts({"residents": data.residents}, {"residents": "月末在住人数"}, errors)
-    _amounts(data.amounts(), {k: _label(PrepaidBalance, k) for k in data.amounts()}, errors)
+    _amounts(data.amounts(), {k: label_of(PrepaidBalance, k) for k in data.amounts()}, errors)
     _assets_errors(data.fixed_assets_net, data.fixed_assets_pledged, errors)
     if errors:
         raise InstitutionInvalid(errors)
@@ -504,9 +512,11 @@ def support_request(
         errors["id_number"] = ["您辖区的台账中没有该身份证号码的老人"]
     elif person.life_status != LifeStatus.ALIVE:
         errors["id_number"] = ["该老人已注销（死亡或迁出）"]
-    elif not Person.objects.filter(pk=person.pk).filter(
-        groups.q(today, [Category.EXTREME_POVERTY])
-    ).exists():
+    elif (
+        not Person.objects.filter(pk=person.pk)
+        .filter(groups.q(today, [Category.EXTREME_POVERTY]))
+        .exists()
+    ):
         errors["id_number"] = ["该老人不是特困人员（台账中无有效的特困标签）"]
     if errors:
         raise InstitutionInvalid(errors)
@@ -522,9 +532,7 @@ def support_request(
                 )
         except IntegrityError as exc:
             raise _fail("id_number", "该老人已有一份集中供养申请在办") from exc
-        _person_audit(
-            actor, Action.SUPPORT_REQUEST, person, {"requested_on": str(requested_on)}
-        )
+        _person_audit(actor, Action.SUPPORT_REQUEST, person, {"requested_on": str(requested_on)})
     return req
 
 
@@ -603,8 +611,11 @@ def rule_add(
             object_id=str(row.pk),
             object_label=f"{region.name} {RuleKey(key).label}",
             region_code=region.code,
-            changes={"key": key, "value": str(value), "effective_from": str(effective_from),
-                     "document_no": document_no},
+            changes={
+                "key": key,
+                "value": str(value),
+                "effective_from": str(effective_from),
+                "document_no": document_no,
+            },
         )
     return row
-

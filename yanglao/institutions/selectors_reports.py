@@ -5,6 +5,7 @@ region, operators by binding)."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -48,7 +49,7 @@ def reports(inst: Institution) -> QuerySet[MonthlyReport]:
     return inst.monthly_reports.prefetch_related("incidents").order_by("-month")
 
 
-def report_get(inst: Institution, public_id: object) -> MonthlyReport:
+def report_get(inst: Institution, public_id: UUID | str) -> MonthlyReport:
     found = reports(inst).filter(public_id=public_id).first()
     if found is None:
         raise Http404
@@ -106,10 +107,10 @@ def tekun_unplaced(*, user: User, on: date, region: str = "") -> QuerySet[Person
     qs = queries.tekun_unplaced(ranges[0], on)
     for rng in ranges[1:]:
         qs = qs | queries.tekun_unplaced(rng, on)
-    return qs.select_related("region").order_by("requested_on", "id")
+    return qs.select_related("region").order_by("requested_on", "id")  # type: ignore[misc]
 
 
-def support_request_get(*, user: User, public_id: object) -> SupportRequest:
+def support_request_get(*, user: User, public_id: UUID | str) -> SupportRequest:
     qs = scoped(
         SupportRequest.objects.select_related("person"), user, READ_RECORDS, "person__region_id"
     )
@@ -119,7 +120,7 @@ def support_request_get(*, user: User, public_id: object) -> SupportRequest:
     return found
 
 
-def complaint_get(*, user: User, public_id: object) -> Complaint:
+def complaint_get(*, user: User, public_id: UUID | str) -> Complaint:
     if not user.can(Cap.INSTITUTION_MANAGE):
         raise Http404
     found = (

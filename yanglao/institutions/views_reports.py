@@ -30,7 +30,7 @@ from yanglao.institutions.forms_reports import (
     StopNoticeForm,
     SupportForm,
 )
-from yanglao.institutions.models import Institution, OperatingRule
+from yanglao.institutions.models import Institution, MonthlyReport, OperatingRule
 from yanglao.institutions.views import _page
 from yanglao.regions.models import Region
 
@@ -85,8 +85,9 @@ def home(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
     return render(request, "institutions/reports/home.html", ctx)
 
 
-def _form_page(request: AuthedRequest, inst: Institution, form: Any, title: str,
-               intro: str = "") -> HttpResponse:
+def _form_page(
+    request: AuthedRequest, inst: Institution, form: Any, title: str, intro: str = ""
+) -> HttpResponse:
     return render(
         request,
         "institutions/reports/form.html",
@@ -101,8 +102,9 @@ def report_new(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
     raw = (request.POST.get("month") or request.GET.get("month") or "")[:20]
     month = rr.parse_month(raw) if raw else rr.last_complete_month(today)
     pre = queries.prefill(inst.pk, month) if month and not rr.month_errors(month, today) else None
-    form = ReportForm(request.POST or None, prefill=pre, initial={"month": f"{month:%Y-%m}"}
-                      if month else None)
+    form = ReportForm(
+        request.POST or None, prefill=pre, initial={"month": f"{month:%Y-%m}"} if month else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             r = reports.report_file(actor=request.user, institution=inst, data=form.to_input())
@@ -123,7 +125,7 @@ def report_detail(request: AuthedRequest, institution_id: UUID, report_id: UUID)
     inst = selectors.institution_get(user=request.user, public_id=institution_id)
     r = sel.report_get(inst, report_id)
     rows = [
-        (str(r._meta.get_field(k).verbose_name), getattr(r, k), r.prefilled.get(k))
+        (reports.label_of(MonthlyReport, k), getattr(r, k), r.prefilled.get(k))
         for k in queries.FIGURES
     ]
     incidents = [(IncidentKind(i.kind).label, i.count, i.serious) for i in r.incidents.all()]
@@ -148,7 +150,8 @@ def prepaid_new(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
         else:
             if f.violations:
                 messages.warning(
-                    request, "已报备，但不符合规定：" + "；".join(v["message"] for v in f.violations)
+                    request,
+                    "已报备，但不符合规定：" + "；".join(v["message"] for v in f.violations),
                 )
             else:
                 messages.success(request, "已报备预收费用")
@@ -165,7 +168,9 @@ def prepaid_new(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
 def balance_new(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
     inst = selectors.institution_get(user=request.user, public_id=institution_id)
     today = timezone.localdate()
-    form = BalanceForm(request.POST or None, initial={"month": f"{rr.last_complete_month(today):%Y-%m}"})
+    form = BalanceForm(
+        request.POST or None, initial={"month": f"{rr.last_complete_month(today):%Y-%m}"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             b = reports.balance_report(actor=request.user, institution=inst, data=form.to_input())
@@ -176,7 +181,8 @@ def balance_new(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
         else:
             if b.violations:
                 messages.warning(
-                    request, "已报告，但不符合规定：" + "；".join(v["message"] for v in b.violations)
+                    request,
+                    "已报告，但不符合规定：" + "；".join(v["message"] for v in b.violations),
                 )
             else:
                 messages.success(request, f"已报告 {b.month:%Y-%m} 预收费用余额")
@@ -264,9 +270,7 @@ def late(request: AuthedRequest) -> HttpResponse:
 def risk(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     month = _month_param(request, today)
-    rows = sel.risk_list(
-        user=request.user, month=month, today=today, region=_region_param(request)
-    )
+    rows = sel.risk_list(user=request.user, month=month, today=today, region=_region_param(request))
     return render(
         request,
         "institutions/reports/risk.html",
@@ -324,7 +328,9 @@ def rules(request: AuthedRequest) -> HttpResponse:
     regions = [
         (r.code, r.name)
         for lo, hi in ranges
-        for r in Region.objects.filter(code__gte=lo, code__lte=hi, level__lte=3).order_by("code")[:200]
+        for r in Region.objects.filter(code__gte=lo, code__lte=hi, level__lte=3).order_by("code")[
+            :200
+        ]
     ]
     form = RuleForm(request.POST or None, regions=regions, initial={"effective_from": today})
     if request.method == "POST" and form.is_valid():
@@ -338,11 +344,18 @@ def rules(request: AuthedRequest) -> HttpResponse:
     here = regions[0][0] if regions else None
     values = rr.effective_values(queries.rule_rows(), queries.chain(here), today)
     in_force = [(RuleKey(k).label, v.normalize(), doc) for k, (v, doc) in values.items()]
-    local = OperatingRule.objects.filter(
-        region_id__in=[c for c, _ in regions]
-    ).select_related("region").order_by("-effective_from")[:100]
+    local = (
+        OperatingRule.objects.filter(region_id__in=[c for c, _ in regions])
+        .select_related("region")
+        .order_by("-effective_from")[:100]
+    )
     return render(
         request,
         "institutions/reports/rules.html",
-        {"form": form, "in_force": in_force, "local": local, "here": regions[0][1] if regions else ""},
+        {
+            "form": form,
+            "in_force": in_force,
+            "local": local,
+            "here": regions[0][1] if regions else "",
+        },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,10 @@ def test_effective_value_is_the_strictest_along_the_chain(rows, on, expected) ->
 
 
 def test_stricter_direction_for_notice_days() -> None:
-    rows = [row(PROVINCE, RuleKey.STOP_NOTICE_DAYS_MIN, 60), row(COUNTY, "stop_notice_days_min", 45)]
+    rows = [
+        row(PROVINCE, RuleKey.STOP_NOTICE_DAYS_MIN, 60),
+        row(COUNTY, "stop_notice_days_min", 45),
+    ]
     limits = rr.limits_of(rr.effective_values(rows, CHAIN, date(2026, 1, 1)))
     assert limits.stop_notice_days_min == 60
     assert limits.documents[RuleKey.STOP_NOTICE_DAYS_MIN] == f"文{PROVINCE}"
@@ -172,7 +176,7 @@ def test_grade_bucket(text: str, bucket: str) -> None:
 
 
 def filing(ownership: str = "private", *items: pr.Item, **kw) -> pr.FilingFacts:
-    base = {
+    base: dict[str, Any] = {
         "total_held": D(100_000),
         "fixed_assets_net": D(1_000_000),
         "fixed_assets_pledged": D(0),
@@ -233,7 +237,7 @@ def test_region_forbidding_membership_to_private_homes() -> None:
 
 
 def balance(**kw) -> pr.BalanceFacts:
-    base = {
+    base: dict[str, Any] = {
         "ownership": "private",
         "service_fees_monthly": D(100_000),
         "bed_fees_monthly": D(40_000),
@@ -256,11 +260,19 @@ def balance(**kw) -> pr.BalanceFacts:
         ({"deposit_balance": D("480000.01"), "custody_balance": D(500_000)}, ["deposit"]),
         ({"deposit_balance": D(1000), "custody_balance": D(999)}, ["custody"]),
         ({"membership_balance": D(1), "custody_balance": D(1)}, []),
-        ({"membership_balance": D(1), "custody_balance": D(1), "ownership": "public"},
-         ["membership"]),
+        (
+            {"membership_balance": D(1), "custody_balance": D(1), "ownership": "public"},
+            ["membership"],
+        ),
         ({"service_balance": D(1_000_000), "fixed_assets_net": D(1_000_000)}, []),
-        ({"service_balance": D(1_000_000), "fixed_assets_net": D(1_000_000),
-          "fixed_assets_pledged": D(1)}, ["assets"]),
+        (
+            {
+                "service_balance": D(1_000_000),
+                "fixed_assets_net": D(1_000_000),
+                "fixed_assets_pledged": D(1),
+            },
+            ["assets"],
+        ),
     ],
 )
 def test_balance_rules(kw, codes) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 from django.http import Http404
@@ -35,7 +36,11 @@ def figures(**kw: int) -> dict[str, int]:
 
 
 def report_input(**kw) -> reports.ReportInput:
-    base = {"month": "2026-10", "figures": figures(staff_carer=5), "fees_collected": D(50_000)}
+    base: dict[str, Any] = {
+        "month": "2026-10",
+        "figures": figures(staff_carer=5),
+        "fees_collected": D(50_000),
+    }
     return reports.ReportInput(**(base | kw))
 
 
@@ -207,7 +212,7 @@ def test_county_due_day_override_is_used(world: World) -> None:
 
 
 def prepaid(**kw) -> reports.PrepaidInput:
-    base = {
+    base: dict[str, Any] = {
         "items": [
             Item("service_fee", D(30_000), months=12),
             Item("deposit", D(12_000), bed_fee=D(1000)),
@@ -223,8 +228,9 @@ def prepaid(**kw) -> reports.PrepaidInput:
 
 
 def test_prepaid_filing_records_what_breaks_the_rules(world: World) -> None:
-    ok = reports.prepaid_file(actor=world.operator, institution=world.home, data=prepaid(),
-                              today=TODAY)
+    ok = reports.prepaid_file(
+        actor=world.operator, institution=world.home, data=prepaid(), today=TODAY
+    )
     assert ok.violations == [] and ok.items.count() == 2
     bad = reports.prepaid_file(
         actor=world.operator,
@@ -257,7 +263,7 @@ def test_prepaid_filing_refuses_impossible_input(world: World, kw, key) -> None:
 
 
 def balance(**kw) -> reports.BalanceInput:
-    base = {
+    base: dict[str, Any] = {
         "month": "2026-10",
         "residents": 40,
         "service_fees_monthly": D(120_000),
@@ -315,15 +321,18 @@ def test_risk_list_ranks_a_falling_balance_with_complaints_first(world: World) -
 
 
 def test_balance_twice_in_a_month_is_refused(world: World) -> None:
-    reports.balance_report(actor=world.operator, institution=world.home, data=balance(),
-                           today=TODAY)
-    with pytest.raises(reports.InstitutionInvalid):
-        reports.balance_report(actor=world.operator, institution=world.home, data=balance(),
-                               today=TODAY)
+    reports.balance_report(
+        actor=world.operator, institution=world.home, data=balance(), today=TODAY
+    )
     with pytest.raises(reports.InstitutionInvalid):
         reports.balance_report(
-            actor=world.operator, institution=world.home, data=balance(month="2026-09",
-                                                                       residents=-1)
+            actor=world.operator, institution=world.home, data=balance(), today=TODAY
+        )
+    with pytest.raises(reports.InstitutionInvalid):
+        reports.balance_report(
+            actor=world.operator,
+            institution=world.home,
+            data=balance(month="2026-09", residents=-1),
         )
     assert PrepaidBalance.objects.count() == 1
 
@@ -383,12 +392,13 @@ def test_tekun_unplaced_list(world: World) -> None:
         today=TODAY,
     )
     rows = selectors_reports.tekun_unplaced(user=world.county, on=TODAY)
-    assert [p.name for p in rows] == ["特困甲"] and rows[0].requested_on == date(2026, 6, 1)
+    assert [p.name for p in rows] == ["特困甲"] and rows[0].requested_on == date(2026, 6, 1)  # type: ignore[attr-defined]
     assert list(selectors_reports.tekun_unplaced(user=world.outsider, on=TODAY)) == []
     with pytest.raises(Http404):
         selectors_reports.tekun_unplaced(user=world.outsider, on=TODAY, region="220102")
     req = selectors_reports.support_request_get(
-        user=world.county, public_id=rows[0].support_public_id
+        user=world.county,
+        public_id=rows[0].support_public_id,  # type: ignore[attr-defined]
     )
     reports.support_withdraw(actor=world.county, request=req, today=TODAY)
     assert list(selectors_reports.tekun_unplaced(user=world.county, on=TODAY)) == []

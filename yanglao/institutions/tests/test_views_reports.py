@@ -43,7 +43,7 @@ def url(name: str, world: World, **kw) -> str:
 
 
 def report_post(**kw) -> dict[str, str]:
-    data = {k: "0" for k in queries.FIGURES} | {"month": "2026-10", "fees_collected": "1000"}
+    data = dict.fromkeys(queries.FIGURES, "0") | {"month": "2026-10", "fees_collected": "1000"}
     return data | kw
 
 
@@ -51,8 +51,9 @@ def test_operator_files_a_report_through_the_form(world: World) -> None:
     c = login(world.operator)
     page = c.get(url("report_new", world) + "?month=2026-10")
     assert page.status_code == 200 and "系统预填：0" in page.content.decode()
-    r = c.post(url("report_new", world), report_post(staff_carer="3", inc_fall="2",
-                                                     inc_fall_serious="1"))
+    r = c.post(
+        url("report_new", world), report_post(staff_carer="3", inc_fall="2", inc_fall_serious="1")
+    )
     assert r.status_code == 302
     report = MonthlyReport.objects.get()
     assert report.staff_carer == 3 and report.incidents.count() == 2
@@ -207,8 +208,10 @@ def test_rules_page_refuses_looser_values(world: World) -> None:
 def test_api_operator_files_report_and_prepaid(world: World, api_client) -> None:
     op = api_client(world.operator)
     base = f"/api/v1/institutions/{world.home.public_id}"
-    r = op.post(f"{base}/reports", {"month": "2026-10", "staff_carer": 3,
-                                   "incidents": [{"kind": "fall", "count": 1}]})
+    r = op.post(
+        f"{base}/reports",
+        {"month": "2026-10", "staff_carer": 3, "incidents": [{"kind": "fall", "count": 1}]},
+    )
     assert r.status_code == 201, r.content
     assert r.json()["late"] is True and r.json()["figures"]["staff_carer"] == 3
     r = op.post(f"{base}/reports", {"month": "2026-10"})
