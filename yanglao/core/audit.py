@@ -230,6 +230,7 @@ ACTION_LABELS: dict[str, str] = {
     "institution.support_request": "登记特困人员集中供养申请",
     "institution.support_withdraw": "撤回集中供养申请",
     "institution.rule_add": "设定养老机构监管政策值",
+    "institution.generate": "生成合成养老机构数据（基准测试）",
     "benefit.follow_move": "待遇事项随迁居转移",
     "visit.phones_shown": "巡访员查看所负责老人的电话",
     # people.services.FactAction

@@ -213,6 +213,9 @@ class Command(BaseCommand):
                 today=options["today"] or timezone.localdate(),
                 keep=tuple(v.code for v in villages.values()),
             )
+            from yanglao.institutions.demo_reports import load as load_institution_reports
+
+            load_institution_reports(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
