@@ -16,7 +16,7 @@ from yanglao.accounts.models import User
 from yanglao.institutions import queries, reports
 from yanglao.institutions import report_rules as rr
 from yanglao.institutions.demo import Out
-from yanglao.institutions.models import Institution, MonthlyReport, SupportRequest
+from yanglao.institutions.models import Institution, PrepaidFiling, SupportRequest
 from yanglao.institutions.prepaid_rules import Item
 from yanglao.institutions.services import resident_admit
 from yanglao.people import groups
@@ -33,7 +33,7 @@ def _actor(inst: Institution) -> User | None:
 
 def load(out: Out, *, today: date) -> None:
     homes = list(Institution.objects.filter(name__endswith="（演示）").order_by("credit_code"))
-    if not homes or MonthlyReport.objects.filter(institution__in=homes).exists():
+    if not homes or PrepaidFiling.objects.filter(institution__in=homes).exists():
         return
     last = rr.last_complete_month(today)
     months = [rr.add_months(last, -i) for i in (2, 1, 0)]
