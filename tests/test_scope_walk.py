@@ -204,6 +204,34 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
     supervision.finding_answer(
         actor=operator, finding=finding, note="秘密路已整改", photos=[(b"\x89PNG\r\n", "image/png")]
     )
+    # Parts 3–4 and 特困 应养尽养: a monthly report, a complaint, a central-support request.
+    from django.utils import timezone
+
+    from yanglao.institutions import queries_reports as queries
+    from yanglao.institutions import report_rules as rr
+    from yanglao.institutions import reports as inst_reports
+
+    today = timezone.localdate()
+    month = rr.last_complete_month(today)
+    report = inst_reports.report_file(
+        actor=operator,
+        institution=home,
+        data=inst_reports.ReportInput(
+            month=month,
+            figures=queries.prefill(home.pk, month),
+            fees_collected=0,
+            adjust_reason="",
+        ),
+    )
+    complaint = inst_reports.complaint_record(
+        actor=officer, institution=home, received_on=today, summary="秘密路投诉"
+    )
+    services.person_category_add(
+        actor=officer, person=person, category=Category.EXTREME_POVERTY, start=date(2024, 1, 1)
+    )
+    support = inst_reports.support_request(
+        actor=officer, id_number=person.id_number, requested_on=today
+    )
     return {
         "rating_id": str(application.public_id),
         "institution_id": str(home.public_id),
@@ -213,6 +241,9 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
         "inspection_task_id": str(task.public_id),
         "finding_id": str(finding.public_id),
         "evidence_id": str(task.inspections.get().photos.get().pk),
+        "report_id": str(report.public_id),
+        "complaint_id": str(complaint.public_id),
+        "request_id": str(support.public_id),
     }
 
 

@@ -53,6 +53,9 @@ SCOPES: dict[str, str | None] = {
     "inspection:do": Cap.INSPECTION_DO,
     "inspection:answer": Cap.INSTITUTION_OPERATE,
     "inspection:replay": AUTHENTICATED,
+    # An operator files its own home's reports (officers may file for a home they manage);
+    # which home is checked by the service (404 outside, 403 for a role that may not).
+    "institution:report": Cap.INSTITUTION_VIEW,
 }
 
 

@@ -247,6 +247,17 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.answer": "机构提交整改答复",
     "inspection.recheck": "复查整改",
     "inspection.publish": "公示抽查结果",
+    # institutions.reports.Action (issue 11 parts 3–4, 特困 应养尽养)
+    "institution.report_file": "报送养老机构月报",
+    "institution.prepaid_file": "报备预收费用",
+    "institution.balance_report": "报告预收费用月度余额",
+    "institution.stop_notice": "告知停止服务",
+    "institution.complaint_record": "登记对养老机构的投诉",
+    "institution.complaint_close": "办结投诉",
+    "institution.support_request": "登记特困人员集中供养申请",
+    "institution.support_withdraw": "撤回集中供养申请",
+    "institution.rule_add": "设定养老机构监管政策值",
+    "institution.generate": "生成合成养老机构数据（基准测试）",
     "benefit.follow_move": "待遇事项随迁居转移",
     "visit.phones_shown": "巡访员查看所负责老人的电话",
     # people.services.FactAction

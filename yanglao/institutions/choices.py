@@ -75,3 +75,72 @@ FILING_DOCUMENTS = (
     ("fire", "消防验收或备案凭证"),
     ("pledge", "承诺书（符合建筑、消防、食品安全、医疗卫生、特种设备等强制性标准）"),
 )
+
+
+# --- Parts 3–4 and 特困 应养尽养: monthly report, prepaid fees, central-support requests ----
+
+
+class CareBucket(models.TextChoices):
+    """Residents by care grade in the monthly report: the five levels of GB/T 42195-2022
+    老年人能力评估规范 (能力完好 … 完全失能) and those not yet assessed."""
+
+    INTACT = "intact", "能力完好"
+    MILD = "mild", "轻度失能"
+    MODERATE = "moderate", "中度失能"
+    SEVERE = "severe", "重度失能"
+    TOTAL = "total", "完全失能"
+    UNASSESSED = "unassessed", "未评定"
+
+
+class StaffPost(models.TextChoices):
+    CARER = "carer", "护理员"
+    DOCTOR = "doctor", "医生"
+    NURSE = "nurse", "护士"
+    SOCIAL_WORKER = "social_worker", "社工"
+    MANAGER = "manager", "管理人员"
+    OTHER = "other", "其他人员"
+
+
+class IncidentKind(models.TextChoices):
+    """GB 38600-2019 服务防护 “九防” plus fire and other incidents."""
+
+    CHOKING = "choking", "噎食"
+    MISTAKEN_INTAKE = "mistaken_intake", "食品药品误食"
+    PRESSURE_SORE = "pressure_sore", "压疮"
+    SCALD = "scald", "烫伤"
+    BED_FALL = "bed_fall", "坠床"
+    FALL = "fall", "跌倒"
+    WANDERING = "wandering", "走失"
+    HARM = "harm", "他伤和自伤"
+    ACTIVITY = "activity", "文体活动意外"
+    FIRE = "fire", "火灾"
+    OTHER = "other", "其他"
+
+
+class PrepaidKind(models.TextChoices):
+    """民发〔2024〕19号: the three kinds of prepaid money a home may hold."""
+
+    SERVICE_FEE = "service_fee", "养老服务费（床位、照料护理、餐费）"
+    DEPOSIT = "deposit", "押金"
+    MEMBERSHIP = "membership", "会员费"
+
+
+class RuleKey(models.TextChoices):
+    """Policy values of reports and prepaid-fee supervision (OperatingRule rows)."""
+
+    REPORT_DUE_DAY = "report_due_day", "月报截止日（次月几日前）"
+    SERVICE_MONTHS_MAX = "service_months_max", "养老服务费预收最长月数"
+    DEPOSIT_MULTIPLE_MAX = "deposit_multiple_max", "押金最高为月床位费的倍数"
+    ASSETS_PERCENT_MAX = "assets_percent_max", "预收费用总额占净固定资产（不含已抵押）最高比例（%）"
+    STOP_NOTICE_DAYS_MIN = "stop_notice_days_min", "停止服务提前告知最少天数"
+    MEMBERSHIP_PRIVATE = "membership_private", "民办机构可否收取会员费（1可，0不可）"
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", "处理中"
+    CLOSED = "closed", "已办结"
+
+
+class SupportStatus(models.TextChoices):
+    OPEN = "open", "申请中"
+    WITHDRAWN = "withdrawn", "已撤回"

@@ -16,6 +16,7 @@ from django.db.models import Q
 from yanglao.institutions.choices import (
     BedKind,
     BedStatus,
+    ComplaintStatus,
     EndReason,
     FilingDecision,
     FilingKind,
@@ -24,6 +25,7 @@ from yanglao.institutions.choices import (
     OperatingStatus,
     Ownership,
     ProfitKind,
+    SupportStatus,
 )
 
 
@@ -701,3 +703,292 @@ class EvidencePhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.file.name)
+
+
+# === Parts 3–4 and 特困 应养尽养 (issue 11): monthly operating report, prepaid fees and ==========
+# deposits (民发〔2024〕19号), the risk list's complaints and stop notices, central-support requests.
+
+
+def count(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0)
+
+
+def amount(label: str) -> models.DecimalField:
+    """A required amount in yuan (元), two decimals, up to 10 billion."""
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=0)
+
+
+class OperatingRule(models.Model):
+    """A policy value of reports and prepaid-fee supervision set by a region level (NULL:
+    national), with its effective date and 文号. Never edited: a change is a new row; a lower
+    level may only be stricter (rules `report_rules.check_override`), as visits.FrequencyRule."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="制定区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    key = models.CharField("政策项", max_length=32)
+    value = models.DecimalField("取值", max_digits=10, decimal_places=2)
+    effective_from = models.DateField("生效日期")
+    document_no = models.CharField("文号", max_length=120)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构监管政策值"
+        verbose_name_plural = "机构监管政策值"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "key", "effective_from"], name="operating_rule_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["key", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="operating_rule_national_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id or '全国'} {self.key}={self.value} 自{self.effective_from}"
+
+
+class MonthlyReport(models.Model):
+    """A home's operating report of one month (`month` is its first day)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("月份")
+    due_on = models.DateField("截止日期")
+    filed_on = models.DateField("报送日期")
+    residents_intact = count("能力完好")
+    residents_mild = count("轻度失能")
+    residents_moderate = count("中度失能")
+    residents_severe = count("重度失能")
+    residents_total = count("完全失能")
+    residents_unassessed = count("未评定")
+    beds_general_used = count("在用普通床位")
+    beds_nursing_used = count("在用护理型床位")
+    beds_dementia_used = count("在用失智照护床位")
+    staff_carer = count("护理员")
+    staff_doctor = count("医生")
+    staff_nurse = count("护士")
+    staff_social_worker = count("社工")
+    staff_manager = count("管理人员")
+    staff_other = count("其他人员")
+    fees_collected = amount("本月收费（元）")
+    prefilled = models.JSONField("系统预填数", default=dict)
+    adjust_reason = models.CharField("与预填数不一致的原因", max_length=500, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "养老机构月报"
+        verbose_name_plural = "养老机构月报"
+        indexes = [models.Index(fields=["month", "region"], name="report_month_region_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month"], name="report_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month:%Y-%m}"
+
+    @property
+    def late(self) -> bool:
+        return self.filed_on > self.due_on
+
+
+class ReportIncident(models.Model):
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField("事件类型", max_length=32)
+    count = models.PositiveIntegerField("次数")
+    serious = models.BooleanField("严重（造成重伤、死亡或需报告）", default=False)
+
+    class Meta:
+        verbose_name = "月报安全事件"
+        verbose_name_plural = "月报安全事件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind", "serious"], name="report_incident_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}×{self.count}"
+
+
+class PrepaidFiling(models.Model):
+    """A home's filing of its prepaid items and custody account (民发〔2024〕19号: publicise
+    the items and standards and report them to the supervising 民政). The newest is current."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="prepaid_filings"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    filed_on = models.DateField("报备日期")
+    custody_bank = models.CharField("托管银行（商业银行第三方存管）", max_length=100, blank=True)
+    custody_account = models.CharField("存管账户", max_length=40, blank=True)
+    risk_reserve = amount("风险保证金（元）")
+    total_held = amount("现有预收费用余额合计（元）")
+    fixed_assets_net = amount("净固定资产（元）")
+    fixed_assets_pledged = amount("其中已抵押（元）")
+    violations = models.JSONField("不符合的规定", default=list)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "预收费用报备"
+        verbose_name_plural = "预收费用报备"
+        indexes = [models.Index(fields=["institution", "-id"], name="prepaid_filing_inst_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} 预收费用报备 {self.filed_on}"
+
+
+class PrepaidItem(models.Model):
+    filing = models.ForeignKey(PrepaidFiling, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField("项目", max_length=16)
+    amount = amount("每人收取金额（元）")
+    months = models.PositiveIntegerField("预收月数（养老服务费）", null=True, blank=True)
+    bed_fee = money("对应月床位费（元，押金）")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "预收费用项目"
+        verbose_name_plural = "预收费用项目"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class PrepaidBalance(models.Model):
+    """The monthly balance report of a home's prepaid money (one per month)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="prepaid_balances"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("月份")
+    residents = count("月末在住人数")
+    service_fees_monthly = amount("本月应收服务费合计（元）")
+    bed_fees_monthly = amount("本月应收床位费合计（元）")
+    service_balance = amount("预收养老服务费余额（元）")
+    deposit_balance = amount("押金余额（元）")
+    membership_balance = amount("会员费余额（元）")
+    custody_balance = amount("存管账户余额（元）")
+    fixed_assets_net = amount("净固定资产（元）")
+    fixed_assets_pledged = amount("其中已抵押（元）")
+    arrears = amount("拖欠款项（工资、租金、应退费用，元）")
+    violations = models.JSONField("不符合的规定", default=list)
+    reported_on = models.DateField("报告日期")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "预收费用月度余额"
+        verbose_name_plural = "预收费用月度余额"
+        indexes = [models.Index(fields=["month", "region"], name="prepaid_balance_month_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month"], name="balance_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.month:%Y-%m} 余额"
+
+
+class StopNotice(models.Model):
+    """Notice of stopping service (民发〔2024〕19号: at least 30 days before, refund the rest)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="stop_notices"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    notified_on = models.DateField("告知日期")
+    stop_on = models.DateField("停止服务日期")
+    reason = models.CharField("原因", max_length=500)
+    violations = models.JSONField("不符合的规定", default=list)
+    withdrawn = models.BooleanField("已撤回", default=False)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "停止服务告知"
+        verbose_name_plural = "停止服务告知"
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} 停止服务 {self.stop_on}"
+
+
+class Complaint(models.Model):
+    """A complaint about a home as the bureau received it (a simple record for the risk list)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="complaints"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField("收到日期")
+    summary = models.CharField("投诉事项", max_length=500)
+    about_prepaid = models.BooleanField("涉及预收费用", default=False)
+    status = models.CharField(
+        "状态", max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN
+    )
+    result = models.CharField("办理结果", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "投诉"
+        verbose_name_plural = "投诉"
+        indexes = [models.Index(fields=["region", "received_on"], name="complaint_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} 投诉 {self.received_on}"
+
+
+class SupportRequest(models.Model):
+    """A 特困 person's request for central support (集中供养). Whether they are placed is read
+    from the residencies (an open stay), never stored; no region copy: scoped by the person's."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField("申请日期")
+    status = models.CharField(
+        "状态", max_length=16, choices=SupportStatus.choices, default=SupportStatus.OPEN
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    closed_on = models.DateField("撤回日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "集中供养申请"
+        verbose_name_plural = "集中供养申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="open"), name="support_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} 集中供养申请 {self.requested_on}"

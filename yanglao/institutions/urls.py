@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.institutions import views, views_supervision
+from yanglao.institutions import views, views_reports, views_supervision
 
 app_name = "institutions"
 
@@ -104,4 +104,26 @@ urlpatterns += [
         views_rating.rating_downgrade,
         name="rating_downgrade",
     ),
+    # Parts 3–4 and 特困 应养尽养 (views_reports)
+    path("<uuid:institution_id>/reports/", views_reports.home, name="reports"),
+    path("<uuid:institution_id>/reports/new/", views_reports.report_new, name="report_new"),
+    path(
+        "<uuid:institution_id>/reports/<uuid:report_id>/",
+        views_reports.report_detail,
+        name="report_detail",
+    ),
+    path("<uuid:institution_id>/prepaid/", views_reports.prepaid_new, name="prepaid_new"),
+    path("<uuid:institution_id>/prepaid/balance/", views_reports.balance_new, name="balance_new"),
+    path("<uuid:institution_id>/stop-notice/", views_reports.stop_notice, name="stop_notice"),
+    path("<uuid:institution_id>/complaints/", views_reports.complaint_new, name="complaint_new"),
+    path(
+        "complaints/<uuid:complaint_id>/close/",
+        views_reports.complaint_close,
+        name="complaint_close",
+    ),
+    path("reports/late/", views_reports.late, name="reports_late"),
+    path("prepaid/risk/", views_reports.risk, name="risk"),
+    path("prepaid/rules/", views_reports.rules, name="rules"),
+    path("tekun/", views_reports.tekun, name="tekun"),
+    path("tekun/<uuid:request_id>/withdraw/", views_reports.tekun_withdraw, name="tekun_withdraw"),
 ]

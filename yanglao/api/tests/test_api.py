@@ -849,6 +849,9 @@ def test_every_operation_refuses_other_county(
         ),
     }
     query = "?region=220102"
+    from yanglao.institutions.report_rules import last_complete_month
+
+    last_month = last_complete_month(timezone.localdate())
     bodies: dict[str, Any] = {
         "person_create": create_body(village, seq=401),
         "person_update": {"version": 1, "name": "越权改名", "region_code": village},
@@ -871,6 +874,31 @@ def test_every_operation_refuses_other_county(
         "records_upload": {"records": []},
         "finding_answer": {"note": "越权答复"},
         "finding_recheck": {"close": True},
+        # Institutions parts 3–4: a month's report, a prepaid filing and its balance.
+        "report_create": {"month": f"{last_month:%Y-%m}", "staff_carer": 2},
+        "prepaid_create": {
+            "items": [{"kind": "service_fee", "amount": "3000", "months": 3}],
+            "total_held": "10000",
+            "fixed_assets_net": "100000",
+            "fixed_assets_pledged": "0",
+        },
+        "balance_create": {
+            "month": f"{last_month:%Y-%m}",
+            "residents": 1,
+            **dict.fromkeys(
+                (
+                    "service_fees_monthly",
+                    "bed_fees_monthly",
+                    "service_balance",
+                    "deposit_balance",
+                    "membership_balance",
+                    "custody_balance",
+                    "fixed_assets_net",
+                    "fixed_assets_pledged",
+                ),
+                "0",
+            ),
+        },
     }
 
     def calls(outsider: bool = False, owner: User | None = None) -> Iterator[tuple[str, str, str]]:

@@ -220,6 +220,9 @@ class Command(BaseCommand):
             from yanglao.institutions.demo_supervision import load as load_supervision
 
             load_supervision(self.stdout, today=options["today"] or timezone.localdate())
+            from yanglao.institutions.demo_reports import load as load_institution_reports
+
+            load_institution_reports(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
