@@ -166,6 +166,7 @@ def _benefits_world(officer, person, make_user) -> dict[str, str]:
 def _institutions_world(officer, person, make_user) -> dict[str, str]:
     """A home in 南关区 where the secret person lives, with a bed and an open filing."""
     from yanglao.institutions import services as inst_services
+    from yanglao.institutions.models import AdmissionRequest
     from yanglao.institutions.tests.conftest import institution_input
 
     operator = make_user(Role.INSTITUTION_OPERATOR, "220102", mode="stats")
@@ -235,6 +236,14 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
     return {
         "rating_id": str(application.public_id),
         "institution_id": str(home.public_id),
+        "admission_id": str(
+            AdmissionRequest.objects.create(
+                institution=home,
+                region_id=home.region_id,
+                person=person,
+                applied_on=date(2026, 1, 5),
+            ).public_id
+        ),
         "residency_id": str(residency.public_id),
         "filing_id": str(filing.public_id),
         "plan_id": str(sup.plan.public_id),

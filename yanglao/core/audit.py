@@ -237,6 +237,9 @@ ACTION_LABELS: dict[str, str] = {
     "institution.bed_add": "登记床位",
     "institution.admit": "办理入住",
     "institution.discharge": "办理离院",
+    "institution.admission_request": "登记入住申请（轮候）",
+    "institution.admission_close": "办结入住申请",
+    "institution.priority_publish": "发布公办养老机构入住优先顺序",
     "institution.follow_close": "老人去世或迁出，入住记录结束",
     # institutions.supervision.Action (issue 11 parts 5–6)
     "inspection.inspector_add": "登记执法检查人员",

@@ -992,3 +992,74 @@ class SupportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} 集中供养申请 {self.requested_on}"
+
+
+# === Part 2: admission requests and the priority order of public homes (长春 §18) ==========
+
+
+class AdmissionPriority(models.Model):
+    """The admission priority order of public homes published by a region level (NULL:
+    the platform's default reading of 长春 §18, 待核实), in force from a date, with its 文号."""
+
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.JSONField("优先顺序")  # admission_rules group codes, first = highest
+    effective_from = models.DateField("生效日期")
+    document_no = models.CharField("文号", max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "入住优先顺序"
+        verbose_name_plural = "入住优先顺序"
+
+    def __str__(self) -> str:
+        return f"{self.region_id or '默认'} {self.effective_from}"
+
+
+class AdmissionStatus(models.TextChoices):
+    WAITING = "waiting", "轮候中"
+    ADMITTED = "admitted", "已入住"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class AdmissionRequest(models.Model):
+    """A ledger person waiting for a place in a public home; ranked by the priority order."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="admission_requests"
+    )
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    applied_on = models.DateField("申请日期")
+    declared_solitary = models.BooleanField("孤寡（经核实）", default=False)
+    declared_military = models.BooleanField("优抚对象（凭证件）", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=AdmissionStatus.choices, default=AdmissionStatus.WAITING
+    )
+    residency = models.ForeignKey(
+        Residency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "入住申请（轮候）"
+        verbose_name_plural = "入住申请（轮候）"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "person"],
+                condition=Q(status="waiting"),
+                name="admission_one_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}→{self.institution_id} {self.applied_on}"

@@ -17,6 +17,9 @@ from django.utils import timezone
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_scoped
+from yanglao.assessments.choices import Status as AssessmentStatus
+from yanglao.assessments.models import Assessment
+from yanglao.assessments.scoring import GRADE_LABELS
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import audit, diff
 from yanglao.institutions import rules
@@ -452,7 +455,9 @@ def resident_admit(
             contract_from=start,
             contract_to=contract_to,
             monthly_fee=monthly_fee,
-            care_grade=_clean_text(care_grade)[:32],
+            # The care grade comes from the latest confirmed ability assessment unless given
+            # (issue 11 part 2: "care grade from their assessment").
+            care_grade=_clean_text(care_grade)[:32] or _assessed_grade(person),
         )
         if bed is not None:
             Bed.objects.filter(pk=bed.pk).update(status=BedStatus.OCCUPIED)
@@ -476,6 +481,22 @@ def resident_admit(
             label=f"{inst.name}：{person.name}入住",
         )
     return residency
+
+
+def latest_grade(person: Person) -> int | None:
+    """The final grade of the person's latest confirmed ability assessment (GB/T 42195)."""
+    a = (
+        Assessment.objects.filter(person=person, status=AssessmentStatus.FINAL)
+        .exclude(final_grade=None)
+        .order_by("-assessment_date", "-id")
+        .first()
+    )
+    return a.final_grade if a is not None else None
+
+
+def _assessed_grade(person: Person) -> str:
+    grade = latest_grade(person)
+    return "" if grade is None else GRADE_LABELS.get(grade, "")[:32]
 
 
 def resident_discharge(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.institutions import views, views_reports, views_supervision
+from yanglao.institutions import views, views_admission, views_reports, views_supervision
 
 app_name = "institutions"
 
@@ -126,4 +126,17 @@ urlpatterns += [
     path("prepaid/rules/", views_reports.rules, name="rules"),
     path("tekun/", views_reports.tekun, name="tekun"),
     path("tekun/<uuid:request_id>/withdraw/", views_reports.tekun_withdraw, name="tekun_withdraw"),
+    # --- part 2: waiting list of public homes (长春 §18 priority order) ---
+    path("<uuid:institution_id>/waiting/", views_admission.waiting, name="waiting"),
+    path("<uuid:institution_id>/waiting/new/", views_admission.request_new, name="waiting_new"),
+    path(
+        "<uuid:institution_id>/waiting/<uuid:admission_id>/admit/",
+        views_admission.request_admit,
+        name="waiting_admit",
+    ),
+    path(
+        "<uuid:institution_id>/waiting/<uuid:admission_id>/withdraw/",
+        views_admission.request_withdraw,
+        name="waiting_withdraw",
+    ),
 ]
