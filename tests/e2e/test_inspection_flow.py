@@ -69,6 +69,12 @@ def test_draw_inspect_offline_answer_recheck_publish(
     operator = make_user(Role.INSTITUTION_OPERATOR, "220102", mode="stats", username="op_e2e")
     home = services.institution_register(actor=county, data=institution_input(5, name="南岭颐养院"))
     services.operator_bind(actor=county, institution=home, user=operator)
+    # Filed (备案): only filed homes are listed in the public directory.
+    from django.utils import timezone
+
+    from yanglao.institutions.rating_testing import file_home
+
+    file_home(officer=county, institution=home, today=timezone.localdate())
     for name, org in (("inspector_li", "civil"), ("inspector_wang", "fire")):
         supervision.inspector_add(
             actor=county,
@@ -169,4 +175,18 @@ def test_draw_inspect_offline_answer_recheck_publish(
     op_ctx.close()
     [result] = q.published_results(home)
     assert result.findings[0].status == "closed"
+
+    # 6. The public page (no login) shows the published result, and nothing personal.
+    from django.core.cache import cache
+
+    cache.clear()  # the directory is cached for 60 s
+    pub_ctx = browser.new_context()
+    guard(pub_ctx, external)
+    pub = pub_ctx.new_page()
+    pub.set_viewport_size(PHONE)
+    pub.goto(f"{base}/public/institutions/{home.public_id}/")
+    expect(pub.locator("#inspections")).to_contain_text("发现问题 1 项，已全部整改")
+    expect(pub.locator("#inspections")).to_contain_text("南关区2026年双随机抽查")
+    assert "二楼疏散通道堆放杂物" not in pub.content()  # the finding's own text is not public
+    pub_ctx.close()
     assert external == []
