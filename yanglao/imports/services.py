@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -955,7 +956,9 @@ def batches_expire(*, days: int = 7) -> int:
 
 # Not in core.audit.Action (another change owns that module): the audit page shows the code.
 RECOVER_ACTION = "import.recover"
-RECOVERED_COMMIT = "提交过程被意外中断（处理进程停止或数据库连接断开），台账未作任何修改，可重新提交或取消"
+RECOVERED_COMMIT = (
+    "提交过程被意外中断（处理进程停止或数据库连接断开），台账未作任何修改，可重新提交或取消"
+)
 RECOVERED_VALIDATION = "校验过程被意外中断，已重新排队校验"
 
 
@@ -1052,6 +1055,6 @@ def batches_recover(*, minutes: int = 10) -> dict[str, int]:
                 object_label=batch.file_name,
                 changes={"status": [BatchStatus.VALIDATING, BatchStatus.VALIDATING]},
             )
-            transaction.on_commit(lambda b=batch_id: validate_task.enqueue(b))
+            transaction.on_commit(partial(validate_task.enqueue, batch_id))
         done["validating"] += 1
     return done

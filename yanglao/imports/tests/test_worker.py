@@ -56,7 +56,7 @@ def test_worker_reconnects_and_finishes_the_queued_validation(
         monkeypatch.setattr(DBTaskResultQuerySet, "ready", ready)
         waits: list[float] = []
         worker = _worker()
-        worker.sleep = waits.append  # type: ignore[method-assign]
+        worker.sleep = waits.append
         worker.run()  # --batch: returns once the queue is empty
 
     assert waits == [1.0, 2.0]  # backed off, did not exit
