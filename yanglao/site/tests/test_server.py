@@ -205,3 +205,60 @@ def test_database_connections_are_health_checked() -> None:
 
     db = _database_from_url("postgresql://app@db:5432/yanglao")
     assert db["CONN_HEALTH_CHECKS"] is True and db["CONN_MAX_AGE"] == 60
+
+
+# --- the deploy/ folder ------------------------------------------------------------------
+
+
+def _unit(name: str) -> dict[str, str]:
+    lines = (ROOT / "deploy" / name).read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize(
+    ("unit", "command"),
+    [
+        ("yanglao-worker.service", "worker"),
+        ("yanglao-scheduler.service", "scheduler"),
+    ],
+)
+def test_systemd_units_run_real_commands_and_restart(unit: str, command: str) -> None:
+    from django.core.management import get_commands
+
+    values = _unit(unit)
+    argv = values["ExecStart"].split()
+    assert argv[0].endswith("/yanglao") and argv[1] == command and command in get_commands()
+    assert values["Restart"] == "always" and values["EnvironmentFile"] == "/etc/yanglao/env"
+
+
+def test_web_unit_runs_gunicorn_with_the_repository_config() -> None:
+    import runpy
+
+    values = _unit("yanglao-web.service")
+    assert "gunicorn -c /srv/yanglao/deploy/gunicorn.conf.py" in values["ExecStart"]
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert config["wsgi_app"] == "yanglao.wsgi:application" and config["workers"] >= 1
+    assert "%(q)s" not in config["access_log_format"]  # query strings can hold names
+
+
+def test_nginx_body_limit_matches_the_upload_limit() -> None:
+    import re
+
+    from yanglao.imports.services import MAX_UPLOAD_BYTES
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    size = re.search(r"client_max_body_size (\d+)m;", conf)
+    assert size and int(size.group(1)) * 1024 * 1024 == MAX_UPLOAD_BYTES
+    for header in ("X-Forwarded-Proto", "X-Forwarded-For", "Host"):
+        assert f"proxy_set_header {header}" in conf
+    assert "ssl_certificate " in conf and "alias /srv/yanglao/var/static/;" in conf
+
+
+def test_env_example_passes_the_deploy_check(tmp_path: Path) -> None:
+    """deploy/env.example, with the keys and paths of this machine, is check --deploy clean."""
+    lines = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8").splitlines()
+    example = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    keep = {k: v for k, v in example.items() if not k.endswith("_FILE") and "DATA_DIR" not in k}
+    keep.pop("DATABASE_URL")
+    done = _check_deploy(production_env(tmp_path, **keep))
+    assert done.returncode == 0, done.stdout + done.stderr
