@@ -18,6 +18,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # The proxy's address is the only one allowed to set X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket under the service account's home (ProtectHome=true in the unit).
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # No personal data in the access log: the path only, never the query string (it can hold a
