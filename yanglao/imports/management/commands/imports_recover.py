@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         done = batches_recover(minutes=o["minutes"])
-        self.stdout.write(
-            f"已恢复 {done['committing']} 个中断的提交、{done['validating']} 个中断的校验"
-        )
+        if o["verbosity"] or any(done.values()):
+            self.stdout.write(
+                f"已恢复 {done['committing']} 个中断的提交、{done['validating']} 个中断的校验"
+            )
