@@ -115,3 +115,26 @@ def test_recovery_is_scheduled() -> None:
 
     job = next(j for j in SCHEDULE if j.command == "imports_recover")
     assert on_calendar(job.cron)  # also a valid systemd timer
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_still_holding_its_batch_is_not_recovered(run_import: Run) -> None:
+    """A live commit locks the batch row (batch_commit: select_for_update); recovery passes
+    over it even when its task looks old, and takes it once the lock is gone."""
+    import psycopg
+    from django.db import connection
+
+    batch = _stuck(run_import)
+    _task(batch, "commit_task", TaskResultStatus.RUNNING, started_ago=30)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(**params) as other:
+        other.execute("SELECT id FROM imports_importbatch WHERE id = %s FOR UPDATE", [batch.pk])
+        assert services.batches_recover(minutes=10) == {"committing": 0, "validating": 0}
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.COMMITTING
+        other.rollback()
+    assert services.batches_recover(minutes=10)["committing"] == 1
