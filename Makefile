@@ -21,7 +21,7 @@ run: venv
 	$(UV) run yanglao collectstatic --noinput --verbosity 0  # content-hashed, compressed
 	@# The background worker (imports) and the scheduler (periodic jobs; at start-up it catches
 	@# up on missed ones, e.g. today's overdue visits) live as long as the web server.
-	$(UV) run yanglao db_worker --queue-name default & WORKER=$$!; \
+	$(UV) run yanglao worker --queue-name default & WORKER=$$!; \
 	  $(UV) run yanglao scheduler & SCHEDULER=$$!; \
 	  trap 'kill $$WORKER $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	  $(UV) run yanglao runserver $(HOST):$(PORT)

@@ -40,7 +40,19 @@ def slice_csv(prefixes: tuple[str, ...]) -> str:
     return "\n".join(keep) + "\n"
 
 
+def _deselect_postgres_only(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.postgres` tests belong to the PostgreSQL run (CI runs the suite on both):
+    on SQLite they are deselected, never skipped; on PostgreSQL they always run."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    chosen = [i for i in items if "postgres" not in i.keywords]
+    if len(chosen) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if "postgres" in i.keywords])
+        items[:] = chosen
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _deselect_postgres_only(config, items)
     # Browser tests run wherever Chromium exists; CI installs it, so there they always run.
     if os.path.exists(CHROMIUM) and os.environ.get("YANGLAO_SKIP_E2E") != "1":
         return

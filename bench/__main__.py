@@ -21,7 +21,15 @@ from urllib.parse import urlparse, urlunparse
 from bench import RUNS, Result, say
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/yanglao_bench"
-BENCHMARKS = ("person_list", "ledger_import", "benefits", "visits", "inspections", "prepaid_risk")
+BENCHMARKS = (
+    "person_list",
+    "ledger_import",
+    "benefits",
+    "visits",
+    "inspections",
+    "prepaid_risk",
+    "load",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from yanglao.api.api import api
+from yanglao.site.health import healthz
 
 urlpatterns = [
     path("", include("yanglao.people.urls")),
@@ -14,4 +15,11 @@ urlpatterns = [
     path("institutions/", include("yanglao.institutions.urls")),
     path("public/institutions/", include("yanglao.institutions.public_urls")),
     path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
 ]
+
+# Chinese pages, and Chinese JSON under /api/ (yanglao/site/errors.py).
+handler400 = "yanglao.site.errors.bad_request"
+handler403 = "yanglao.site.errors.permission_denied"
+handler404 = "yanglao.site.errors.page_not_found"
+handler500 = "yanglao.site.errors.server_error"

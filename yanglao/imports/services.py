@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -949,3 +950,111 @@ def batches_expire(*, days: int = 7) -> int:
         _remove_file(batch)
         n += 1
     return n
+
+
+# -- recovery after a killed worker -----------------------------------------------------------
+
+# Not in core.audit.Action (another change owns that module): the audit page shows the code.
+RECOVER_ACTION = "import.recover"
+RECOVERED_COMMIT = (
+    "提交过程被意外中断（处理进程停止或数据库连接断开），台账未作任何修改，可重新提交或取消"
+)
+RECOVERED_VALIDATION = "校验过程被意外中断，已重新排队校验"
+
+
+def _tasks_for(batch_id: int, task_name: str) -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=f"yanglao.imports.tasks.{task_name}", args_kwargs__args__0=batch_id
+    )
+
+
+def _is_live(batch_id: int, task_name: str, cutoff: Any) -> bool:
+    """A task of the batch is queued, or started after `cutoff` (may still be running)."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    tasks = _tasks_for(batch_id, task_name)
+    if tasks.filter(status=TaskResultStatus.READY).exists():
+        return True
+    return tasks.filter(status=TaskResultStatus.RUNNING, started_at__gte=cutoff).exists()
+
+
+def _abandon(batch_id: int, task_name: str) -> None:
+    """Tasks left RUNNING by a dead worker are marked failed, so they stop looking alive."""
+    from django_tasks_db.compat import TaskResultStatus
+
+    _tasks_for(batch_id, task_name).filter(status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="yanglao.imports.services.WorkerLost",
+        traceback="worker stopped while running the task",
+    )
+
+
+def batches_recover(*, minutes: int = 10) -> dict[str, int]:
+    """Give back batches a dead worker left behind (run by the scheduler and at worker start).
+
+    提交中 with no queued task and no task started within `minutes`, and no transaction
+    holding the batch row (a live commit locks it) → 待提交 with a Chinese message, audited;
+    the killed transaction wrote nothing, so it can be committed again or cancelled.
+    校验中 likewise → validated again from the start (validation is repeatable)."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    done = {"committing": 0, "validating": 0}
+    for batch_id in ImportBatch.objects.filter(status=BatchStatus.COMMITTING).values_list(
+        "pk", flat=True
+    ):
+        if _is_live(batch_id, "commit_task", cutoff):
+            continue
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(skip_locked=True)
+                .filter(pk=batch_id, status=BatchStatus.COMMITTING)
+                .first()
+            )
+            if batch is None:  # committed meanwhile, or a live commit holds the row
+                continue
+            batch.status = BatchStatus.VALIDATED
+            batch.message = RECOVERED_COMMIT
+            batch.save(update_fields=["status", "message"])
+            _abandon(batch_id, "commit_task")
+            audit(
+                actor=None,
+                action=RECOVER_ACTION,
+                object_type="import_batch",
+                object_id=str(batch.public_id),
+                object_label=batch.file_name,
+                changes={"status": [BatchStatus.COMMITTING, BatchStatus.VALIDATED]},
+            )
+        done["committing"] += 1
+    for batch_id in ImportBatch.objects.filter(status=BatchStatus.VALIDATING).values_list(
+        "pk", flat=True
+    ):
+        if _is_live(batch_id, "validate_task", cutoff):
+            continue
+        from yanglao.imports.tasks import validate_task
+
+        with transaction.atomic():
+            batch = (
+                ImportBatch.objects.select_for_update(skip_locked=True)
+                .filter(pk=batch_id, status=BatchStatus.VALIDATING)
+                .first()
+            )
+            if batch is None:
+                continue
+            batch.message = RECOVERED_VALIDATION
+            batch.save(update_fields=["message"])
+            _abandon(batch_id, "validate_task")
+            audit(
+                actor=None,
+                action=RECOVER_ACTION,
+                object_type="import_batch",
+                object_id=str(batch.public_id),
+                object_label=batch.file_name,
+                changes={"status": [BatchStatus.VALIDATING, BatchStatus.VALIDATING]},
+            )
+            transaction.on_commit(partial(validate_task.enqueue, batch_id))
+        done["validating"] += 1
+    return done

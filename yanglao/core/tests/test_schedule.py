@@ -32,6 +32,7 @@ NOT_PERIODIC = {
     "benefits_catalog",
     "scheduler",
     "keys_rotate",
+    "worker",
 }
 
 
@@ -93,12 +94,16 @@ def test_catch_up_runs_due_jobs_once_on_a_fake_clock(tmp_path: Path) -> None:
 
     # First start: nothing has ever run, so everything runs, in table order.
     assert catch_up(SCHEDULE, run, state, clock) == [j.name for j in SCHEDULE] == ran
-    # A restart an hour later: nothing is due.
+    # A restart an hour later: only the every-ten-minutes import recovery is due.
     clock.now = at(2026, 11, 29, 10, 0)
-    assert catch_up(SCHEDULE, run, state, clock) == []
+    assert catch_up(SCHEDULE, run, state, clock) == ["imports-recover"]
     # Stopped overnight until 00:30: the two visit jobs fell due, not the 01:00 nightly.
     clock.now = at(2026, 11, 30, 0, 30)
-    assert catch_up(SCHEDULE, run, state, clock) == ["visits-generate", "visits-tick"]
+    assert catch_up(SCHEDULE, run, state, clock) == [
+        "visits-generate",
+        "visits-tick",
+        "imports-recover",
+    ]
     # The 1st at 08:00: every daily job and the monthly roll.
     clock.now = at(2026, 12, 1, 8, 0)
     assert set(catch_up(SCHEDULE, run, state, clock)) == set(JOBS)
