@@ -38,11 +38,13 @@ def main(n: int) -> None:
         start = time.perf_counter()
         try:
             with transaction.atomic():
-                audit_many(actor=None, action="person.bulk_create", object_type="person", entries=entries)
+                audit_many(
+                    actor=None, action="person.bulk_create", object_type="person", entries=entries
+                )
                 raise _Rollback
         except _Rollback:
             pass
-        print(f"{n} rows: {time.perf_counter() - start:.2f} s")
+        sys.stdout.write(f"{n} rows: {time.perf_counter() - start:.2f} s\n")
 
 
 if __name__ == "__main__":

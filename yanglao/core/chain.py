@@ -146,9 +146,7 @@ def rows(after_id: int = 0, batch: int = 5000) -> Iterator[dict[str, Any]]:
     fields = ("id", "chain_hash", *CONTENT_FIELDS)
     last = after_id
     while True:
-        chunk = list(
-            AuditEvent.objects.filter(id__gt=last).order_by("id").values(*fields)[:batch]
-        )
+        chunk = list(AuditEvent.objects.filter(id__gt=last).order_by("id").values(*fields)[:batch])
         if not chunk:
             return
         yield from chunk
@@ -173,7 +171,9 @@ def verify(*, after_id: int = 0, anchor: str | None = None) -> Result:
                 continue
             previous = GENESIS
         if not stored:
-            return Result(checked, unchained, first_id, last_id, previous, Break(row["id"], "缺少哈希"))
+            return Result(
+                checked, unchained, first_id, last_id, previous, Break(row["id"], "缺少哈希")
+            )
         expected = link(previous, row)
         if stored != expected:
             reason = "内容或顺序与哈希不符（本行或其前一行被修改、删除或插入）"

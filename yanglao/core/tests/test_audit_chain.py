@@ -8,10 +8,9 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
-
-import pytest
 
 from yanglao.core import chain
 from yanglao.core.audit import Entry, audit, audit_many
@@ -30,8 +29,12 @@ def _write_some() -> list[int]:
             action="test.bulk",
             object_type="person",
             entries=[
-                Entry(object_id=str(i), object_label=f"张{i}", region_code="110101",
-                      changes={"d": date(2026, 11, 30), "f": 1.5, "n": None})
+                Entry(
+                    object_id=str(i),
+                    object_label=f"张{i}",
+                    region_code="110101",
+                    changes={"d": date(2026, 11, 30), "f": 1.5, "n": None},
+                )
                 for i in range(3)
             ],
         )
@@ -39,7 +42,7 @@ def _write_some() -> list[int]:
     return list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[str | int]) -> None:
     """Change the table behind the application's back, as a superuser could."""
     with connection.cursor() as cursor:
         if IS_POSTGRES:
@@ -59,7 +62,10 @@ def test_single_and_bulk_rows_form_one_unbroken_chain() -> None:
     result = chain.verify()
     assert result.broken is None
     assert (result.checked, result.first_id, result.last_id, result.head) == (
-        5, ids[0], ids[-1], hashes[-1]
+        5,
+        ids[0],
+        ids[-1],
+        hashes[-1],
     )
 
 
@@ -89,8 +95,10 @@ def test_verify_names_the_first_bad_row(how: str, bad: int) -> None:
         row = AuditEvent.objects.filter(pk=target).values(*chain.CONTENT_FIELDS)[0]
         row["object_label"] = "李四"
         previous = AuditEvent.objects.get(pk=ids[1]).chain_hash
-        _tamper("UPDATE core_auditevent SET object_label = %s, chain_hash = %s WHERE id = %s",
-                ["李四", chain.link(previous, row), target])
+        _tamper(
+            "UPDATE core_auditevent SET object_label = %s, chain_hash = %s WHERE id = %s",
+            ["李四", chain.link(previous, row), target],
+        )
     result = chain.verify()
     assert result.broken is not None and result.broken.event_id == ids[bad]
     with pytest.raises(CommandError, match=f"id={ids[bad]}"):
@@ -138,8 +146,12 @@ def test_hash_survives_the_database_round_trip(changes: dict, ip: str | None) ->
     try:
         with transaction.atomic():
             audit(actor=None, action="test.one", changes=changes)
-            audit_many(actor=None, action="test.bulk", object_type="x",
-                       entries=[Entry(object_id="1", changes=changes)])
+            audit_many(
+                actor=None,
+                action="test.bulk",
+                object_type="x",
+                entries=[Entry(object_id="1", changes=changes)],
+            )
     finally:
         current.reset(token)
     assert chain.verify().broken is None
@@ -181,8 +193,12 @@ def test_two_transactions_appending_at_once_keep_one_chain() -> None:
             for round_ in range(5):
                 with transaction.atomic():
                     audit(actor=None, action="test.one", object_id=f"{n}-{round_}")
-                    audit_many(actor=None, action="test.bulk", object_type="x",
-                               entries=[Entry(object_id=f"{n}-{round_}-{i}") for i in range(50)])
+                    audit_many(
+                        actor=None,
+                        action="test.bulk",
+                        object_type="x",
+                        entries=[Entry(object_id=f"{n}-{round_}-{i}") for i in range(50)],
+                    )
         except BaseException as e:  # pragma: no cover - reported below
             errors.append(e)
         finally:
@@ -211,6 +227,9 @@ def test_append_only_triggers_survive_the_chain_migration() -> None:
     if IS_POSTGRES:  # the SQLite test database drops its delete trigger (conftest)
         statements.append("DELETE FROM core_auditevent WHERE id = %s")
     for sql in statements:
-        with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
