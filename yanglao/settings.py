@@ -167,6 +167,11 @@ AXES_HANDLER = "yanglao.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The client address (audit rows, lockout by address) comes from core.middleware.client_ip:
+# X-Forwarded-For is read only from the reverse proxies listed here (comma-separated CIDRs,
+# e.g. "10.0.0.5/32,10.0.1.0/24"); empty: REMOTE_ADDR only.
+TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") if c.strip()]
+AXES_CLIENT_IP_CALLABLE = "yanglao.core.middleware.client_ip"
 
 SESSION_COOKIE_AGE = 30 * 60
 # Idle timeout checked on the server: requests marked `X-Background-Poll` (HTMX polling) do not
