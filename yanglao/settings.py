@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yanglao.core.middleware.ScopeDeclaredMiddleware",
+    # Audits the 403/404 a view raises (access.denied), outside the view's transaction.
+    "yanglao.core.denied.DeniedAccessMiddleware",
     # Must be last: django-axes locks accounts after repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,6 +174,8 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # e.g. "10.0.0.5/32,10.0.1.0/24"); empty: REMOTE_ADDR only.
 TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") if c.strip()]
 AXES_CLIENT_IP_CALLABLE = "yanglao.core.middleware.client_ip"
+# Denied accesses (403/404 of a view) are audited once per user and path in this many seconds.
+AUDIT_DENIED_INTERVAL = int(os.environ.get("AUDIT_DENIED_INTERVAL", "600"))
 
 SESSION_COOKIE_AGE = 30 * 60
 # Idle timeout checked on the server: requests marked `X-Background-Poll` (HTMX polling) do not

@@ -59,6 +59,7 @@ class Action:
     IMPORT_ERRORS_DOWNLOAD = "import.errors_download"
     MIN_AGE_POLICY_SET = "policy.min_age_set"
     KEYS_ROTATE = "keys.rotate"
+    ACCESS_DENIED = "access.denied"
 
 
 def audit(
@@ -172,6 +173,7 @@ _OUTSIDE_TRANSACTION_OK = {
     Action.PERSON_REVEAL,
     Action.PERSON_EXPORT,
     Action.IMPORT_ERRORS_DOWNLOAD,
+    Action.ACCESS_DENIED,
 }
 
 
@@ -213,6 +215,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.IMPORT_ERRORS_DOWNLOAD: "下载导入错误行",
     Action.MIN_AGE_POLICY_SET: "设置登记年龄政策",
     Action.KEYS_ROTATE: "轮换数据密钥／查找哈希",
+    Action.ACCESS_DENIED: "访问被拒绝（无权限或不在管辖范围）",
     # assessments.services.Action (kept as strings: core must not import the apps above it)
     "assessment.create": "发起能力评估",
     "assessment.update": "保存评估",
