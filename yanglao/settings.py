@@ -176,6 +176,8 @@ TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 AXES_CLIENT_IP_CALLABLE = "yanglao.core.middleware.client_ip"
 # Denied accesses (403/404 of a view) are audited once per user and path in this many seconds.
 AUDIT_DENIED_INTERVAL = int(os.environ.get("AUDIT_DENIED_INTERVAL", "600"))
+# Audit log retention in days: 0 keeps for ever (default); otherwise at least 183 (core.retention).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "0"))
 
 SESSION_COOKIE_AGE = 30 * 60
 # Idle timeout checked on the server: requests marked `X-Background-Poll` (HTMX polling) do not

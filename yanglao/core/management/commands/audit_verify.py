@@ -8,6 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from yanglao.core import chain
+from yanglao.core.dates import fmt_date
+from yanglao.core.models import AuditEvent
+from yanglao.core.retention import retention_days
 
 
 class Command(BaseCommand):
@@ -30,7 +33,15 @@ class Command(BaseCommand):
                 f"审计链断开：第一条不符记录 id={result.broken.event_id}，"
                 f"原因：{result.broken.reason}（之前已校验 {result.checked} 条）"
             )
+        self._retention()
         self.stdout.write(
             f"审计链完整：已校验 {result.checked} 条（id {result.first_id}–{result.last_id}），"
             f"链尾哈希 {result.head}"
         )
+
+    def _retention(self) -> None:
+        days = retention_days()
+        policy = "永久保存" if days == 0 else f"保存 {days} 天"
+        oldest = AuditEvent.objects.order_by("id").values_list("occurred_at", flat=True).first()
+        since = f"，最早记录 {fmt_date(oldest)}" if oldest else ""
+        self.stdout.write(f"保存期限：{policy}{since}")
