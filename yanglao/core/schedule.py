@@ -71,6 +71,15 @@ SCHEDULE: tuple[Job, ...] = (
         "0 3 1 * *",
         "每月1日为上月使用名册的县（区）生成本月发放名册草稿",
     ),
+    # Audit log tamper evidence (docs/audit-log.md): a broken chain fails the job, naming the
+    # first bad row.
+    Job(
+        "audit-verify",
+        "audit_verify",
+        (),
+        "45 3 * * *",
+        "校验审计日志链式哈希（断开时任务失败，输出第一条不符记录）",
+    ),
 )
 
 

@@ -32,6 +32,7 @@ NOT_PERIODIC = {
     "benefits_catalog",
     "scheduler",
     "keys_rotate",
+    "audit_export",  # its destination is the deployment's: a cron line in docs/audit-log.md
 }
 
 
