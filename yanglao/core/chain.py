@@ -2,8 +2,9 @@
 
 Design (issue 15, measured in docs/security.md "审计日志防篡改"):
 
-- The hash is computed in Python by the writer (`core.audit.audit` and `audit_many`) and
-  stored in the row's `chain_hash` column as it is inserted, so the audit table is never
+- The hash is computed in Python by the writer (`core.audit.audit`, and `core.bulk.insert_rows`
+  for every bulk write to the audit table: `audit_many`, the population generator) and stored
+  in the row's `chain_hash` column as it is inserted, so the audit table is never
   UPDATEd and the same code runs on SQLite and PostgreSQL.
 - Writers append one at a time: on PostgreSQL a transaction-scoped advisory lock
   (`pg_advisory_xact_lock`) is taken before the chain head is read, and held until commit, so
@@ -25,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -89,7 +90,7 @@ def _when(value: datetime | str) -> str:
 
 def canonical(row: dict[str, Any]) -> bytes:
     """The content of one audit row as hashed (a dict with CONTENT_FIELDS)."""
-    changes = row["changes"]
+    changes = row["changes"] if row["changes"] is not None else {}
     if isinstance(changes, str):
         changes = json.loads(changes)
     parts = [
@@ -121,6 +122,34 @@ def lock_and_head() -> str:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
     last = AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True).first()
     return last or GENESIS
+
+
+def chained(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[tuple[str, ...], Iterator[tuple[Any, ...]]]:
+    """Bulk audit rows (values adapted for the backend) with their chain hashes appended.
+
+    Called by core.bulk.insert_rows for the audit table, so every bulk writer (audit_many,
+    the population generator's background writer) is chained in its own transaction. Takes
+    the chain lock at once; the rows are hashed as the caller's COPY consumes them."""
+    if "chain_hash" in columns:
+        raise ValueError("chain_hash is computed, not given")
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit rows must be written inside transaction.atomic()")
+    at = {c: i for i, c in enumerate(columns)}
+    missing = [f for f in CONTENT_FIELDS if f not in at]  # nullable columns left to NULL
+    head = lock_and_head()
+
+    def rows_with_hash() -> Iterator[tuple[Any, ...]]:
+        nonlocal head
+        for values in rows:
+            row = {c: values[i] for c, i in at.items()}
+            for f in missing:
+                row[f] = None
+            head = link(head, row)
+            yield (*values, head)
+
+    return (*columns, "chain_hash"), rows_with_hash()
 
 
 @dataclass(frozen=True)

@@ -233,3 +233,42 @@ def test_append_only_triggers_survive_the_chain_migration() -> None:
             connection.cursor() as cursor,
         ):
             cursor.execute(sql, [event.pk])
+
+
+def test_every_bulk_writer_is_chained_by_insert_rows() -> None:
+    # The population generator writes audit rows through insert_rows with its own columns
+    # (no actor, no address), not through audit_many: they are chained all the same.
+    from django.utils import timezone
+
+    from yanglao.core.bulk import adapt, insert_rows
+
+    columns = (
+        "occurred_at",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "region_code",
+        "changes",
+        "actor_username",
+        "request_id",
+    )
+    now = adapt(timezone.now())
+    rows = [
+        (now, "person.bulk_create", "person", str(i), "王", "220102", '{"via": "g"}', "", "")
+        for i in range(3)
+    ]
+    with transaction.atomic():
+        audit(actor=None, action="test.one")
+        assert insert_rows("core_auditevent", columns, rows) == 3
+    assert chain.verify().checked == 4
+    with pytest.raises(ValueError, match="computed"), transaction.atomic():
+        insert_rows("core_auditevent", (*columns, "chain_hash"), [(*rows[0], "0" * 64)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_audit_rows_outside_a_transaction_are_refused() -> None:
+    from yanglao.core.bulk import insert_rows
+
+    with pytest.raises(RuntimeError, match="transaction"):
+        insert_rows("core_auditevent", ("action",), [("x",)])
