@@ -353,9 +353,13 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
 
     assert (
         not AuditEvent.objects.filter(actor=outsider)
-        .exclude(action__in=["person.export", "benefit.candidates_export", "auth.login"])
+        .exclude(
+            action__in=["person.export", "benefit.candidates_export", "auth.login", "access.denied"]
+        )
         .exists()
     )
+    # ...and the refused requests were themselves audited (issue 15)
+    assert AuditEvent.objects.filter(actor=outsider, action="access.denied").exists()
 
 
 def test_anonymous_is_sent_to_login(county_a_world) -> None:

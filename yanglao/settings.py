@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yanglao.core.middleware.ScopeDeclaredMiddleware",
+    # Audits the 403/404 a view raises (access.denied), outside the view's transaction.
+    "yanglao.core.denied.DeniedAccessMiddleware",
     # Must be last: django-axes locks accounts after repeated failed logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,6 +172,15 @@ AXES_HANDLER = "yanglao.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The client address (audit rows, lockout by address) comes from core.middleware.client_ip:
+# X-Forwarded-For is read only from the reverse proxies listed here (comma-separated CIDRs,
+# e.g. "10.0.0.5/32,10.0.1.0/24"); empty: REMOTE_ADDR only.
+TRUSTED_PROXIES = [c for c in os.environ.get("TRUSTED_PROXIES", "").split(",") if c.strip()]
+AXES_CLIENT_IP_CALLABLE = "yanglao.core.middleware.client_ip"
+# Denied accesses (403/404 of a view) are audited once per user and path in this many seconds.
+AUDIT_DENIED_INTERVAL = int(os.environ.get("AUDIT_DENIED_INTERVAL", "600"))
+# Audit log retention in days: 0 keeps for ever (default); otherwise at least 183 (core.retention).
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "0"))
 
 SESSION_COOKIE_AGE = 30 * 60
 # Idle timeout checked on the server: requests marked `X-Background-Poll` (HTMX polling) do not

@@ -46,6 +46,7 @@ from yanglao.api.schemas import (
 )
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
+from yanglao.core.denied import audit_denied, reason_of
 from yanglao.imports.api import router as imports_router
 from yanglao.institutions.api import router as institutions_router
 from yanglao.institutions.api_public import router as institutions_public_router
@@ -203,10 +204,12 @@ def _on_person_invalid(request: HttpRequest, exc: services.PersonInvalid) -> Htt
 
 @api.exception_handler(Http404)
 def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    audit_denied(request, status=404, reason=reason_of(exc, "不存在或不在管辖范围"))
     return _json(request, 404, {"detail": NOT_FOUND})
 
 
 def _forbidden(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    audit_denied(request, status=403, reason=reason_of(exc, "无此权限"))
     return _json(request, 403, {"detail": FORBIDDEN})
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -16,11 +18,50 @@ from django.utils.cache import add_never_cache_headers
 from yanglao.core.context import RequestContext, current
 from yanglao.core.text import clean_json, clean_text, has_unwanted
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(cidrs: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the bureau's reverse proxy, REMOTE_ADDR is the proxy; trust X-Forwarded-For
-    # only when a deployment says so (not by default).
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the one function that decides it (audit rows, login lockout).
+
+    REMOTE_ADDR is the peer. Only when the peer is one of settings.TRUSTED_PROXIES (CIDRs) is
+    X-Forwarded-For read, from the right: each address a trusted proxy appended is skipped
+    until the first one that is not a trusted proxy, which is the client. Anything to its left
+    was written by the client and is never believed; a malformed entry stops the walk at the
+    last trusted hop.
+    """
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    if peer is None:
+        return None
+    trusted = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+
+    def is_trusted(a: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(a in net for net in trusted)
+
+    if not is_trusted(peer):
+        return str(peer)
+    current_hop = peer
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for part in reversed(header.split(",") if header else []):
+        hop = _address(part)
+        if hop is None:
+            break
+        current_hop = hop
+        if not is_trusted(hop):
+            break
+    return str(current_hop)
 
 
 class RequestContextMiddleware:

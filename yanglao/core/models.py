@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from yanglao.core.dates import fmt_datetime
 
@@ -13,10 +14,13 @@ from yanglao.core.dates import fmt_datetime
 class AuditEvent(models.Model):
     """One write, reveal, export or security event. Never updated, never deleted.
 
-    A database trigger (migration 0002) refuses UPDATE and DELETE on this table.
+    A database trigger (migration 0002) refuses UPDATE and DELETE on this table; on
+    PostgreSQL the application's role may only INSERT and SELECT it (tools/db_roles.sql), and
+    every row is hash-chained to the one before (core.chain, `yanglao audit_verify`).
     """
 
-    occurred_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set by the writer (not auto_now_add) because the time is part of the chained hash.
+    occurred_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -37,6 +41,9 @@ class AuditEvent(models.Model):
     )
     request_id = models.CharField("请求号", max_length=36, blank=True)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    # sha256(previous row's chain_hash + this row's content): core.chain. Empty only on rows
+    # written before the chain existed.
+    chain_hash = models.CharField("链式哈希", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "审计日志"

@@ -78,6 +78,15 @@ SCHEDULE: tuple[Job, ...] = (
         "7,17,27,37,47,57 * * * *",
         "恢复处理进程停止后仍为“提交中”“校验中”的导入批次",
     ),
+    # Audit log tamper evidence (docs/audit-log.md): a broken chain fails the job, naming the
+    # first bad row.
+    Job(
+        "audit-verify",
+        "audit_verify",
+        (),
+        "45 3 * * *",
+        "校验审计日志链式哈希（断开时任务失败，输出第一条不符记录）",
+    ),
 )
 
 

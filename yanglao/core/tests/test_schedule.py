@@ -33,6 +33,7 @@ NOT_PERIODIC = {
     "scheduler",
     "keys_rotate",
     "worker",
+    "audit_export",  # its destination is the deployment's: a cron line in docs/audit-log.md
 }
 
 

@@ -133,6 +133,10 @@ def test_demo_command(tmp_path: Path) -> None:
     assert Region.objects.filter(level=codes.VILLAGE).count() == 11_860
     assert Person.objects.count() == 300
     assert "已生成 300 名老年人" in output and "人/秒" in output
+    # the generator's bulk audit rows are hash-chained like every other audit row (issue 15)
+    from yanglao.core import chain
+
+    assert chain.verify().broken is None
 
     today = timezone.localdate()
     # The demo admits some people to demo institutions: a life event, one more version.
