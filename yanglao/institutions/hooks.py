@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from yanglao.institutions.choices import BedStatus, EndReason
 from yanglao.institutions.models import Bed, Residency
 from yanglao.people import hooks
-from yanglao.people.choices import LifeStatus
+from yanglao.people.choices import Dwelling, LifeStatus
+from yanglao.people.services import PersonInvalid
 
 FOLLOW_CLOSE = "institution.follow_close"
 
@@ -41,5 +42,17 @@ def on_closed(ctx: hooks.EventContext, closures: Sequence[hooks.Closed]) -> None
     )
 
 
+def on_dwelling_changed(ctx: hooks.EventContext, changes: Sequence[hooks.DwellingChanged]) -> None:
+    """Where a resident lives is the stay's to change: a hand edit of 居住方式 back to 居家
+    (form, API, import) while a stay is open is refused, so the ledger and the home's
+    register never disagree; the home discharges (which comes through `via="institution"`)."""
+    if ctx.via == "institution":
+        return
+    home = [c.person_id for c in changes if c.dwelling == Dwelling.HOME]
+    if Residency.objects.filter(person_id__in=home, end__isnull=True).exists():
+        raise PersonInvalid({"dwelling": ["该老人在养老机构入住中，请由机构办理离院后再改为居家"]})
+
+
 def connect() -> None:
     hooks.persons_closed.connect(on_closed)
+    hooks.dwelling_changed.connect(on_dwelling_changed)

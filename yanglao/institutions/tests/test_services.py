@@ -276,3 +276,26 @@ def test_death_on_the_ledger_ends_the_stay_and_frees_the_bed(world: World) -> No
     assert Bed.objects.get(pk=bed.pk).status == BedStatus.FREE
     ev = AuditEvent.objects.get(action="institution.follow_close")
     assert ev.region_code == V1 and ev.object_id == str(p.public_id)
+
+
+def test_a_resident_cannot_be_edited_back_home_by_hand(world: World) -> None:
+    from yanglao.people.testing import person_input
+
+    p = world.person()
+    services.resident_admit(
+        actor=world.operator,
+        institution=world.home,
+        id_number=p.id_number,
+        bed=None,
+        start=date(2026, 11, 1),
+        today=TODAY,
+    )
+    p.refresh_from_db()
+    data = person_input(p.region_id, seq=1)
+    data.id_number, data.name, data.birth_date, data.sex = p.id_number, p.name, p.birth_date, p.sex
+    data.dwelling = Dwelling.HOME
+    with pytest.raises(people.PersonInvalid) as exc:
+        people.person_update(actor=world.county, person=p, data=data, expected_version=p.version)
+    assert "办理离院" in exc.value.errors["dwelling"][0]
+    p.refresh_from_db()
+    assert p.dwelling == Dwelling.INSTITUTION  # nothing half-written
