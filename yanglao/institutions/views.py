@@ -32,11 +32,9 @@ from yanglao.institutions.forms import (
 )
 from yanglao.institutions.models import Institution, Residency
 from yanglao.people import selectors as people_selectors
-from yanglao.regions import codes
 from yanglao.regions.models import Region
 
 PAGE_SIZE = 30
-MAX_VILLAGES = 2000
 
 
 def _page(qs: Any, number: str | None) -> Any:
@@ -44,20 +42,8 @@ def _page(qs: Any, number: str | None) -> Any:
 
 
 def _villages(request: AuthedRequest) -> tuple[list[Region], list[Region], str]:
-    """Villages for the form; in a large jurisdiction, those of the chosen county only."""
     county = request.GET.get("county", "") or request.POST.get("county", "")
-    villages = people_selectors.village_choices(request.user, limit=MAX_VILLAGES + 1)
-    counties: list[Region] = []
-    if len(villages) > MAX_VILLAGES:
-        counties = list(people_selectors.scoped_regions(request.user, level=codes.COUNTY))
-        villages = []
-        if county.isdigit() and len(county) == 6:
-            villages = [
-                v
-                for v in people_selectors.village_choices(request.user, limit=100_000)
-                if v.code.startswith(county)
-            ]
-    return villages, counties, county
+    return people_selectors.village_picker(request.user, county)
 
 
 @scope(Cap.INSTITUTION_VIEW)

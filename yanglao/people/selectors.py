@@ -381,3 +381,21 @@ def jurisdiction_counts_cached(*, user: User, seconds: int = 60) -> dict[str, An
         counts = jurisdiction_counts(user=user)
         cache.set(key, counts, seconds)
     return counts
+
+
+MAX_VILLAGE_SELECT = 1500  # more than this in one drop-down: ask for the county first
+
+
+def village_picker(user: User, county: str) -> tuple[list[Region], list[Region], str]:
+    """(villages, counties, county) for a form's village drop-down: all the user's villages,
+    or, in a large jurisdiction, the counties to choose from and the chosen county's villages."""
+    villages = village_choices(user, limit=MAX_VILLAGE_SELECT + 1)
+    counties: list[Region] = []
+    if len(villages) > MAX_VILLAGE_SELECT:
+        counties = list(scoped_regions(user, level=codes.COUNTY))
+        villages = []
+        if county.isdigit() and len(county) == 6:
+            villages = [
+                v for v in village_choices(user, limit=100_000) if v.code.startswith(county)
+            ]
+    return villages, counties, county

@@ -38,7 +38,6 @@ from yanglao.regions import codes
 from yanglao.regions.models import Region
 
 # Above this many villages a select is unusable: ask for the county first.
-MAX_VILLAGE_SELECT = 1500
 
 
 @scope(Cap.STATS_VIEW)
@@ -159,20 +158,8 @@ def _labels(person: Any) -> dict[str, str]:
 
 
 def _villages(request: AuthedRequest) -> tuple[list[Region], list[Region], str]:
-    """Villages for the form; for large jurisdictions, those of the chosen county only."""
     county = request.GET.get("county", "") or request.POST.get("county", "")
-    villages = selectors.village_choices(request.user, limit=MAX_VILLAGE_SELECT + 1)
-    counties: list[Region] = []
-    if len(villages) > MAX_VILLAGE_SELECT:
-        counties = list(selectors.scoped_regions(request.user, level=codes.COUNTY))
-        villages = []
-        if county.isdigit() and len(county) == 6:
-            villages = [
-                v
-                for v in selectors.village_choices(request.user, limit=100000)
-                if v.code.startswith(county)
-            ]
-    return villages, counties, county
+    return selectors.village_picker(request.user, county)
 
 
 @scope(Cap.PERSON_EDIT)
