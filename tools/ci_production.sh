@@ -34,12 +34,12 @@ env -u YANGLAO_ENV -u SECRET_KEY -u YANGLAO_STATIC_MANIFEST -u YANGLAO_DEBUG \
   SECURE_PROXY_SSL_HEADER=true SECURE_SSL_REDIRECT=true SECURE_COOKIES=true \
   SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true SECURE_HSTS_PRELOAD=true \
   GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS=2 \
-  bash -euo pipefail -c '
-    uv run yanglao check --deploy --fail-level WARNING
-    uv run yanglao migrate --noinput --verbosity 0
-    uv run yanglao collectstatic --noinput --verbosity 0
-    uv run yanglao worker --batch --no-startup-delay --verbosity 0   # starts, recovers, drains
-    exec uv run gunicorn -c deploy/gunicorn.conf.py --access-logfile /dev/null
+  UV="${UV:-uv}" bash -euo pipefail -c '
+    $UV run yanglao check --deploy --fail-level WARNING
+    $UV run yanglao migrate --noinput --verbosity 0
+    $UV run yanglao collectstatic --noinput --verbosity 0
+    $UV run yanglao worker --batch --no-startup-delay --verbosity 0   # starts, recovers, drains
+    exec $UV run gunicorn -c deploy/gunicorn.conf.py --access-logfile /dev/null
   ' &
 pids+=("$!")
 
