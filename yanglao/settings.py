@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "yanglao.benefits",
     "yanglao.visits",
     "yanglao.institutions",
+    "yanglao.reporting",
+    "yanglao.feedback",
     "yanglao.api",
     "yanglao.site",
 ]
