@@ -65,7 +65,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     except services.FeedbackInvalid as exc:
         return _form(request, values, exc.errors)
     except services.RateLimited as exc:
-        return _form(request, values, {"__all__": [exc.message]})
+        return _form(request, values, {"form": [exc.message]})
     request.session[DONE_KEY] = fb.reference
     return redirect("feedback_public:done")
 

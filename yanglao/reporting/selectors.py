@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from uuid import UUID
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404

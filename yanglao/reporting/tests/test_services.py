@@ -257,7 +257,10 @@ def test_pages_and_scope(world: dict[str, Any]) -> None:
         url = f"/reporting/r/{report.public_id}/"
         assert other.get(url).status_code == 404
         assert other.post(url + "approve/").status_code == 404
-        assert other.post("/reporting/enter/", {"set": "WJ-JTYS", "region": TOWNSHIP}).status_code == 404
+        assert (
+            other.post("/reporting/enter/", {"set": "WJ-JTYS", "region": TOWNSHIP}).status_code
+            == 404
+        )
         page = county.get(url).content.decode()
         assert "审核通过" in page and "220102001000" not in page.replace(f"region={TOWNSHIP}", "")
         assert county.post(url + "approve/", {"version": report.version}).status_code == 302
