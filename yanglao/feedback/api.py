@@ -9,14 +9,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from yanglao.accounts.api_scope import PUBLIC, declare_scope
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_RECORDS, in_scope, scoped
 from yanglao.core.api_schemas import Message, ValidationOut
 from yanglao.feedback import rules, selectors, services
-from yanglao.feedback.choices import Status
+from yanglao.feedback.choices import Status as FeedbackStatus
 from yanglao.feedback.models import Feedback
 from yanglao.regions import codes
 
@@ -104,10 +104,10 @@ def feedback_create(request: HttpRequest, body: FeedbackIn) -> Any:
             data=services.FeedbackInput(**body.dict()), address=None, actor=_user(request)
         )
     except services.FeedbackInvalid as exc:
-        return 422, {"detail": "数据校验未通过", "errors": exc.errors}
+        return Status(422, {"detail": "数据校验未通过", "errors": exc.errors})
     except services.NotPermitted:
-        return 403, {"detail": "无权执行此操作"}
-    return 201, _out(fb)
+        return Status(403, {"detail": "无权执行此操作"})
+    return Status(201, _out(fb))
 
 
 @router.get(
@@ -125,12 +125,14 @@ def feedback_list(
     try:
         code = codes.pad(region)
     except ValueError:
-        return 400, {"detail": "区划代码应为2、4、6、9或12位数字"}
+        return Status(400, {"detail": "区划代码应为2、4、6、9或12位数字"})
     if not in_scope(user, code, READ_RECORDS):
         raise Http404
     low, high = codes.subtree_range(code)
     rows = selectors.inbox(
-        user, Status.ANSWERED if status == "answered" else Status.OPEN, timezone.localdate()
+        user,
+        FeedbackStatus.ANSWERED if status == "answered" else FeedbackStatus.OPEN,
+        timezone.localdate(),
     )
     return [_out(r.fb) for r in rows if low <= r.fb.region_id <= high]
 
@@ -164,7 +166,7 @@ def public_feedback(
 ) -> Any:
     fb, problem = selectors.public_lookup(reference[:40], phone4)
     if fb is None:
-        return 404, {"detail": problem or "没有查到"}
+        return Status(404, {"detail": problem or "没有查到"})
     return {
         "reference": fb.reference,
         "kind_label": fb.get_kind_display(),
@@ -174,6 +176,6 @@ def public_feedback(
         "submitted_on": fb.submitted_on,
         "due_on": fb.due_on,
         "status_label": fb.get_status_display(),
-        "answer": fb.answer if fb.status == Status.ANSWERED else "",
+        "answer": fb.answer if fb.status == FeedbackStatus.ANSWERED else "",
         "answered_on": fb.answered_on,
     }

@@ -81,7 +81,9 @@ def _at(d: date) -> datetime:
 
 
 def load(out: Out, *, today: date) -> None:
-    if Feedback.objects.filter(about_region_id__startswith=NANLING).exists():
+    if Feedback.objects.filter(
+        about_region_id__gte=f"{NANLING}000", about_region_id__lte=f"{NANLING}999"
+    ).exists():
         return
     township = User.objects.filter(username="township_nanling").first()
     if township is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from yanglao.accounts.api_scope import declare_scope
 from yanglao.accounts.models import User
@@ -56,7 +56,7 @@ def reporting_values(
     try:
         code = codes.pad(region)
     except ValueError:
-        return 400, {"detail": "区划代码应为2、4、6、9或12位数字"}
+        return Status(400, {"detail": "区划代码应为2、4、6、9或12位数字"})
     if not in_scope(_user(request), code, READ_FIGURES):
         raise Http404
     low, high = codes.subtree_range(code)

@@ -72,14 +72,14 @@ def _report(
 
 
 def load(out: Out, *, today: date) -> None:
-    if Report.objects.filter(region_id__startswith=COUNTY).exists():
+    low, high = codes.subtree_range(f"{COUNTY}000000", codes.COUNTY)
+    if Report.objects.filter(region_id__gte=low, region_id__lte=high).exists():
         return
     sets = {ds.code: ds for ds in DataSet.objects.all()}
     if "WJ-JTYS" not in sets or not Region.objects.filter(code=f"{NANLING}000").exists():
         return
     county = User.objects.filter(username="county_nanguan").first()
     township_user = User.objects.filter(username="township_nanling").first()
-    low, high = codes.subtree_range(f"{COUNTY}000000", codes.COUNTY)
     townships = list(
         Region.objects.filter(level=codes.TOWNSHIP, code__gte=low, code__lte=high).order_by("code")
     )
