@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from yanglao.regions.models import Level
+from yanglao.reporting import rules
 from yanglao.reporting.choices import Department, PeriodType, ReportStatus
 
 
@@ -107,6 +108,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set.name} {self.region_id} {self.period}"
+
+    @property
+    def period_label(self) -> str:
+        return rules.period_label(self.data_set.period_type, self.period)
 
 
 class ReportValue(models.Model):
