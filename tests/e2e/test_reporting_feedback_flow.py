@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Route, ViewportSize, expect
 
 from tests.e2e.auth import login as e2e_login
 from yanglao.accounts.roles import Role
