@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from yanglao.accounts.roles import Cap
-from yanglao.core.decorators import AuthedRequest, flash_errors, scope
+from yanglao.core.decorators import AuthedRequest, flash_errors, posted_version, scope
 from yanglao.feedback import rules, selectors, services
 from yanglao.feedback.choices import Status
 from yanglao.feedback.models import Feedback
@@ -56,13 +56,6 @@ def detail(request: AuthedRequest, feedback_id: UUID) -> HttpResponse:
     return _detail(request, selectors.feedback_for(request.user, feedback_id))
 
 
-def _version(request: AuthedRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", "") or 0) or None
-    except ValueError:
-        return None
-
-
 @require_POST
 @scope(Cap.FEEDBACK_HANDLE)
 def answer(request: AuthedRequest, feedback_id: UUID) -> HttpResponse:
@@ -72,7 +65,7 @@ def answer(request: AuthedRequest, feedback_id: UUID) -> HttpResponse:
             actor=request.user,
             feedback=fb,
             answer=request.POST.get("answer", "")[:20_000],
-            version=_version(request),
+            version=posted_version(request),
         )
     except services.FeedbackInvalid as exc:
         flash_errors(request, exc.errors)
@@ -93,7 +86,7 @@ def forward(request: AuthedRequest, feedback_id: UUID) -> HttpResponse:
             feedback=fb,
             to_code=request.POST.get("to", ""),
             reason=request.POST.get("reason", "")[:2000],
-            version=_version(request),
+            version=posted_version(request),
         )
     except services.FeedbackInvalid as exc:
         flash_errors(request, exc.errors)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope
-from yanglao.core.decorators import AuthedRequest, flash_errors, scope
+from yanglao.core.decorators import AuthedRequest, flash_errors, posted_version, scope
 from yanglao.reporting import rules, selectors, services
 from yanglao.reporting.choices import ReportStatus
 from yanglao.reporting.models import DataSet, Report
@@ -126,10 +126,7 @@ def enter(request: AuthedRequest) -> HttpResponse:
     values = selectors.region_values(request.user, ds, period, region.code) if region else {}
     if request.method == "POST" and region is not None:
         values = {e.code: request.POST.get(e.code, "")[:50] for e in ds.elements.all()}
-        try:
-            version = int(request.POST.get("version", "") or 0) or None
-        except ValueError:
-            version = None
+        version = posted_version(request)
         try:
             saved = services.report_save(
                 actor=request.user,
@@ -201,19 +198,12 @@ def report(request: AuthedRequest, data_report_id: UUID) -> HttpResponse:
     )
 
 
-def _version(request: AuthedRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", "") or 0) or None
-    except ValueError:
-        return None
-
-
 @require_POST
 @scope(Cap.REPORTING_APPROVE)
 def approve(request: AuthedRequest, data_report_id: UUID) -> HttpResponse:
     r = selectors.report_for(request.user, data_report_id)
     try:
-        services.report_approve(actor=request.user, report=r, version=_version(request))
+        services.report_approve(actor=request.user, report=r, version=posted_version(request))
     except services.ReportInvalid as exc:
         flash_errors(request, exc.errors)
     except services.NotPermitted:
@@ -232,7 +222,7 @@ def send_back(request: AuthedRequest, data_report_id: UUID) -> HttpResponse:
             actor=request.user,
             report=r,
             reason=request.POST.get("reason", "")[:2000],
-            version=_version(request),
+            version=posted_version(request),
         )
     except services.ReportInvalid as exc:
         flash_errors(request, exc.errors)
