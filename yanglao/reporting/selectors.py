@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -124,7 +125,7 @@ class Overview:
     def rate(self) -> Decimal | None:
         return rules.reporting_rate(self.expected, self.received)
 
-    @property
+    @cached_property
     def late_rows(self) -> list[Row]:
         rows = [r for g in self.groups for r in g.rows if r.timeliness.is_late]
         return sorted(rows, key=lambda r: (-r.timeliness.days_late, r.region.code))
@@ -135,12 +136,11 @@ def overview(user: User, ds: DataSet, period: date, today: date, under: str = ""
     rate per parent), each region's status and timeliness."""
     regions = list(expected_regions(user, ds, under))
     due = rules.due_date(ds.period_type, period, ds.due_day)
-    reports = {
-        r.region_id: r
-        for r in Report.objects.filter(
-            data_set=ds, period=period, region_id__in=[g.code for g in regions]
-        )
-    }
+    qs = scoped(Report.objects.filter(data_set=ds, period=period), user, READ_FIGURES)
+    if under:
+        low, high = codes.subtree_range(under)
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
+    reports = {r.region_id: r for r in qs}
     parent_codes = {r.parent_id for r in regions if r.parent_id}
     parents = {p.code: p for p in Region.objects.filter(code__in=parent_codes)}
     groups: dict[str, Group] = {}

@@ -18,6 +18,8 @@ from yanglao.reporting import rules, selectors, services
 from yanglao.reporting.choices import ReportStatus
 from yanglao.reporting.models import DataSet, Report
 
+MAX_ROWS = 300
+
 
 def _period_links(ds: DataSet, period: date, today: date) -> dict[str, object]:
     prev = rules.shift(ds.period_type, period, -1)
@@ -84,6 +86,9 @@ def overview(request: AuthedRequest) -> HttpResponse:
             "ds": ds,
             "ov": ov,
             "today": today,
+            # A province-wide village data set is 11,860 rows: list them per parent only.
+            "show_rows": ov.expected <= MAX_ROWS,
+            "max_rows": MAX_ROWS,
             "can_enter": request.user.can(Cap.REPORTING_ENTER),
             "writable": {
                 r.region.code
