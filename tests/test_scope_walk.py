@@ -99,6 +99,7 @@ def county_a_world(regions, make_user, settings, tmp_path):
     institution = _institutions_world(officer, person, make_user)
     return {
         **institution,
+        **_issue13_world(officer, make_user),
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
@@ -256,6 +257,40 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
     }
 
 
+def _issue13_world(officer, make_user) -> dict[str, str]:
+    """A department report of 南岭街道 submitted for approval, and a complaint about the
+    secret person's road addressed to 南岭街道 (reporting, feedback)."""
+    from django.utils import timezone
+
+    from yanglao.feedback import services as feedback
+    from yanglao.reporting import rules as reporting_rules
+    from yanglao.reporting import services as reporting
+    from yanglao.reporting.models import DataSet
+
+    township = make_user(Role.TOWNSHIP_OFFICER, "220102001")
+    ds = DataSet.objects.get(code="WJ-JTYS")
+    report = reporting.report_save(
+        actor=township,
+        data_set=ds,
+        region_code="220102001000",
+        period=reporting_rules.last_complete(ds.period_type, timezone.localdate()),
+        values={"WJ-JTYS-01": "12", "WJ-JTYS-02": "3"},
+        submit=True,
+        note="秘密路 签约",
+    )
+    complaint = feedback.feedback_submit(
+        data=feedback.FeedbackInput(
+            kind="complaint",
+            topic="visit",
+            region_code="220102001001",
+            content=f"{SECRET_NAME}住秘密路1号，无人探访",
+            phone="13812345678",
+        ),
+        address="10.9.9.9",
+    )
+    return {"data_report_id": str(report.public_id), "feedback_id": str(complaint.public_id)}
+
+
 def fill(route: str, values: dict[str, str]) -> str:
     import re
 
@@ -377,7 +412,8 @@ def test_anonymous_is_sent_to_login(county_a_world) -> None:
             body = response.content.decode()
             assert response.status_code == 200, url
             assert SECRET_NAME not in body and "秘密路1号" not in body, url
-            assert "秘密路养老院" in body, url  # the walk reached the secret person's home
+            if route.startswith("public/institutions/"):
+                assert "秘密路养老院" in body, url  # the walk reached the secret person's home
             public_seen += 1
             continue
         assert response.status_code in (302, 405), url

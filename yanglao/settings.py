@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "yanglao.visits",
     "yanglao.institutions",
     "yanglao.community",
+    "yanglao.reporting",
+    "yanglao.feedback",
     "yanglao.api",
     "yanglao.site",
 ]

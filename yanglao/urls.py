@@ -14,6 +14,9 @@ urlpatterns = [
     path("visits/", include("yanglao.visits.urls")),
     path("institutions/", include("yanglao.institutions.urls")),
     path("public/institutions/", include("yanglao.institutions.public_urls")),
+    path("reporting/", include("yanglao.reporting.urls")),
+    path("feedback/", include("yanglao.feedback.urls")),
+    path("public/feedback/", include("yanglao.feedback.public_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -56,6 +56,10 @@ SCOPES: dict[str, str | None] = {
     # An operator files its own home's reports (officers may file for a home they manage);
     # which home is checked by the service (404 outside, 403 for a role that may not).
     "institution:report": Cap.INSTITUTION_VIEW,
+    # Issue 13: approved figures of other departments' data sets; feedback addressed to the
+    # caller's region (an officer records one received by phone or letter, reads, answers).
+    "reporting:read": Cap.REPORTING_VIEW,
+    "feedback:handle": Cap.FEEDBACK_HANDLE,
 }
 
 

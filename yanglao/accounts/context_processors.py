@@ -26,5 +26,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "visit_manage": user.can(Cap.VISIT_MANAGE),
             "visit_view": user.can(Cap.VISIT_VIEW),
             "institution_view": user.can(Cap.INSTITUTION_VIEW),
+            "reporting_view": user.can(Cap.REPORTING_VIEW),
+            "feedback_handle": user.can(Cap.FEEDBACK_HANDLE),
         }
     }

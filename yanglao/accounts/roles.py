@@ -55,6 +55,14 @@ class Cap:
     # on-site inspection and re-check of the tasks an inspector is assigned to.
     INSPECTION_MANAGE = "inspection.manage"
     INSPECTION_DO = "inspection.do"
+    # Figures other departments hold (issue 13 part 4): read the data sets and reporting
+    # rates, enter one's own region's report, approve the reports of the level below.
+    REPORTING_VIEW = "reporting.view"
+    REPORTING_ENTER = "reporting.enter"
+    REPORTING_APPROVE = "reporting.approve"
+    # 意见建议反馈 (issue 13 part 7): answer and forward the public's suggestions and
+    # complaints addressed to one's region, and see the submitter's phone (audited).
+    FEEDBACK_HANDLE = "feedback.handle"
 
 
 _OFFICER = {
@@ -71,6 +79,14 @@ _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 # 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
 # county 民政 where the home is located files and supervises it).
 _INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE, Cap.INSPECTION_MANAGE}
+# Every officer level enters its own reports, approves the level below and answers the
+# public's feedback addressed to it (the township and county answer most of it).
+_REPORTING_OFFICER = {
+    Cap.REPORTING_VIEW,
+    Cap.REPORTING_ENTER,
+    Cap.REPORTING_APPROVE,
+    Cap.FEEDBACK_HANDLE,
+}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -82,12 +98,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
             Cap.VISIT_RECORD,
+            Cap.REPORTING_VIEW,
+            Cap.REPORTING_ENTER,
         }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
     Role.TOWNSHIP_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _REPORTING_OFFICER
         | {
             Cap.VISIT_RECORD,
             Cap.BENEFIT_VIEW,
@@ -99,6 +118,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | {
             Cap.BENEFIT_VIEW,
@@ -111,12 +131,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),

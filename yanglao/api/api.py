@@ -47,6 +47,8 @@ from yanglao.api.schemas import (
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
 from yanglao.core.denied import audit_denied, reason_of
+from yanglao.feedback.api import public_router as feedback_public_router
+from yanglao.feedback.api import router as feedback_router
 from yanglao.imports.api import router as imports_router
 from yanglao.institutions.api import router as institutions_router
 from yanglao.institutions.api_public import router as institutions_public_router
@@ -59,6 +61,7 @@ from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Level, Region
+from yanglao.reporting.api import router as reporting_router
 from yanglao.visits.api import router as visits_router
 
 
@@ -654,3 +657,6 @@ api.add_router("/v1/institutions", institutions_router)
 api.add_router("/v1/ratings", ratings_router)
 api.add_router("/v1/public", institutions_public_router)
 api.add_router("/v1/inspections", inspections_router)
+api.add_router("/v1/reporting", reporting_router)
+api.add_router("/v1/feedback", feedback_router)
+api.add_router("/v1/public/feedback", feedback_public_router)

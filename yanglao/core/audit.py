@@ -289,6 +289,17 @@ ACTION_LABELS: dict[str, str] = {
     "institution.rating_objection": "登记等级评定公示异议",
     "institution.rating_certify": "发放养老机构等级证书",
     "institution.rating_downgrade": "养老机构降级",
+    # reporting.services.Action (issue 13 part 4)
+    "reporting.save": "保存部门数据报表草稿",
+    "reporting.submit": "报送部门数据报表",
+    "reporting.approve": "审核通过部门数据报表",
+    "reporting.return": "退回部门数据报表",
+    # feedback.services.Action (issue 13 part 7)
+    "feedback.submit": "公众提交意见建议或投诉",
+    "feedback.record": "代为登记意见建议或投诉",
+    "feedback.answer": "答复意见建议或投诉",
+    "feedback.forward": "转办意见建议或投诉",
+    "feedback.reveal": "查看意见人的完整电话",
 }
 
 

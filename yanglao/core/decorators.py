@@ -62,3 +62,10 @@ def flash_errors(request: HttpRequest, errors: dict[str, list[str]]) -> None:
     for field_errors in errors.values():
         for message in field_errors:
             messages.error(request, message)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The record version a form was drawn from (hidden `version` field), or None when the
+    form carries none or garbage: services then skip the stale-edit check."""
+    raw = request.POST.get("version", "") or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 10 else None

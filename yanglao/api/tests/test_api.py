@@ -740,7 +740,8 @@ def test_every_operation_declares_its_scope() -> None:
         declared = scope_of(op.view_func)
         assert declared in SCOPES, f"{method} {url} does not declare its scope"
         if declared == PUBLIC:
-            # The token exchange, and the public institution directory (no personal data).
+            # The token exchange, the public institution directory (no personal data) and
+            # the answer lookup by reference number (feedback.api).
             assert url == "/api/v1/auth/token" or url.startswith("/api/v1/public/"), (
                 f"{method} {url} is public"
             )
@@ -848,6 +849,16 @@ def test_every_operation_refuses_other_county(
             ).public_id
         ),
     }
+    # Issue 13: a feedback addressed to 220102 and an approved department report there.
+    from yanglao.feedback import services as feedback_services
+
+    feedback = feedback_services.feedback_submit(
+        data=feedback_services.FeedbackInput(
+            kind="complaint", topic="meals", region_code=village, content="助餐点饭菜偏咸，希望改进"
+        ),
+        address="10.0.0.1",
+    )
+    path_values["reference"] = feedback.reference
     query = "?region=220102"
     from yanglao.institutions.report_rules import last_complete_month
 
@@ -874,6 +885,12 @@ def test_every_operation_refuses_other_county(
         "records_upload": {"records": []},
         "finding_answer": {"note": "越权答复"},
         "finding_recheck": {"close": True},
+        "feedback_create": {
+            "kind": "suggestion",
+            "topic": "policy",
+            "region_code": village,
+            "content": "建议公布助餐点的菜单",
+        },
         # Institutions parts 3–4: a month's report, a prepaid filing and its balance.
         "report_create": {"month": f"{last_month:%Y-%m}", "staff_carer": 2},
         "prepaid_create": {

@@ -223,6 +223,11 @@ class Command(BaseCommand):
             from yanglao.institutions.demo_reports import load as load_institution_reports
 
             load_institution_reports(self.stdout, today=options["today"] or timezone.localdate())
+            from yanglao.feedback.demo import load as load_feedback
+            from yanglao.reporting.demo import load as load_reporting
+
+            load_reporting(self.stdout, today=options["today"] or timezone.localdate())
+            load_feedback(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "

@@ -43,6 +43,7 @@ ENCRYPTED: tuple[Encrypted, ...] = (
     Encrypted("assessments.Assessment", ("contact_phone_cipher",)),
     Encrypted("benefits.Application", ("account_cipher",)),
     Encrypted("benefits.Entitlement", ("account_cipher",)),
+    Encrypted("feedback.Feedback", ("phone_cipher",)),
     Encrypted(
         "imports.ImportRow",
         ("raw_cipher", "id_number_cipher", "phone_cipher", "c1_phone_cipher", "c2_phone_cipher"),
