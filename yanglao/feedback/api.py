@@ -112,7 +112,7 @@ def feedback_create(request: HttpRequest, body: FeedbackIn) -> Any:
 
 @router.get(
     "",
-    response={200: list[FeedbackOut], 400: Message, 404: Message},
+    response={200: list[FeedbackOut], 400: Message, 403: Message, 404: Message},
     summary="本辖区的意见建议（逾期的在前）",
 )
 @declare_scope("feedback:handle")
@@ -139,7 +139,7 @@ def feedback_list(
 
 @router.get(
     "/{reference}",
-    response={200: FeedbackOut, 404: Message},
+    response={200: FeedbackOut, 403: Message, 404: Message},
     summary="一条意见建议（按查询编号）",
 )
 @declare_scope("feedback:handle")
