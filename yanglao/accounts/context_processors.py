@@ -26,5 +26,8 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "visit_manage": user.can(Cap.VISIT_MANAGE),
             "visit_view": user.can(Cap.VISIT_VIEW),
             "institution_view": user.can(Cap.INSTITUTION_VIEW),
+            "community_view": user.can(Cap.COMMUNITY_VIEW),
+            "community_order": user.can(Cap.COMMUNITY_ORDER),
+            "community_serve": user.can(Cap.COMMUNITY_SERVE),
         }
     }

@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", "评估员"
     INSTITUTION_OPERATOR = "institution_operator", "养老机构经办人"
     INSPECTOR = "inspector", "检查员"
+    # Bound to their provider through community.ProviderStaff (accounts.scoping `bound`).
+    PROVIDER_MANAGER = "provider_manager", "服务商负责人"
+    PROVIDER_WORKER = "provider_worker", "服务商服务人员"
     AUDITOR = "auditor", "审计员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
@@ -55,6 +58,13 @@ class Cap:
     # on-site inspection and re-check of the tasks an inspector is assigned to.
     INSPECTION_MANAGE = "inspection.manage"
     INSPECTION_DO = "inspection.do"
+    # 社区居家养老服务 (issue 12): providers, orders, delivery, settlement.
+    COMMUNITY_VIEW = "community.view"  # providers, facilities, orders, service logs in scope
+    COMMUNITY_ORDER = "community.order"  # request a service for a person (window, referral)
+    COMMUNITY_MANAGE = "community.manage"  # register providers/facilities, prices, funding rules
+    COMMUNITY_DISPATCH = "community.dispatch"  # dispatch an order (officer → provider → worker)
+    COMMUNITY_SERVE = "community.serve"  # check in and out, confirmation, on a phone
+    COMMUNITY_SETTLE = "community.settle"  # generate and approve the monthly settlement
 
 
 _OFFICER = {
@@ -71,6 +81,10 @@ _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 # 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
 # county 民政 where the home is located files and supervises it).
 _INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE, Cap.INSPECTION_MANAGE}
+# Community services: townships take requests and dispatch; the county (养老服务科) registers
+# providers, sets prices and funding rules and settles (资金拨付 by the county 民政).
+_COMMUNITY_TOWNSHIP = {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_ORDER, Cap.COMMUNITY_DISPATCH}
+_COMMUNITY_COUNTY = _COMMUNITY_TOWNSHIP | {Cap.COMMUNITY_MANAGE, Cap.COMMUNITY_SETTLE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -82,12 +96,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
             Cap.VISIT_RECORD,
+            Cap.COMMUNITY_VIEW,
+            Cap.COMMUNITY_ORDER,
         }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
     Role.TOWNSHIP_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
+        | _COMMUNITY_TOWNSHIP
         | {
             Cap.VISIT_RECORD,
             Cap.BENEFIT_VIEW,
@@ -100,6 +117,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
+        | _COMMUNITY_COUNTY
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -112,13 +130,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
     ),
     Role.ASSESSOR: frozenset(
         {
@@ -131,6 +149,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Bound to their own institution (accounts.scoping `bound`), never to a region.
     Role.INSTITUTION_OPERATOR: frozenset({Cap.INSTITUTION_VIEW, Cap.INSTITUTION_OPERATE}),
+    Role.PROVIDER_MANAGER: frozenset(
+        {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_DISPATCH, Cap.COMMUNITY_SERVE}
+    ),
+    Role.PROVIDER_WORKER: frozenset({Cap.COMMUNITY_VIEW, Cap.COMMUNITY_SERVE}),
     Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW, Cap.INSPECTION_DO}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
