@@ -56,6 +56,10 @@ SCOPES: dict[str, str | None] = {
     # An operator files its own home's reports (officers may file for a home they manage);
     # which home is checked by the service (404 outside, 403 for a role that may not).
     "institution:report": Cap.INSTITUTION_VIEW,
+    # 社区居家养老服务 (issue 12 part 10): providers' systems list their orders and upload
+    # check-in/out and confirmations (idempotent on client_uuid).
+    "community:read": Cap.COMMUNITY_VIEW,
+    "community:serve": Cap.COMMUNITY_SERVE,
 }
 
 

@@ -102,7 +102,9 @@ class FundingRuleForm(_Errors):
 
     def __init__(self, *args: Any, benefits: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["benefit_code"].choices = [("", "—请选择—"), *benefits]
+        self.fields["benefit_code"] = forms.ChoiceField(
+            label="支付的服务清单项目", choices=[("", "—请选择—"), *benefits]
+        )
         self.fields["item"] = _item_field()
         self.order_fields(["item", "benefit_code"])
 

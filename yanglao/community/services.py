@@ -624,6 +624,7 @@ def check_in(
             order = _serve_order(actor, order_id)
             if order.worker_id not in (None, actor.pk) and actor.role == Role.PROVIDER_WORKER:
                 raise _fail("order", "该工单已派给其他服务人员")
+            assert order.provider_id is not None  # dispatched orders have a provider
             log = ServiceLog.objects.create(
                 client_uuid=client_uuid,
                 order=order,
@@ -876,6 +877,7 @@ def order_no_show(*, actor: User, order: ServiceOrder, on: date, note: str) -> S
         order = _order_locked(actor, order)
         if order.status != OrderStatus.DISPATCHED or order.provider_id is None:
             raise _fail("__all__", "只有已派单的工单可以登记未上门")
+        provider_id: int = order.provider_id
         import uuid as uuid_mod
 
         log = ServiceLog.objects.create(
@@ -883,7 +885,7 @@ def order_no_show(*, actor: User, order: ServiceOrder, on: date, note: str) -> S
             order=order,
             person_id=order.person_id,
             region_id=order.region_id,
-            provider_id=order.provider_id,
+            provider_id=provider_id,
             item_id=order.item_id,
             worker=order.worker,
             service_date=on,

@@ -152,3 +152,33 @@ def upload_one(*, actor: User, payload: Any) -> dict[str, Any]:
 
 def upload(*, actor: User, records: Any) -> list[dict[str, Any]]:
     return upload_batch(records, MAX_BATCH, lambda r: upload_one(actor=actor, payload=r))
+
+
+def upload_log_one(*, actor: User, payload: Any) -> dict[str, Any]:
+    """A completed service from a provider's system: check-in and check-out in one record
+    ({"client_uuid", "order", "check_in_at", "check_out_at", "quantity", "note",
+    "latitude", "longitude"}), stored once on its client UUID."""
+    if not isinstance(payload, dict):
+        return rejected(None, {"__all__": ["记录格式不正确"]})
+    first = upload_one(
+        actor=actor,
+        payload={**payload, "kind": "check_in", "at": payload.get("check_in_at")},
+    )
+    if first["status"] == "rejected":
+        return first
+    second = upload_one(
+        actor=actor,
+        payload={
+            **payload,
+            "kind": "check_out",
+            "log": payload.get("client_uuid"),
+            "at": payload.get("check_out_at"),
+        },
+    )
+    if second["status"] == "rejected":
+        return second
+    return first
+
+
+def upload_logs(*, actor: User, records: Any) -> list[dict[str, Any]]:
+    return upload_batch(records, MAX_BATCH, lambda r: upload_log_one(actor=actor, payload=r))

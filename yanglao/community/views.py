@@ -98,7 +98,7 @@ def order_new(request: AuthedRequest, public_id: UUID) -> HttpResponse:
             visit = VisitRecord.objects.filter(public_id=UUID(visit_id), person=person).first()
         except ValueError:
             visit = None
-    initial = {"source": OrderSource.VISIT if visit else OrderSource.WINDOW}
+    initial: dict[str, str] = {"source": OrderSource.VISIT if visit else OrderSource.WINDOW}
     if visit is not None:
         initial["note"] = f"巡访发现（{visit.visit_date:%Y-%m-%d}）：{visit.summary}"[:500]
     form = OrderForm(request.POST or None, initial=initial)
@@ -139,7 +139,7 @@ def order_detail(request: AuthedRequest, order_id: UUID) -> HttpResponse:
             .order_by("name")
         )
     workers: list[tuple[int, str]] = []
-    if order.provider_id:
+    if order.provider is not None:
         workers = [
             (s.user_id, s.user.full_name or s.user.username)
             for s in selectors.staff_of(order.provider)
@@ -247,7 +247,7 @@ def log_window_confirm(request: AuthedRequest, log_id: UUID) -> HttpResponse:
         flash_errors(request, exc.errors)
     else:
         messages.success(request, "已确认服务")
-    if log.order_id is None:
+    if log.order is None:
         return redirect("community:index")
     return redirect("community:order", order_id=log.order.public_id)
 

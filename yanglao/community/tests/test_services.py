@@ -18,7 +18,7 @@ from yanglao.community import services, sync
 from yanglao.community import settlement_rules as sr
 from yanglao.community.choices import LogStatus, OrderStatus, SettlementStatus
 from yanglao.community.models import ServiceLog, ServiceOrder, SettlementLine
-from yanglao.community.testing import PNG, CommunityWorld, deliver, provider_input
+from yanglao.community.testing import CommunityWorld, deliver, provider_input
 from yanglao.core.models import AuditEvent
 from yanglao.people import services as people
 
@@ -28,11 +28,11 @@ pytestmark = pytest.mark.django_db
 def last_month_at(day: int, hour: int = 9) -> datetime:
     first = sr.month_start(timezone.localdate())
     prev = (first - timedelta(days=1)).replace(day=day)
-    return timezone.make_aware(datetime(prev.year, prev.month, prev.day, hour))
+    return datetime(prev.year, prev.month, prev.day, hour, tzinfo=timezone.get_current_timezone())
 
 
 def test_order_flow_and_audit(world: CommunityWorld) -> None:
-    order, cu, out = deliver(world, at=last_month_at(3))
+    order, _cu, out = deliver(world, at=last_month_at(3))
     order.refresh_from_db()
     assert order.status == OrderStatus.DONE
     log = out.log
@@ -125,10 +125,10 @@ def test_other_providers_worker_cannot_check_in(world: CommunityWorld, make_user
 
 
 def test_sms_code_confirmation(world: CommunityWorld) -> None:
-    order, cu, _ = deliver(world, at=timezone.now() - timedelta(hours=3), confirm=False)
+    _order, cu, _ = deliver(world, at=timezone.now() - timedelta(hours=3), confirm=False)
     services.LogSender.outbox.clear()
     services.sms_send(actor=world.worker, log_uuid=cu, phone="13812345678")
-    phone, text = services.LogSender.outbox[-1]
+    _phone, text = services.LogSender.outbox[-1]
     code = "".join(ch for ch in text if ch.isdigit())[-6:]
     log = ServiceLog.objects.get(client_uuid=cu)
     assert code not in log.sms_code_hash and len(log.sms_code_hash) == 64
@@ -162,7 +162,11 @@ def test_death_cancels_open_orders(world: CommunityWorld) -> None:
     p = world.person
     p.refresh_from_db()
     people.person_record_death(
-        actor=world.county, person=p, on=timezone.localdate(), reason="病故", expected_version=p.version
+        actor=world.county,
+        person=p,
+        on=timezone.localdate(),
+        reason="病故",
+        expected_version=p.version,
     )
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED and "死亡" in order.cancel_reason

@@ -4,7 +4,7 @@ mid-month, four eyes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -211,6 +211,6 @@ def test_four_eyes(creator: int | None, approver: int, ok: bool) -> None:
     [(0, "0.5"), (1, "0.5"), (30, "0.5"), (31, "1.0"), (60, "1.0"), (95, "2.0")],
 )
 def test_hours_served(minutes: int, hours: str) -> None:
-    start = datetime(2026, 11, 3, 9, 0)
-    end = datetime(2026, 11, 3, 9 + minutes // 60, minutes % 60)
+    start = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    end = datetime(2026, 11, 3, 9 + minutes // 60, minutes % 60, tzinfo=UTC)
     assert rules.hours_served(start, end) == D(hours)
