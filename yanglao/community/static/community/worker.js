@@ -64,10 +64,14 @@
       li.querySelector(".meta").textContent = o.village + " " + (o.address || "") + (o.scheduled ? " · 预约 " + o.scheduled : "") + (lg ? " · " + (LABEL[lg.status] || "") : "");
       var box = li.querySelector(".actions");
       if (!lg) {
-        var photo = document.createElement("input"); photo.type = "file"; photo.accept = "image/jpeg,image/png,image/webp"; photo.setAttribute("capture", "environment"); photo.setAttribute("aria-label", "现场照片（可选）");
+        // The browser's own file button speaks English: a Chinese label opens it instead.
+        var pick = document.createElement("label"); pick.className = "button photo-pick"; pick.textContent = "拍现场照片（可选）";
+        var photo = document.createElement("input"); photo.type = "file"; photo.accept = "image/jpeg,image/png,image/webp"; photo.setAttribute("capture", "environment"); photo.hidden = true;
+        photo.addEventListener("change", function () { pick.firstChild.textContent = photo.files.length ? "已拍照片 1 张" : "拍现场照片（可选）"; });
+        pick.appendChild(photo);
         var b = document.createElement("button"); b.type = "button"; b.className = "button primary check-in"; b.textContent = "签到";
         b.addEventListener("click", function () { b.disabled = true; checkIn(o, photo.files).then(renderList); });
-        box.appendChild(b); box.appendChild(photo);
+        box.appendChild(b); box.appendChild(pick);
       } else if (lg.status === "in_service") {
         var c = document.createElement("button"); c.type = "button"; c.className = "button primary check-out"; c.textContent = "签退";
         c.addEventListener("click", function () { c.disabled = true; checkOut(o, lg).then(renderList); });
