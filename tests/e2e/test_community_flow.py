@@ -33,7 +33,9 @@ def _page(browser: Browser, base: str, username: str, width: int, height: int) -
     return page
 
 
-def test_referral_to_settlement(live_server, browser: Browser, regions, make_user, settings) -> None:
+def test_referral_to_settlement(
+    live_server, browser: Browser, regions, make_user, settings
+) -> None:
     settings.YANGLAO_SETTLE_CURRENT_MONTH = True  # the service happens today; settle it now
     w = make_world(make_user)
     import uuid
