@@ -982,7 +982,9 @@ def _settle_qs(provider: Provider, county: str, month: date) -> QuerySet[Service
     return in_county.filter(Q(service_date__gte=month) | ~Q(pk__in=seen))
 
 
-def _person_facts(person_ids: list[int], month: date) -> dict[int, sr.PersonFacts]:
+def _person_facts(person_ids: list[int], since: date, month: date) -> dict[int, sr.PersonFacts]:
+    """Death or move-out and institution stays of the people served from `since` to the
+    end of the settled month."""
     end = sr.next_month(month)
     facts: dict[int, dict[str, Any]] = {pk: {} for pk in person_ids}
     for i in range(0, len(person_ids), 5000):
@@ -994,7 +996,7 @@ def _person_facts(person_ids: list[int], month: date) -> dict[int, sr.PersonFact
                 facts[pk]["closed_status"] = status
                 facts[pk]["closed_on"] = on or month
         stays = Residency.objects.filter(person_id__in=chunk, start__lt=end).filter(
-            Q(end__isnull=True) | Q(end__gt=month - (end - month))
+            Q(end__isnull=True) | Q(end__gt=since)
         )
         for pk, start, stop in stays.values_list("person_id", "start", "end"):
             facts[pk].setdefault("stays", []).append((start, stop))
@@ -1052,8 +1054,10 @@ def _prices(provider: Provider) -> dict[int, list[sr.Price]]:
     return out
 
 
-def _cap_use(person_ids: list[int], month: date) -> sr.CapUse:
-    """Entitlement money already paid this month (other providers' live settlements)."""
+def _cap_use(person_ids: list[int], since: date, month: date) -> sr.CapUse:
+    """Entitlement money already paid per person, benefit and month of service, from
+    `since` (the earliest log considered: a late confirmation) to the settled month (live
+    settlements of every provider)."""
     caps = sr.CapUse()
     end = sr.next_month(month)
     for i in range(0, len(person_ids), 5000):
@@ -1062,11 +1066,11 @@ def _cap_use(person_ids: list[int], month: date) -> sr.CapUse:
             refused=False,
             payer=Payer.ENTITLEMENT,
             log__person_id__in=person_ids[i : i + 5000],
-            log__service_date__gte=month,
+            log__service_date__gte=sr.month_start(since),
             log__service_date__lt=end,
-        ).values_list("log__person_id", "entitlement__item_code", "amount")
-        for pid, code, amount in rows:
-            caps.add(pid, code, month, amount)
+        ).values_list("log__person_id", "entitlement__item_code", "log__service_date", "amount")
+        for pid, code, day, amount in rows:
+            caps.add(pid, code, sr.month_start(day), amount)
     return caps
 
 
@@ -1126,7 +1130,10 @@ def settlement_generate(
             )
             for pk, pid, item, day, qty, status in rows
         ]
-        lines = sr.settle(facts, _person_facts(person_ids, month), _cap_use(person_ids, month))
+        since = min((f.service_date for f in facts), default=month)
+        lines = sr.settle(
+            facts, _person_facts(person_ids, since, month), _cap_use(person_ids, since, month)
+        )
         by_log = {f.log_id: f for f in facts}
         tot = sr.totals(lines)
         s = Settlement.objects.create(
