@@ -18,6 +18,7 @@ from yanglao.accounts.scoping import READ_RECORDS, in_scope
 from yanglao.community import selectors, sync
 from yanglao.community.choices import OrderStatus
 from yanglao.core.api_schemas import Message, ValidationOut
+from yanglao.regions import codes
 
 INVALID = "数据校验未通过"
 
@@ -91,14 +92,15 @@ def service_orders(
     user = _user(request)
     if region and not (region.isdigit() and len(region) in (2, 4, 6, 9, 12)):
         return Status(422, {"detail": INVALID, "errors": {"region": ["区划代码应为数字"]}})
-    if region and not in_scope(user, region.ljust(12, "0"), READ_RECORDS):
+    if region and not in_scope(user, codes.pad(region), READ_RECORDS):
         return Status(404, {"detail": "未找到"})
     status = status or OrderStatus.DISPATCHED
     if status not in OrderStatus.values:
         return Status(422, {"detail": INVALID, "errors": {"status": ["未知的状态"]}})
     qs = selectors.orders(user, selectors.OrderFilters(status=status))
     if region:
-        qs = qs.filter(region_id__startswith=region)
+        low, high = codes.subtree_range(codes.pad(region))
+        qs = qs.filter(region_id__gte=low, region_id__lte=high)
     return [
         {
             "id": str(o.public_id),
