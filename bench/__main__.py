@@ -28,6 +28,7 @@ BENCHMARKS = (
     "visits",
     "inspections",
     "prepaid_risk",
+    "settlement",
     "load",
 )
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -97,9 +97,11 @@ def county_a_world(regions, make_user, settings, tmp_path):
         actor=officer, person=person, source="hospital", diagnosed_on=date(2024, 1, 1)
     )
     institution = _institutions_world(officer, person, make_user)
+    community = _community_world(officer, person, make_user)
     return {
         **institution,
         **_issue13_world(officer, make_user),
+        **community,
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
@@ -291,6 +293,50 @@ def _issue13_world(officer, make_user) -> dict[str, str]:
     return {"data_report_id": str(report.public_id), "feedback_id": str(complaint.public_id)}
 
 
+def _community_world(officer, person, make_user) -> dict[str, str]:
+    """A provider of 南关区 that served the secret person: an order, a confirmed log, a
+    settlement (issue 12)."""
+    import uuid as uuid_mod
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from yanglao.community import services as cs
+    from yanglao.community.models import CatalogueItem
+    from yanglao.community.testing import PNG, provider_input
+
+    provider = cs.provider_register(actor=officer, data=provider_input(91, name="秘密路服务社"))
+    worker = make_user(Role.PROVIDER_WORKER, "220102", mode="stats")
+    cs.staff_bind(actor=officer, provider=provider, user=worker, role="worker")
+    item = CatalogueItem.objects.get(code="SC04")
+    cs.price_set(
+        actor=officer,
+        provider=provider,
+        item=item,
+        unit_price="30",
+        effective_from=date(2025, 1, 1),
+    )
+    order = cs.order_request(
+        actor=officer, person=person, item=item, source="window", note="秘密路1号 助洁"
+    )
+    cs.order_agree(actor=officer, order=order)
+    cs.order_dispatch(actor=officer, order=order, provider=provider, worker=worker)
+    cu = uuid_mod.uuid4()
+    at = datetime(2025, 12, 3, 9, tzinfo=timezone.get_current_timezone())
+    cs.check_in(actor=worker, order_id=order.public_id, client_uuid=cu, at=at)
+    cs.check_out(actor=worker, log_uuid=cu, at=at.replace(hour=10))
+    log = cs.confirm(actor=worker, log_uuid=cu, method="signature", signature=PNG).log
+    settlement = cs.settlement_generate(
+        actor=officer, provider=provider, county_code="220102", month=date(2025, 12, 1)
+    )
+    return {
+        "provider_id": str(provider.public_id),
+        "order_id": str(order.public_id),
+        "log_id": str(log.public_id),
+        "settlement_id": str(settlement.public_id),
+    }
+
+
 def fill(route: str, values: dict[str, str]) -> str:
     import re
 
@@ -309,6 +355,8 @@ def fill(route: str, values: dict[str, str]) -> str:
         Role.PROVINCE_OFFICER,
         Role.INSTITUTION_OPERATOR,
         Role.INSPECTOR,
+        Role.PROVIDER_MANAGER,
+        Role.PROVIDER_WORKER,
     ],
 )
 def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:
@@ -348,6 +396,19 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
             data=supervision.PlanInput("220204", 2026, "船营区抽查", "1", "测试", ["YL-02"]),
         )
         supervision.draw_run(actor=other_county, plan=plan)
+    if role in (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER):
+        # Staff of a 船营区 provider (bound to it, not to a region).
+        from yanglao.community import services as cs
+        from yanglao.community.testing import provider_input
+
+        other_county = make_user(Role.COUNTY_OFFICER, "220204")
+        theirs = cs.provider_register(actor=other_county, data=provider_input(92, "220204001001"))
+        cs.staff_bind(
+            actor=other_county,
+            provider=theirs,
+            user=outsider,
+            role="manager" if role == Role.PROVIDER_MANAGER else "worker",
+        )
     client = Client()
     client.force_login(outsider)
     checked = 0

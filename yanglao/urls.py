@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("yanglao.imports.urls")),
     path("visits/", include("yanglao.visits.urls")),
     path("institutions/", include("yanglao.institutions.urls")),
+    path("community/", include("yanglao.community.urls")),
     path("public/institutions/", include("yanglao.institutions.public_urls")),
     path("reporting/", include("yanglao.reporting.urls")),
     path("feedback/", include("yanglao.feedback.urls")),

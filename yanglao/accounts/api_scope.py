@@ -60,6 +60,10 @@ SCOPES: dict[str, str | None] = {
     # caller's region (an officer records one received by phone or letter, reads, answers).
     "reporting:read": Cap.REPORTING_VIEW,
     "feedback:handle": Cap.FEEDBACK_HANDLE,
+    # 社区居家养老服务 (issue 12 part 10): providers' systems list their orders and upload
+    # check-in/out and confirmations (idempotent on client_uuid).
+    "community:read": Cap.COMMUNITY_VIEW,
+    "community:serve": Cap.COMMUNITY_SERVE,
 }
 
 

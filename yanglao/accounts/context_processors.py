@@ -28,5 +28,8 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "institution_view": user.can(Cap.INSTITUTION_VIEW),
             "reporting_view": user.can(Cap.REPORTING_VIEW),
             "feedback_handle": user.can(Cap.FEEDBACK_HANDLE),
+            "community_view": user.can(Cap.COMMUNITY_VIEW),
+            "community_order": user.can(Cap.COMMUNITY_ORDER),
+            "community_serve": user.can(Cap.COMMUNITY_SERVE),
         }
     }

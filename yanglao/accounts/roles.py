@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", "评估员"
     INSTITUTION_OPERATOR = "institution_operator", "养老机构经办人"
     INSPECTOR = "inspector", "检查员"
+    # Bound to their provider through community.ProviderStaff (accounts.scoping `bound`).
+    PROVIDER_MANAGER = "provider_manager", "服务商负责人"
+    PROVIDER_WORKER = "provider_worker", "服务商服务人员"
     AUDITOR = "auditor", "审计员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
@@ -63,6 +66,13 @@ class Cap:
     # 意见建议反馈 (issue 13 part 7): answer and forward the public's suggestions and
     # complaints addressed to one's region, and see the submitter's phone (audited).
     FEEDBACK_HANDLE = "feedback.handle"
+    # 社区居家养老服务 (issue 12): providers, orders, delivery, settlement.
+    COMMUNITY_VIEW = "community.view"  # providers, facilities, orders, service logs in scope
+    COMMUNITY_ORDER = "community.order"  # request a service for a person (window, referral)
+    COMMUNITY_MANAGE = "community.manage"  # register providers/facilities, prices, funding rules
+    COMMUNITY_DISPATCH = "community.dispatch"  # dispatch an order (officer → provider → worker)
+    COMMUNITY_SERVE = "community.serve"  # check in and out, confirmation, on a phone
+    COMMUNITY_SETTLE = "community.settle"  # generate and approve the monthly settlement
 
 
 _OFFICER = {
@@ -87,6 +97,10 @@ _REPORTING_OFFICER = {
     Cap.REPORTING_APPROVE,
     Cap.FEEDBACK_HANDLE,
 }
+# Community services: townships take requests and dispatch; the county (养老服务科) registers
+# providers, sets prices and funding rules and settles (资金拨付 by the county 民政).
+_COMMUNITY_TOWNSHIP = {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_ORDER, Cap.COMMUNITY_DISPATCH}
+_COMMUNITY_COUNTY = _COMMUNITY_TOWNSHIP | {Cap.COMMUNITY_MANAGE, Cap.COMMUNITY_SETTLE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -100,6 +114,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VISIT_RECORD,
             Cap.REPORTING_VIEW,
             Cap.REPORTING_ENTER,
+            Cap.COMMUNITY_VIEW,
+            Cap.COMMUNITY_ORDER,
         }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
@@ -107,6 +123,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _OFFICER
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
+        | _COMMUNITY_TOWNSHIP
         | {
             Cap.VISIT_RECORD,
             Cap.BENEFIT_VIEW,
@@ -120,6 +137,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
+        | _COMMUNITY_COUNTY
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -133,14 +151,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
     ),
     Role.ASSESSOR: frozenset(
         {
@@ -153,6 +171,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Bound to their own institution (accounts.scoping `bound`), never to a region.
     Role.INSTITUTION_OPERATOR: frozenset({Cap.INSTITUTION_VIEW, Cap.INSTITUTION_OPERATE}),
+    Role.PROVIDER_MANAGER: frozenset(
+        {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_DISPATCH, Cap.COMMUNITY_SERVE}
+    ),
+    Role.PROVIDER_WORKER: frozenset({Cap.COMMUNITY_VIEW, Cap.COMMUNITY_SERVE}),
     Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW, Cap.INSPECTION_DO}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),

@@ -269,6 +269,11 @@ class ServiceOrder(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # GB/T 42195 final grade read from assessments when the order was agreed (items that need
+    # an assessment); the agreement text the person or family accepted.
+    assessment_grade = models.PositiveSmallIntegerField("能力等级", null=True, blank=True)
+    agreement = models.CharField("服务协议", max_length=300, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -309,7 +314,14 @@ class ServiceLog(models.Model):
     check_in_lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     check_out_lat = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
     check_out_lon = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    photo = models.CharField("服务照片", max_length=200, blank=True)
+    photo = models.CharField("服务照片", max_length=200, blank=True)  # its content type
+    photo_data = models.BinaryField(null=True, blank=True, editable=False)
+    # The confirmation (part 3): a signature drawn on the phone (PNG), or an SMS code whose
+    # hash is kept (the code itself never is).
+    signature = models.BinaryField(null=True, blank=True, editable=False)
+    sms_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    sms_tries = models.PositiveSmallIntegerField(default=0)
     quantity = models.DecimalField("服务量", max_digits=8, decimal_places=2, default=1)
     status = models.CharField(
         "状态", max_length=16, choices=LogStatus.choices, default=LogStatus.IN_SERVICE
@@ -363,6 +375,8 @@ class Settlement(models.Model):
     total_entitlement = yuan("补贴支付（元）", default=0)
     total_ltc = yuan("长护险支付（元）", default=0)
     total_person = yuan("个人自付（元）", default=0)
+    total_gross = yuan("服务总额（元）", default=0)
+    logs_count = models.PositiveIntegerField("服务记录数", default=0)
     lines_refused = models.PositiveIntegerField("拒付条数", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -398,8 +412,10 @@ class SettlementLine(models.Model):
         "benefits.Entitlement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     amount = yuan("金额（元）")
+    unit_price = yuan("单价（元）", default=0)
+    quantity = models.DecimalField("数量", max_digits=8, decimal_places=2, default=0)
     refused = models.BooleanField("拒付", default=False)
-    reason = models.CharField("拒付原因", max_length=200, blank=True)
+    reason = models.CharField("说明", max_length=200, blank=True)
     # Only lines of a live (not void) settlement count; kept here so the constraint below can
     # say "a unit of service is never paid twice" without a join.
     live = models.BooleanField(default=True)

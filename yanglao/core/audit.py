@@ -300,6 +300,28 @@ ACTION_LABELS: dict[str, str] = {
     "feedback.answer": "答复意见建议或投诉",
     "feedback.forward": "转办意见建议或投诉",
     "feedback.reveal": "查看意见人的完整电话",
+    # community.services.Action (issue 12)
+    "community.provider_register": "登记居家养老服务商",
+    "community.facility_register": "登记社区养老服务设施",
+    "community.staff_bind": "绑定服务商人员",
+    "community.price_set": "设定服务价格",
+    "community.funding_rule_set": "设定补贴支付规则",
+    "community.order_request": "受理居家养老服务申请",
+    "community.order_agree": "签订服务协议",
+    "community.order_dispatch": "派单",
+    "community.order_cancel": "取消服务工单",
+    "community.order_no_show": "登记未上门",
+    "community.check_in": "服务人员签到",
+    "community.check_out": "服务人员签退",
+    "community.sms_send": "发送服务确认短信验证码",
+    "community.confirm": "老人或家属确认服务",
+    "community.evaluate": "服务评价",
+    "community.settlement_generate": "生成服务结算单",
+    "community.settlement_approve": "审核服务结算单（冻结）",
+    "community.settlement_export": "导出服务结算单",
+    "community.follow_move": "服务工单随迁居转移",
+    "community.follow_close": "老人去世或迁出，服务工单取消",
+    "community.orders_generate": "按待遇生成服务工单",
 }
 
 

@@ -81,6 +81,13 @@ SCHEDULE: tuple[Job, ...] = (
     # Audit log tamper evidence (docs/audit-log.md): a broken chain fails the job, naming the
     # first bad row.
     Job(
+        "community-orders",
+        "community_orders",
+        (),
+        "25 0 * * *",
+        "按待遇生成本月居家上门服务工单（每天补生成新享受待遇的老人）",
+    ),
+    Job(
         "audit-verify",
         "audit_verify",
         (),

@@ -873,6 +873,8 @@ def test_every_operation_refuses_other_county(
         "application_create": {"item_code": "N01", "note": "本人申请"},
         "application_decide": {"approve": True, "reason": "同意"},
         "visit_records_upload": {"records": []},
+        "service_records_upload": {"records": []},
+        "service_logs_upload": {"records": []},
         "rating_scores": {
             "scores": [
                 {"clause": c.code, "score": str(c.max_points), "evidence": "现场查看"}

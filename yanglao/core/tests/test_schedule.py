@@ -98,12 +98,14 @@ def test_catch_up_runs_due_jobs_once_on_a_fake_clock(tmp_path: Path) -> None:
     # A restart an hour later: only the every-ten-minutes import recovery is due.
     clock.now = at(2026, 11, 29, 10, 0)
     assert catch_up(SCHEDULE, run, state, clock) == ["imports-recover"]
-    # Stopped overnight until 00:30: the two visit jobs fell due, not the 01:00 nightly.
+    # Stopped overnight until 00:30: the two visit jobs and the community orders (00:25)
+    # fell due, not the 01:00 nightly.
     clock.now = at(2026, 11, 30, 0, 30)
     assert catch_up(SCHEDULE, run, state, clock) == [
         "visits-generate",
         "visits-tick",
         "imports-recover",
+        "community-orders",
     ]
     # The 1st at 08:00: every daily job and the monthly roll.
     clock.now = at(2026, 12, 1, 8, 0)

@@ -75,6 +75,21 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount(
         "inspector_nanguan_fire", Role.INSPECTOR, "220102", Mode.STATS, "南关区消防检查员 孟凡宇"
     ),
+    # 社区居家养老服务 (issue 12): a second county officer approves what the first settles
+    # (four eyes); a provider's manager and worker, bound to the demo provider.
+    DemoAccount(
+        "county_nanguan_finance", Role.COUNTY_OFFICER, "220102", Mode.EDIT, "南关区民政局 周丽"
+    ),
+    DemoAccount(
+        "provider_nanguan", Role.PROVIDER_MANAGER, "220102", Mode.STATS, "安康居家养老服务中心 陈静"
+    ),
+    DemoAccount(
+        "provider_worker_nanguan",
+        Role.PROVIDER_WORKER,
+        "220102",
+        Mode.STATS,
+        "安康居家养老服务中心护理员 吴秀兰",
+    ),
     DemoAccount("auditor_jilin", Role.AUDITOR, "22", Mode.STATS, "省民政厅审计员 徐秀云"),
     DemoAccount("secadmin", Role.SECURITY_ADMIN, "22", Mode.STATS, "安全管理员 马建军"),
     # A second security administrator: account changes need another one's approval (four eyes).
@@ -228,6 +243,9 @@ class Command(BaseCommand):
 
             load_reporting(self.stdout, today=options["today"] or timezone.localdate())
             load_feedback(self.stdout, today=options["today"] or timezone.localdate())
+            from yanglao.community.demo import load as load_community
+
+            load_community(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
