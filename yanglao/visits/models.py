@@ -6,10 +6,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from yanglao.visits.choices import (
     TARGET_CHOICES,
     FollowUpKind,
+    OPEN_TASK,
     FollowUpStatus,
     Method,
     Period,
@@ -217,7 +219,13 @@ class VisitTask(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_date"], name="visit_task_status_due_idx"),
+            # The board's order (selectors.Board) and the overdue job's search, over open
+            # tasks only: a task leaving the open states drops out of it.
+            models.Index(
+                fields=["status", "due_date", "region", "person"],
+                name="visit_task_board_idx",
+                condition=Q(status__in=OPEN_TASK),
+            ),
             models.Index(fields=["region", "period_start"], name="visit_task_region_idx"),
             models.Index(fields=["worker", "status"], name="visit_task_worker_idx"),
         ]

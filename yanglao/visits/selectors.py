@@ -169,14 +169,65 @@ def worker_list(*, user: User, today: date) -> list[ListItem]:
 # --- the officers' board -------------------------------------------------------------------
 
 
+BOARD_ORDER = ("-status", "due_date", "region_id", "person_id")
+BOARD_COUNT_CAP = 10_000  # beyond this the board says "more than 10,000": nobody pages there
+
+
+class Board:
+    """The board's rows as a paginable sequence (django Paginator: `count()` and slices).
+
+    Its order (pending due within the week, then overdue; each by due date, village, person)
+    is that of the partial index `visit_task_board_idx`, and each status is read as its own
+    ordered range of that index, merged (UNION ALL): a page costs what it shows, never a sort
+    of every open task (measured at 5,550,000 people: 5.1 s → a few ms). The count stops at
+    BOARD_COUNT_CAP + 1 rows for the same reason."""
+
+    def __init__(self, due_soon: QuerySet[VisitTask], overdue: QuerySet[VisitTask]) -> None:
+        self.due_soon, self.overdue = due_soon, overdue
+        self._count: int | None = None
+
+    cap = f"{BOARD_COUNT_CAP:,}"
+
+    @property
+    def capped(self) -> bool:
+        return self.count() > BOARD_COUNT_CAP
+
+    def count(self) -> int:
+        if self._count is None:
+            n = 0
+            for qs in (self.due_soon, self.overdue):
+                n += len(qs.order_by().values_list("pk", flat=True)[: BOARD_COUNT_CAP + 1 - n])
+                if n > BOARD_COUNT_CAP:
+                    break
+            self._count = n
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[VisitTask]:
+        if not isinstance(index, slice):
+            raise TypeError("Board supports slices only")
+        start, stop = index.start or 0, index.stop
+        if stop is None or stop <= start:
+            return []
+        # The two ordered arms merged by the database (Merge Append over two index ranges).
+        ids_qs = (
+            self.due_soon.order_by()
+            .values("pk", *BOARD_ORDER[1:], "status")
+            .union(self.overdue.order_by().values("pk", *BOARD_ORDER[1:], "status"), all=True)
+            .order_by(*BOARD_ORDER)
+        )
+        ids = [r["pk"] for r in ids_qs[start:stop]]
+        rows = VisitTask.objects.select_related("person", "region", "worker").in_bulk(ids)
+        return [rows[i] for i in ids if i in rows]
+
+
 def board_tasks(
     *, user: User, today: date, village: str = "", worker: int | None = None
-) -> QuerySet[VisitTask]:
+) -> Board:
     """Overdue tasks and those due within a week, in the user's jurisdiction."""
-    qs = scoped(VisitTask.objects.all(), user, READ_RECORDS).filter(
-        Q(status=TaskStatus.OVERDUE)
-        | Q(status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
-    )
+    qs = scoped(VisitTask.objects.all(), user, READ_RECORDS)
     if village:
         try:
             low, high = codes.subtree_range(codes.pad(village))
@@ -185,8 +236,11 @@ def board_tasks(
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
     if worker is not None:
         qs = qs.filter(worker_id=worker)
-    return qs.select_related("person", "region", "worker").order_by(
-        "-status", "due_date", "region_id", "person_id"
+    return Board(
+        qs.filter(
+            status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+        ),
+        qs.filter(status=TaskStatus.OVERDUE),
     )
 
 
@@ -380,7 +434,37 @@ def coverage_table(
         sum(r.roster for r in rows),
         sum(r.visited for r in rows),
     )
+    from django.core.cache import cache
+
+    cache.set(_total_key(region, month, category), (total.roster, total.visited), COUNT_TTL)
     return rows, total
+
+
+COUNT_TTL = 600  # seconds the people list behind a number reuses the number the table showed
+
+
+def _total_key(region: Region, month: date, category: str) -> str:
+    return f"visits:total:{region.code}:{rules.month_start(month):%Y-%m}:{category}"
+
+
+def coverage_people_count(
+    *, region: Region, month: date, category: str = ALL, visited: bool | None = None
+) -> int:
+    """How many people `coverage_people` lists, from the figures of the coverage table: the
+    ones the page just showed (cached for COUNT_TTL), else one grouped count of the node.
+    Never a per-person re-check of visits (that was 6.7 s at 5,550,000 people)."""
+    from django.core.cache import cache
+
+    known = cache.get(_total_key(region, month, category))
+    if known is None:
+        low, high = region.subtree
+        counts = coverage_counts(
+            low=low, high=high, month=month, group_len=0, by_category=category != ALL
+        )
+        known = counts.get(("", category), (0, 0))
+        cache.set(_total_key(region, month, category), known, COUNT_TTL)
+    roster, seen = known
+    return {None: roster, True: seen, False: roster - seen}[visited]
 
 
 def coverage_by_category(
