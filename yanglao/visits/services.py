@@ -18,7 +18,7 @@ from django.utils import timezone
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_in_scope
-from yanglao.core import crypto
+from yanglao.core import bulk, crypto
 from yanglao.core.audit import audit
 from yanglao.core.photos import decode_photo
 from yanglao.people import groups
@@ -349,6 +349,7 @@ def tasks_generate(*, month: date, now: datetime | None = None) -> GenerateRepor
     )
     pg = connection.vendor == "postgresql"
     with transaction.atomic():
+        bulk.job_memory()
         for zone in policy.zones(first):
             where_zone, zone_params = zone.sql("p.region_id")
             whens, when_params = [], []
@@ -376,7 +377,10 @@ def tasks_generate(*, month: date, now: datetime | None = None) -> GenerateRepor
                 " SELECT x.id, x.region_id, k.kind, k.ps, k.pe, k.pe, %s, x.worker_id, %s"
                 f" FROM (SELECT p.id, p.region_id, s.worker_id, CASE {' '.join(whens)} END AS kind"
                 f" FROM {person_t} p LEFT JOIN {subject_t} s ON s.person_id = p.id"
-                f" WHERE p.life_status = %s AND p.dwelling = %s AND {where_zone}) x"
+                f" WHERE p.life_status = %s AND p.dwelling = %s AND {where_zone}"
+                # OFFSET 0 keeps the subquery whole: each person's CASE once, then a hash
+                # join to the periods (flattened, PostgreSQL evaluated it once per period).
+                f"{' OFFSET 0' if pg else ''}) x"
                 f" JOIN ({' UNION ALL '.join(periods)}) k ON k.kind = x.kind"
                 " WHERE 1=1"  # SQLite: INSERT … SELECT … JOIN … ON CONFLICT needs a WHERE
                 " ON CONFLICT (person_id, period_kind, period_start) DO NOTHING"
@@ -468,6 +472,7 @@ def tasks_tick(*, today: date | None = None, now: datetime | None = None) -> Tic
     now = now or timezone.now()
     report = TickReport()
     with transaction.atomic():
+        bulk.job_memory()
         report.missed = _move(
             from_statuses=OPEN_TASK,
             to=TaskStatus.MISSED,
