@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -25,7 +27,7 @@ from bench.person_list import bench_user, ensure_people
 from yanglao.accounts.roles import Role
 from yanglao.accounts.scoping import READ_RECORDS, scoped
 from yanglao.regions.models import Region
-from yanglao.visits import policy, rules, selectors, services
+from yanglao.visits import policy, selectors, services
 from yanglao.visits.models import VisitTask
 
 MONTH = date(2026, 4, 1)  # first month of Q2: monthly and quarterly tasks in one run
@@ -73,7 +75,7 @@ def run(*, people: int, runs: int) -> Result:
     total = _sql("SELECT count(*) FROM people_person")[0][0]
     result.meta["people"] = f"{total:,}"
     result.meta["postgres"] = _sql("SHOW server_version")[0][0]
-    result.meta["load_before"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    result.meta["load_before"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     base = measure(lambda: _sql("SELECT count(*) FROM people_person"), runs=runs)
     result.add("基线：count(*) 老年人", base, base, f"{total:,} 行")
 
@@ -90,9 +92,9 @@ def run(*, people: int, runs: int) -> Result:
         base,
         f"逾期 {tick.overdue:,} 条，未访 {tick.missed:,} 条",
     )
-    dead = _sql(
-        "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'visits_visittask'"
-    )[0][0]
+    dead = _sql("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'visits_visittask'")[0][
+        0
+    ]
     result.meta["任务表死行（逾期任务后）"] = f"{dead:,}"
 
     # --- pages -------------------------------------------------------------------------
@@ -124,11 +126,11 @@ def run(*, people: int, runs: int) -> Result:
         return len(list(page.object_list)) + page.paginator.count
 
     for label, user, _node in views:
-        old, _ = _once(lambda u=user: old_board(u))
+        old, _ = _once(partial(old_board, user))
         result.add(f"巡访督办第一页（{label}）：排序全部待办＋count(*)", old, base)
         result.add(
             f"巡访督办第一页（{label}）：本系统",
-            measure(lambda u=user: board(u), runs=runs),
+            measure(partial(board, user), runs=runs),
             base,
         )
 
@@ -142,7 +144,7 @@ def run(*, people: int, runs: int) -> Result:
         qs = selectors.coverage_people(user=user, region=node, month=MONTH, visited=False)
         paginator = Paginator(qs, 50)
         if counted:
-            paginator.count = selectors.coverage_people_count(  # type: ignore[attr-defined, misc]
+            paginator.count = selectors.coverage_people_count(
                 region=node, month=MONTH, visited=False
             )
         page = paginator.get_page(1)
@@ -153,12 +155,12 @@ def run(*, people: int, runs: int) -> Result:
             selectors.coverage_table(user=user, region=node, month=MONTH)  # the page before
             result.add(
                 f"未探访名单第一页（{label}，从探访率页进入）",
-                measure(lambda u=user, n=node: unvisited(u, n, False), runs=runs),
+                measure(partial(unvisited, user, node, False), runs=runs),
                 base,
             )
         result.add(
             f"未探访名单第一页（{label}，直接打开）",
-            measure(lambda u=user, n=node: unvisited(u, n, True), runs=max(1, runs // 2)),
+            measure(partial(unvisited, user, node, True), runs=max(1, runs // 2)),
             base,
         )
 
@@ -170,18 +172,16 @@ def run(*, people: int, runs: int) -> Result:
     ensure_benefits(largest_county()[0], today)
     _sql("VACUUM ANALYZE")
     first_t, found = _once(lambda: benefits.discovery_run(on=today))
-    result.add(
-        "夜间排查（首次，全部写入）", first_t, base, f"{sum(found.values()):,} 人次"
-    )
+    result.add("夜间排查（首次，全部写入）", first_t, base, f"{sum(found.values()):,} 人次")
     tomorrow = today + timedelta(days=1)
     steady = measure(lambda: benefits.discovery_run(on=tomorrow), runs=max(1, min(runs, 2)))
     result.add("夜间排查（日常，次日再跑）", steady, base)
-    dead = _sql(
-        "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'benefits_candidate'"
-    )[0][0]
+    dead = _sql("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'benefits_candidate'")[
+        0
+    ][0]
     result.meta["应保未保表死行（日常排查后）"] = f"{dead:,}"
     nightly_t, _ = _once(lambda: benefits.nightly(on=tomorrow + timedelta(days=1)))
     result.add("夜间任务 nightly（排查＋复核任务）", nightly_t, base)
-    result.meta["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    result.meta["load_after"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     say(f"负载：{result.meta['load_before']} → {result.meta['load_after']}")
     return result

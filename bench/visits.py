@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -226,8 +227,7 @@ def _pages(result: Result, province: Any, jilin: Any, runs: int, *, today: date)
         qs = (
             scoped(VisitTask.objects.all(), user, READ_RECORDS)
             .filter(
-                Q(status="overdue")
-                | Q(status="pending", due_date__lte=today + timedelta(days=7))
+                Q(status="overdue") | Q(status="pending", due_date__lte=today + timedelta(days=7))
             )
             .select_related("person", "region", "worker")
             .order_by("-status", "due_date", "region_id", "person_id")
@@ -236,11 +236,11 @@ def _pages(result: Result, province: Any, jilin: Any, runs: int, *, today: date)
         return len(list(page.object_list)) + page.paginator.count
 
     for label, user in (("省级", province), (f"最大县 {county_code}", county)):
-        old = measure(lambda u=user: old_board(u), runs=1, warmup=0)
+        old = measure(partial(old_board, user), runs=1, warmup=0)
         result.add(f"巡访督办 第一页（{label}）旧：全排序＋count(*)", old, base_tasks)
         result.add(
             f"巡访督办 第一页（{label}）",
-            measure(lambda u=user: board(u), runs=runs),
+            measure(partial(board, user), runs=runs),
             base_tasks,
             f"旧 {old.median_ms:,.0f} ms",
         )
@@ -250,9 +250,7 @@ def _pages(result: Result, province: Any, jilin: Any, runs: int, *, today: date)
             cache.clear()
         qs = selectors.coverage_people(user=user, region=node, month=MONTH, visited=False)
         paginator = Paginator(qs, 50)
-        paginator.count = selectors.coverage_people_count(  # type: ignore[misc]
-            region=node, month=MONTH, visited=False
-        )
+        paginator.count = selectors.coverage_people_count(region=node, month=MONTH, visited=False)
         return len(list(paginator.get_page(1).object_list))
 
     def old_unvisited(user: Any, node: Any) -> int:
@@ -261,19 +259,22 @@ def _pages(result: Result, province: Any, jilin: Any, runs: int, *, today: date)
 
     base_people = measure(lambda: _sql("SELECT count(*) FROM people_person"), runs=runs)
     result.add("基线：count(*) 老年人", base_people, base_people)
-    for label, user, node in (("省级", province, jilin), (f"最大县 {county_code}", county, county_node)):
-        old = measure(lambda u=user, n=node: old_unvisited(u, n), runs=1, warmup=0)
+    for label, user, node in (
+        ("省级", province, jilin),
+        (f"最大县 {county_code}", county, county_node),
+    ):
+        old = measure(partial(old_unvisited, user, node), runs=1, warmup=0)
         result.add(f"未探访名单 第一页（{label}）旧：逐人 count(*)", old, base_people)
         selectors.coverage_table(user=user, region=node, month=MONTH)  # the page before it
         result.add(
             f"未探访名单 第一页（{label}，来自探访率页）",
-            measure(lambda u=user, n=node: unvisited(u, n, False), runs=runs),
+            measure(partial(unvisited, user, node, False), runs=runs),
             base_people,
             f"旧 {old.median_ms:,.0f} ms",
         )
         result.add(
             f"未探访名单 第一页（{label}，直接打开）",
-            measure(lambda u=user, n=node: unvisited(u, n, True), runs=runs),
+            measure(partial(unvisited, user, node, True), runs=runs),
             base_people,
             "人数由一次分组计数得出",
         )

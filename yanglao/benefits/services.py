@@ -984,9 +984,7 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
         )
         Candidate.objects.bulk_create(
             [
-                Candidate(
-                    person_id=p, item_code=code, region_id=r, first_found=on, last_seen=on
-                )
+                Candidate(person_id=p, item_code=code, region_id=r, first_found=on, last_seen=on)
                 for p, r in now.items()
                 if p not in have
             ],

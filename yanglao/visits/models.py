@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 
 from yanglao.visits.choices import (
+    OPEN_TASK,
     TARGET_CHOICES,
     FollowUpKind,
-    OPEN_TASK,
     FollowUpStatus,
     Method,
     Period,

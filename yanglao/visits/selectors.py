@@ -3,9 +3,10 @@ the node against the user's jurisdiction first (404 outside it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 from uuid import UUID
 
 from django.db import connection
@@ -205,9 +206,18 @@ class Board:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[VisitTask]:
-        if not isinstance(index, slice):
-            raise TypeError("Board supports slices only")
+    def __iter__(self) -> Iterator[VisitTask]:
+        return iter(self[0:BOARD_COUNT_CAP])
+
+    @overload
+    def __getitem__(self, index: int) -> VisitTask: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[VisitTask]: ...
+
+    def __getitem__(self, index: int | slice) -> VisitTask | list[VisitTask]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         if stop is None or stop <= start:
             return []
@@ -223,9 +233,7 @@ class Board:
         return [rows[i] for i in ids if i in rows]
 
 
-def board_tasks(
-    *, user: User, today: date, village: str = "", worker: int | None = None
-) -> Board:
+def board_tasks(*, user: User, today: date, village: str = "", worker: int | None = None) -> Board:
     """Overdue tasks and those due within a week, in the user's jurisdiction."""
     qs = scoped(VisitTask.objects.all(), user, READ_RECORDS)
     if village:
@@ -237,9 +245,7 @@ def board_tasks(
     if worker is not None:
         qs = qs.filter(worker_id=worker)
     return Board(
-        qs.filter(
-            status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
-        ),
+        qs.filter(status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
         qs.filter(status=TaskStatus.OVERDUE),
     )
 

@@ -461,7 +461,7 @@ def coverage_people(request: AuthedRequest) -> HttpResponseBase:
         return _export_people(request, qs, node, month, category, visited)
     paginator = Paginator(qs, PAGE)
     # The count the coverage table already knows, not a count(*) re-checking every person.
-    paginator.count = selectors.coverage_people_count(  # type: ignore[misc]
+    paginator.count = selectors.coverage_people_count(
         region=node, month=month, category=category, visited=visited
     )
     page = paginator.get_page(request.GET.get("page"))
