@@ -527,6 +527,28 @@ def _zone_q(zone: policy.Zone, field: str) -> Q:
     return q
 
 
+def _covers(zone: policy.Zone, low: str, high: str) -> bool:
+    return (
+        zone.low <= low
+        and high <= zone.high
+        and not any(lo <= high and low <= hi for lo, hi in zone.excluded)
+    )
+
+
+def _counted_exists(zone: policy.Zone, first: date, last: date) -> Exists:
+    """The person (OuterRef pk) has a counted visit in [first, last] in this zone."""
+    return Exists(
+        VisitRecord.objects.filter(
+            _zone_q(zone, "region_id"),
+            person=OuterRef("pk"),
+            visit_date__gte=first,
+            visit_date__lte=last,
+            method__in=sorted(zone.methods),
+            superseded_by__isnull=True,
+        )
+    )
+
+
 def coverage_people(
     *, user: User, region: Region, month: date, category: str = ALL, visited: bool | None = None
 ) -> QuerySet[Person]:
@@ -541,23 +563,21 @@ def coverage_people(
         region_id__gte=low,
         region_id__lte=high,
     )
+    zones = policy.zones(first, within=(low, high))
+    if len(zones) == 1 and _covers(zones[0], low, high):
+        # One policy zone over the whole node (the usual case): a plain (NOT) EXISTS, which
+        # the database runs as an anti-join probing each listed person's visits by index —
+        # a page reads its 50 people, not every visit of the month (hashed: 1.6 s at 1 M).
+        seen = _counted_exists(zones[0], first, last)
+        if visited is True:
+            qs = qs.filter(seen)
+        elif visited is False:
+            qs = qs.exclude(seen)
+        return qs.select_related("region").order_by("region_id", "id")
     counted = Q()
-    for zone in policy.zones(first, within=(low, high)):
+    for zone in zones:
         # Person and visit in the zone, as in coverage_counts.
-        zq = _zone_q(zone, "region_id")
-        zq &= Q(
-            Exists(
-                VisitRecord.objects.filter(
-                    _zone_q(zone, "region_id"),
-                    person=OuterRef("pk"),
-                    visit_date__gte=first,
-                    visit_date__lte=last,
-                    method__in=sorted(zone.methods),
-                    superseded_by__isnull=True,
-                )
-            )
-        )
-        counted |= zq
+        counted |= _zone_q(zone, "region_id") & Q(_counted_exists(zone, first, last))
     if visited is True:
         qs = qs.filter(counted)
     elif visited is False:
