@@ -30,6 +30,7 @@ BENCHMARKS = (
     "prepaid_risk",
     "settlement",
     "load",
+    "scale",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -186,4 +187,94 @@ def run(*, people: int, runs: int) -> Result:
         base_roster,
         "12 次查询",
     )
+    _pages(result, province, jilin, runs, today=rules.next_month(MONTH).replace(day=2))
     return result
+
+
+def _largest_county() -> str:
+    return str(
+        _sql(
+            "SELECT substr(region_id, 1, 6) FROM people_person GROUP BY 1 ORDER BY count(*) DESC"
+            " LIMIT 1"
+        )[0][0]
+    )
+
+
+def _pages(result: Result, province: Any, jilin: Any, runs: int, *, today: date) -> None:
+    """巡访督办 and the unvisited list of 探访率, first page as the view builds it, for the
+    province officer and the largest county's officer, beside the old form of each query."""
+    from django.core.cache import cache
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    from yanglao.accounts.scoping import READ_RECORDS, scoped
+    from yanglao.regions.models import Region
+
+    county_code = _largest_county()
+    county = bench_user(f"bench_county_{county_code}", Role.COUNTY_OFFICER, county_code)
+    county_node = Region.objects.get(code=county_code.ljust(12, "0"))
+    _sql("ANALYZE")
+    base_tasks = measure(lambda: _sql("SELECT count(*) FROM visits_visittask"), runs=runs)
+    result.add("基线：count(*) 巡访任务", base_tasks, base_tasks)
+
+    def board(user: Any) -> int:
+        page = Paginator(selectors.board_tasks(user=user, today=today), 50).get_page(1)
+        return len(list(page.object_list)) + page.paginator.count
+
+    def old_board(user: Any) -> int:
+        from datetime import timedelta
+
+        qs = (
+            scoped(VisitTask.objects.all(), user, READ_RECORDS)
+            .filter(
+                Q(status="overdue") | Q(status="pending", due_date__lte=today + timedelta(days=7))
+            )
+            .select_related("person", "region", "worker")
+            .order_by("-status", "due_date", "region_id", "person_id")
+        )
+        page = Paginator(qs, 50).get_page(1)
+        return len(list(page.object_list)) + page.paginator.count
+
+    for label, user in (("省级", province), (f"最大县 {county_code}", county)):
+        old = measure(partial(old_board, user), runs=1, warmup=0)
+        result.add(f"巡访督办 第一页（{label}）旧：全排序＋count(*)", old, base_tasks)
+        result.add(
+            f"巡访督办 第一页（{label}）",
+            measure(partial(board, user), runs=runs),
+            base_tasks,
+            f"旧 {old.median_ms:,.0f} ms",
+        )
+
+    def unvisited(user: Any, node: Any, cold: bool) -> int:
+        if cold:
+            cache.clear()
+        qs = selectors.coverage_people(user=user, region=node, month=MONTH, visited=False)
+        paginator = Paginator(qs, 50)
+        paginator.count = selectors.coverage_people_count(region=node, month=MONTH, visited=False)
+        return len(list(paginator.get_page(1).object_list))
+
+    def old_unvisited(user: Any, node: Any) -> int:
+        qs = selectors.coverage_people(user=user, region=node, month=MONTH, visited=False)
+        return len(list(Paginator(qs, 50).get_page(1).object_list))
+
+    base_people = measure(lambda: _sql("SELECT count(*) FROM people_person"), runs=runs)
+    result.add("基线：count(*) 老年人", base_people, base_people)
+    for label, user, node in (
+        ("省级", province, jilin),
+        (f"最大县 {county_code}", county, county_node),
+    ):
+        old = measure(partial(old_unvisited, user, node), runs=1, warmup=0)
+        result.add(f"未探访名单 第一页（{label}）旧：逐人 count(*)", old, base_people)
+        selectors.coverage_table(user=user, region=node, month=MONTH)  # the page before it
+        result.add(
+            f"未探访名单 第一页（{label}，来自探访率页）",
+            measure(partial(unvisited, user, node, False), runs=runs),
+            base_people,
+            f"旧 {old.median_ms:,.0f} ms",
+        )
+        result.add(
+            f"未探访名单 第一页（{label}，直接打开）",
+            measure(partial(unvisited, user, node, True), runs=runs),
+            base_people,
+            "人数由一次分组计数得出",
+        )

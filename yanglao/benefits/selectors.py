@@ -20,6 +20,7 @@ from yanglao.benefits.choices import OPEN_STATUSES, AppStatus, TaskStatus
 from yanglao.benefits.models import (
     Application,
     Candidate,
+    DiscoveryRun,
     Document,
     Entitlement,
     OverlapRule,
@@ -226,7 +227,8 @@ def candidates(
 
 
 def latest_run() -> date | None:
-    return Candidate.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
+    """Date of the latest discovery run (one row of a short table, by its unique index)."""
+    return DiscoveryRun.objects.order_by("-on").values_list("on", flat=True).first()
 
 
 def tasks(*, user: User, status: str = TaskStatus.OPEN, kind: str = "") -> QuerySet[ReviewTask]:

@@ -36,6 +36,7 @@ from yanglao.benefits.models import (
     Application,
     Candidate,
     Decision,
+    DiscoveryRun,
     Document,
     Entitlement,
     OverlapRule,
@@ -44,7 +45,7 @@ from yanglao.benefits.models import (
     RollLine,
     ServiceItem,
 )
-from yanglao.core import crypto
+from yanglao.core import bulk, crypto
 from yanglao.core.audit import audit
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person, PersonCategory
@@ -921,12 +922,20 @@ def _ranges_q(counties: list[str], field_name: str = "region_id") -> Q:
 
 
 def discovery_run(*, on: date, counties: list[str] | None = None) -> dict[str, int]:
-    """Set-based: for every discoverable, machine-evaluable item, INSERT … SELECT everyone
-    the compiled rule finds who neither holds the item nor has an open application, then
-    drop the candidates that no longer qualify. Idempotent for a date."""
-    counties = counties if counties is not None else _counties()
+    """Set-based: for every discoverable, machine-evaluable item, the people the compiled rule
+    finds who neither hold the item nor have an open application; then write only what
+    changed: insert the newly found, move the ones whose village changed, delete the ones no
+    longer found. Idempotent for a date; the run itself is one DiscoveryRun row.
+
+    (Rewriting every candidate each night left millions of dead rows behind and made the run
+    grow faster than the people: 64.6–68 s at 5,550,000.)"""
+    with transaction.atomic():
+        bulk.job_memory()
+        return _discovery(on, counties if counties is not None else _counties())
+
+
+def _discovery(on: date, counties: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    table = Candidate._meta.db_table
     for code, groups in sorted(_groups(counties, on).items()):
         for item, group in groups:
             if not item.item.discover or not rules.is_machine_evaluable(item.rule):
@@ -951,22 +960,71 @@ def discovery_run(*, on: date, counties: list[str] | None = None) -> dict[str, i
                 .annotate(c_pid=F("pk"), c_rid=F("region_id"))
                 .values_list("c_pid", "c_rid")
             )
-            inner, params = qs.query.sql_with_params()
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {table} (person_id, item_code, region_id, first_found, last_seen) "
-                    f"SELECT sub.c_pid, %s, sub.c_rid, %s, %s FROM ({inner}) sub WHERE 1=1 "
-                    "ON CONFLICT (person_id, item_code) DO UPDATE SET "
-                    "last_seen = excluded.last_seen, region_id = excluded.region_id",
-                    [code, on, on, *params],
-                )
-                counts[code] = counts.get(code, 0) + max(cur.rowcount, 0)
-            Candidate.objects.filter(item_code=code, last_seen__lt=on).filter(
-                _ranges_q(group)
-            ).delete()
+            found = _discover_write(qs, code, group, on)
+            counts[code] = counts.get(code, 0) + found
     # Items no longer discoverable anywhere leave no stale candidates behind.
     Candidate.objects.exclude(item_code__in=list(counts)).delete()
+    DiscoveryRun.objects.update_or_create(
+        on=on, defaults={"finished_at": timezone.now(), "found": counts}
+    )
     return counts
+
+
+def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
+    """Bring the candidates of `code` in the counties of `group` to the set `qs` (person id,
+    region code) writes only the rows that change; returns the size of the set."""
+    table = Candidate._meta.db_table
+    if connection.vendor != "postgresql":
+        # SQLite (tests, a village's laptop): the same three steps through the ORM.
+        now = dict(qs)
+        have = dict(
+            Candidate.objects.filter(item_code=code)
+            .filter(_ranges_q(group) | Q(person_id__in=list(now)))
+            .values_list("person_id", "region_id")
+        )
+        Candidate.objects.bulk_create(
+            [
+                Candidate(person_id=p, item_code=code, region_id=r, first_found=on, last_seen=on)
+                for p, r in now.items()
+                if p not in have
+            ],
+            ignore_conflicts=True,
+        )
+        for p, r in now.items():
+            if p in have and have[p] != r:
+                Candidate.objects.filter(person_id=p, item_code=code).update(
+                    region_id=r, last_seen=on
+                )
+        gone = [p for p in have if p not in now]
+        Candidate.objects.filter(item_code=code, person_id__in=gone).filter(
+            _ranges_q(group)
+        ).delete()
+        return len(now)
+    inner, params = qs.query.sql_with_params()
+    ranges, range_params = [], []
+    for c in group:
+        ranges.append("c.region_id BETWEEN %s AND %s")
+        range_params += list(codes.subtree_range(c, codes.COUNTY))
+    with connection.cursor() as cur:
+        # One statement: the set once (MATERIALIZED), then insert / update / delete against
+        # it by hash joins; unchanged candidates are not touched.
+        cur.execute(
+            f"WITH s AS MATERIALIZED ({inner}),"
+            f" ins AS (INSERT INTO {table} (person_id, item_code, region_id, first_found,"
+            " last_seen) SELECT s.c_pid, %s, s.c_rid, %s, %s FROM s WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {table} c WHERE c.person_id = s.c_pid AND c.item_code = %s)"
+            " ON CONFLICT (person_id, item_code) DO NOTHING RETURNING 1),"
+            f" upd AS (UPDATE {table} c SET region_id = s.c_rid, last_seen = %s FROM s"
+            " WHERE c.person_id = s.c_pid AND c.item_code = %s AND c.region_id <> s.c_rid"
+            " RETURNING 1),"
+            f" del AS (DELETE FROM {table} c WHERE c.item_code = %s AND ({' OR '.join(ranges)})"
+            " AND NOT EXISTS (SELECT 1 FROM s WHERE s.c_pid = c.person_id) RETURNING 1)"
+            " SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM ins),"
+            " (SELECT count(*) FROM upd), (SELECT count(*) FROM del)",
+            [*params, code, on, on, code, on, code, code, *range_params],
+        )
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 def review_run(*, on: date, since: date, counties: list[str] | None = None) -> dict[str, int]:
@@ -1031,8 +1089,8 @@ def nightly(*, on: date | None = None, since: date | None = None) -> dict[str, A
     """The nightly job (`yanglao benefits_nightly`): discovery, then review tasks."""
     on = _today(on)
     # Birthdays since the last run, so a missed night is caught up (idempotent by task key).
-    last = Candidate.objects.filter(last_seen__lt=on).order_by("-last_seen").first()
-    since = since or (last.last_seen if last else date.fromordinal(on.toordinal() - 1))
+    last = DiscoveryRun.objects.filter(on__lt=on).order_by("-on").first()
+    since = since or (last.on if last else date.fromordinal(on.toordinal() - 1))
     with transaction.atomic():
         found = discovery_run(on=on)
         tasks = review_run(on=on, since=since)

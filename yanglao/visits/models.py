@@ -6,8 +6,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from yanglao.visits.choices import (
+    OPEN_TASK,
     TARGET_CHOICES,
     FollowUpKind,
     FollowUpStatus,
@@ -180,13 +182,27 @@ class VisitPhoto(models.Model):
 
 
 class VisitTask(models.Model):
-    """A visit due for one person in one period (week/month/quarter)."""
+    """A visit due for one person in one period (week/month/quarter).
+
+    Written in millions by the monthly generation and the daily overdue job, each row taken
+    from the people table in the same statement: the person and region references are not
+    database constraints (a deferred foreign-key check locks every referenced person row at
+    commit, one lookup per task — most of the cost of a month's generation at 5,550,000);
+    Django still cascades a person's deletion to the tasks."""
 
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="visit_tasks", db_index=False
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="visit_tasks",
+        db_index=False,
+        db_constraint=False,
     )
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     period_kind = models.CharField("周期", max_length=16, choices=Period.choices)
     period_start = models.DateField("周期开始")
@@ -202,9 +218,15 @@ class VisitTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # visit_task_worker_idx
     )
     visit = models.ForeignKey(
-        VisitRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        VisitRecord,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # visit_task_visit_idx
     )
     created_at = models.DateTimeField("生成时间")
 
@@ -217,9 +239,24 @@ class VisitTask(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_date"], name="visit_task_status_due_idx"),
+            # The board's order (selectors.Board) and the overdue job's search, over open
+            # tasks only: a task leaving the open states drops out of it.
+            models.Index(
+                fields=["status", "due_date", "region", "person"],
+                name="visit_task_board_idx",
+                condition=Q(status__in=OPEN_TASK),
+            ),
             models.Index(fields=["region", "period_start"], name="visit_task_region_idx"),
-            models.Index(fields=["worker", "status"], name="visit_task_worker_idx"),
+            # Only rows that have one: generation and the overdue job write no entry for
+            # an unassigned or unvisited task.
+            models.Index(
+                fields=["worker", "status"],
+                name="visit_task_worker_idx",
+                condition=Q(worker__isnull=False),
+            ),
+            models.Index(
+                fields=["visit"], name="visit_task_visit_idx", condition=Q(visit__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +266,10 @@ class VisitTask(models.Model):
 class TaskEvent(models.Model):
     """Every state change of a task (the overdue job writes one per row it moves)."""
 
-    task = models.ForeignKey(VisitTask, on_delete=models.CASCADE, related_name="events")
+    # Written by the overdue job in the statement that moves the task (no deferred check).
+    task = models.ForeignKey(
+        VisitTask, on_delete=models.CASCADE, related_name="events", db_constraint=False
+    )
     from_status = models.CharField(max_length=16, choices=TaskStatus.choices)
     to_status = models.CharField(max_length=16, choices=TaskStatus.choices)
     at = models.DateTimeField()

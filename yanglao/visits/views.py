@@ -459,7 +459,12 @@ def coverage_people(request: AuthedRequest) -> HttpResponseBase:
     )
     if request.GET.get("format") == "xlsx":
         return _export_people(request, qs, node, month, category, visited)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, PAGE)
+    # The count the coverage table already knows, not a count(*) re-checking every person.
+    paginator.count = selectors.coverage_people_count(
+        region=node, month=month, category=category, visited=visited
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
