@@ -214,7 +214,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or None
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "people:index"
+LOGIN_REDIRECT_URL = "site:workbench"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 API_TOKEN_TTL = timedelta(hours=8)
