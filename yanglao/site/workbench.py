@@ -19,6 +19,7 @@ from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.assessments import selectors as assessments
 from yanglao.benefits import selectors as benefits
+from yanglao.core.audit import Action
 from yanglao.core.todo import Todo
 from yanglao.imports import selectors as imports
 from yanglao.institutions import selectors as institutions
@@ -54,9 +55,13 @@ class Item:
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
-        if self.late:
+        # Open emergencies above everything, then late work (longest late first), then the
+        # rest with work, then the empty lines.
+        if self.late and self.urgent_word == "最久已":
             return (0, -self.todo.late_days, -self.todo.late)
-        return (1 if self.todo.total else 2, 0, 0)
+        if self.late:
+            return (1, -self.todo.late_days, -self.todo.late)
+        return (2 if self.todo.total else 3, 0, 0)
 
 
 def _url(name: str, *args: object, fragment: str = "", **query: str) -> str:
@@ -249,17 +254,42 @@ def _assessor(user: User, today: date) -> list[Item]:
 
 
 def _auditor(user: User, today: date) -> list[Item]:
-    since = accounts.recent_since(today)
-    return [
+    """Recent reads of personal data to look over: full-number reveals (always shown) and
+    each kind of export that happened in the last days."""
+    since = f"{accounts.recent_since(today):%Y-%m-%d}"
+    days = accounts.RECENT_DAYS
+    found = {a: (label, n) for a, label, n in accounts.recent_reads(user=user, today=today)}
+    reveal_label, reveals = found.pop(Action.PERSON_REVEAL, ("查看完整号码", 0))
+    items = [
         Item(
-            f"近{accounts.RECENT_DAYS}天：{label}",
-            Todo(n),
-            _url("audit:search", action=action, date_from=f"{since:%Y-%m-%d}"),
+            f"近{days}天：{reveal_label}",
+            Todo(reveals),
+            _url("audit:search", action=Action.PERSON_REVEAL, date_from=since),
             "次",
-            "查看谁在何时看了或导出了哪些个人信息",
+            "谁在何时看了哪位老人的完整身份证号码或电话",
         )
-        for action, label, n in accounts.recent_reads(user=user, today=today)
     ]
+    for action, (label, n) in found.items():
+        items.append(
+            Item(
+                f"近{days}天：{label}",
+                Todo(n),
+                _url("audit:search", action=action, date_from=since),
+                "次",
+                "导出个人信息的记录：谁、何时、按什么条件",
+            )
+        )
+    if not found:
+        items.append(
+            Item(
+                f"近{days}天：导出个人信息",
+                Todo(0),
+                _url("audit:search", date_from=since),
+                "次",
+                "导出名单、名册、错误行等的记录",
+            )
+        )
+    return items
 
 
 def _operator(user: User, today: date) -> list[Item]:
