@@ -60,7 +60,6 @@ MIDDLEWARE = [
     "yanglao.core.middleware.RequestContextMiddleware",
     "yanglao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "yanglao.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,7 +92,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
                 "yanglao.accounts.context_processors.nav",
             ],
         },
@@ -219,9 +217,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 API_TOKEN_TTL = timedelta(hours=8)
 
+# Simplified Chinese only (docs/development.md, "Languages"): no English catalogue is shipped,
+# so nothing switches language — no LocaleMiddleware, whatever the browser's Accept-Language.
+# USE_I18N stays on for Django's own Chinese messages (form and validation errors).
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
