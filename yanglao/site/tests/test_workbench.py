@@ -40,7 +40,7 @@ def test_anonymous_goes_to_login(client: Client) -> None:
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
-@pytest.mark.parametrize("role", [r for r in Role.values])
+@pytest.mark.parametrize("role", list(Role.values))
 def test_every_role_lands_on_its_workbench(
     role: str, regions: None, make_user: Callable[..., Any]
 ) -> None:
