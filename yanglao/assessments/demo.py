@@ -62,9 +62,7 @@ def load(out: Out, *, today: date) -> None:
         return
     low, high = codes.subtree_range(codes.pad(COUNTY))
     people = list(
-        Person.objects.filter(
-            region_id__gte=low, region_id__lte=high, life_status=LifeStatus.ALIVE
-        )
+        Person.objects.filter(region_id__gte=low, region_id__lte=high, life_status=LifeStatus.ALIVE)
         .exclude(assessments__isnull=False)
         .order_by("-birth_date", "id")[:4]
     )

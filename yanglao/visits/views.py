@@ -288,7 +288,8 @@ def board(request: AuthedRequest) -> HttpResponse:
     )
     page = Paginator(tasks, PAGE).get_page(request.GET.get("page"))
     for t in page:
-        t.days_overdue = days_overdue(t.due_date, now) if t.status == TaskStatus.OVERDUE else 0
+        late = days_overdue(t.due_date, now) if t.status == TaskStatus.OVERDUE else 0
+        t.days_overdue = late  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

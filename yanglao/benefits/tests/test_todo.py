@@ -17,7 +17,7 @@ from yanglao.benefits.models import Application, Candidate, ReviewTask, Roll
 from yanglao.core.todo import Todo
 from yanglao.people.models import Person
 
-from .conftest import OTHER_VILLAGE, VILLAGE
+from .conftest import OTHER_VILLAGE
 from .test_services import _apply
 
 pytestmark = pytest.mark.django_db

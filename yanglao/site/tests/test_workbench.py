@@ -44,7 +44,8 @@ def test_anonymous_goes_to_login(client: Client) -> None:
 def test_every_role_lands_on_its_workbench(
     role: str, regions: None, make_user: Callable[..., Any]
 ) -> None:
-    region = {Role.VISIT_WORKER: HERE, Role.TOWNSHIP_OFFICER: HERE[:9]}.get(role, "220102")
+    regions_of: dict[str, str] = {Role.VISIT_WORKER: HERE, Role.TOWNSHIP_OFFICER: HERE[:9]}
+    region = regions_of.get(role, "220102")
     user = make_user(role, region, mode="search" if role == Role.ASSESSOR else "edit")
     page = _client(user).get("/").content.decode()
     assert "今天要做的事" in page
