@@ -1,7 +1,8 @@
 """Demo assessments (called by `yanglao demo`): with two assessors in 南关区, work that waits
 for the second one, so confirmation can be shown. `assessor_nanguan2` has filled in two
 assessments that wait for `assessor_nanguan` to confirm, and `assessor_nanguan` one that
-waits for `assessor_nanguan2`; one more is confirmed (final). Idempotent; marked 演示."""
+waits for `assessor_nanguan2`. None is confirmed: confirming is what the demo lets one try
+(and a confirmed one would set a 失能 tag on a demo person). Idempotent; marked 演示."""
 
 from __future__ import annotations
 
@@ -64,16 +65,15 @@ def load(out: Out, *, today: date) -> None:
     people = list(
         Person.objects.filter(region_id__gte=low, region_id__lte=high, life_status=LifeStatus.ALIVE)
         .exclude(assessments__isnull=False)
-        .order_by("-birth_date", "id")[:4]
+        .order_by("-birth_date", "id")[:3]
     )
-    if len(people) < 4:
+    if len(people) < 3:
         return
     # (who fills in, who confirms or None, person, total score, days ago)
     plan = [
         (second, None, people[0], 52, 2),
         (second, None, people[1], 71, 1),
         (first, None, people[2], 38, 0),
-        (first, second, people[3], 84, 20),
     ]
     with transaction.atomic():
         for assessor, confirmer, person, total, ago in plan:
