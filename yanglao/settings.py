@@ -63,7 +63,6 @@ MIDDLEWARE = [
     "yanglao.core.middleware.RequestContextMiddleware",
     "yanglao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "yanglao.core.middleware.CleanInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,7 +95,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "django.template.context_processors.i18n",
                 "yanglao.accounts.context_processors.nav",
             ],
         },
@@ -217,14 +215,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or None
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "people:index"
+LOGIN_REDIRECT_URL = "site:workbench"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 API_TOKEN_TTL = timedelta(hours=8)
 
+# Simplified Chinese only (docs/development.md, "Languages"): no English catalogue is shipped,
+# so nothing switches language — no LocaleMiddleware, whatever the browser's Accept-Language.
+# USE_I18N stays on for Django's own Chinese messages (form and validation errors).
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

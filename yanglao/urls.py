@@ -4,6 +4,7 @@ from yanglao.api.api import api
 from yanglao.site.health import healthz
 
 urlpatterns = [
+    path("", include("yanglao.site.urls")),
     path("", include("yanglao.people.urls")),
     path("accounts/", include("yanglao.accounts.urls")),
     path("regions/", include("yanglao.people.region_urls")),

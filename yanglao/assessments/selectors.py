@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from yanglao.accounts.models import User
@@ -19,7 +19,8 @@ from yanglao.assessments.models import (
     ReassessmentRequest,
     ScoringConfig,
 )
-from yanglao.core.dates import local_date
+from yanglao.core.dates import days_since, local_date
+from yanglao.core.todo import Todo
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions import codes
@@ -161,3 +162,86 @@ def ltc_config_versions() -> list[ScoringConfig]:
         .select_related("created_by")
         .order_by("-effective_from", "-created_at")
     )
+
+
+# --- work waiting for an assessor, and the workbench's counts (yanglao.site) ----------------
+
+
+def awaiting_confirmation(*, user: User) -> QuerySet[Assessment]:
+    """Submitted assessments the user may confirm: in their jurisdiction and filled in by
+    another assessor (a second assessor confirms, never the first), the oldest first."""
+    return (
+        assessments(user)
+        .filter(status=Status.SUBMITTED)
+        .exclude(assessor=user)
+        .select_related("person", "person__region", "assessor")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def my_drafts(*, user: User) -> QuerySet[Assessment]:
+    """The user's own assessments still being filled in (or sent back to them)."""
+    return (
+        assessments(user)
+        .filter(status=Status.DRAFT, assessor=user)
+        .select_related("person", "person__region")
+        .order_by("created_at", "pk")
+    )
+
+
+def overdue_count(*, user: User, on: date) -> int:
+    """How many people `overdue` would list (without its limit), set-based: routine
+    reassessments due by the most specific policy in force for each person's region, plus
+    open immediate-reassessment requests."""
+    people = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
+    routine = 0
+    in_force: dict[str | None, AssessmentPolicy] = {}
+    for p in AssessmentPolicy.objects.filter(effective_from__lte=on).order_by("effective_from"):
+        in_force[p.region_id] = p  # the latest in force per node wins
+    nodes = [n for n in in_force if n is not None]
+    base = (
+        people.annotate(last_date=_latest_final("assessment_date"))
+        .filter(last_date__isnull=False)
+        .exclude(assessments__status__in=[Status.DRAFT, Status.SUBMITTED])
+    )
+    for node, policy in in_force.items():
+        # The policy's zone: its subtree minus the subtrees of more specific policies in it.
+        zone = Q()
+        if node is not None:
+            low, high = codes.subtree_range(node)
+            zone = Q(region_id__gte=low, region_id__lte=high)
+        for other in nodes:
+            if other != node and (node is None or _inside(other, node)):
+                lo, hi = codes.subtree_range(other)
+                zone &= ~Q(region_id__gte=lo, region_id__lte=hi)
+        cutoff = add_months(on, -policy.interval_months)
+        in_zone = base.filter(zone)
+        # last ≤ cutoff means due ≤ on; near the cutoff, month ends need the exact rule.
+        routine += in_zone.filter(last_date__lte=cutoff).count()
+        # (month-end clamping: due 2月28日 for a last date of 1月29–31日 and one month).
+        near = in_zone.filter(
+            last_date__gt=cutoff, last_date__lte=cutoff + timedelta(days=3)
+        ).values_list("last_date", flat=True)
+        routine += sum(1 for d in near if add_months(d, policy.interval_months) <= on)
+    requests = ReassessmentRequest.objects.filter(
+        resolved_at__isnull=True, person__in=people
+    ).count()
+    return routine + requests
+
+
+def _inside(code: str, node: str) -> bool:
+    low, high = codes.subtree_range(node)
+    return low <= code <= high and code != node
+
+
+def todo_counts(*, user: User, on: date) -> dict[str, Todo]:
+    """An assessor's and an officer's assessment to-dos: to confirm (the oldest's days
+    waiting), own drafts, reassessments overdue."""
+    waiting = awaiting_confirmation(user=user).aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    return {
+        "to_confirm": Todo(
+            waiting["n"], 0, days_since(waiting["oldest"], on) if waiting["oldest"] else 0
+        ),
+        "drafts": Todo(my_drafts(user=user).count()),
+        "overdue": Todo(overdue_count(user=user, on=on)),
+    }

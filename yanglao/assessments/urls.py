@@ -6,6 +6,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("to-confirm/", views.to_confirm, name="to_confirm"),
     path("preview/", views.preview, name="preview"),
     path("config/", views.config, name="config"),
     path("person/<uuid:public_id>/", views.person_history, name="person"),

@@ -16,6 +16,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.assessments import forms, ltc, pdf, scoring, selectors, services
 from yanglao.assessments.choices import ConfigStatus, Reason, Standard, Status
 from yanglao.assessments.models import Assessment
+from yanglao.core.dates import days_since
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
 from yanglao.people.services import NotPermitted
@@ -41,6 +42,25 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "today": today,
     }
     return render(request, "assessments/overview.html", ctx)
+
+
+@scope(Cap.ASSESSMENT_DO)
+def to_confirm(request: AuthedRequest) -> HttpResponse:
+    """待复核: submitted assessments another assessor filled in, for this one to confirm
+    (GB/T 42195-2022 asks for two assessors), and the user's own drafts."""
+    today = timezone.localdate()
+    waiting = list(selectors.awaiting_confirmation(user=request.user)[:200])
+    for a in waiting:
+        a.days_waiting = days_since(a.submitted_at, today) if a.submitted_at else 0  # type: ignore[attr-defined]
+    return render(
+        request,
+        "assessments/to_confirm.html",
+        {
+            "waiting": waiting,
+            "drafts": list(selectors.my_drafts(user=request.user)[:200]),
+            "today": today,
+        },
+    )
 
 
 @scope(Cap.ASSESSMENT_VIEW)

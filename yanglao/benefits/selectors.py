@@ -10,13 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import Mode, User
 from yanglao.accounts.scoping import READ_RECORDS, scoped
 from yanglao.benefits import query, rules
-from yanglao.benefits.choices import OPEN_STATUSES, AppStatus, TaskStatus
+from yanglao.benefits.choices import OPEN_STATUSES, AppStatus, RollStatus, TaskStatus
 from yanglao.benefits.models import (
     Application,
     Candidate,
@@ -28,6 +28,7 @@ from yanglao.benefits.models import (
     Roll,
     RollLine,
 )
+from yanglao.core.todo import Todo, counted
 from yanglao.people.models import Person
 from yanglao.regions import codes
 from yanglao.regions.models import Region
@@ -334,3 +335,35 @@ def candidate_rows(qs: QuerySet[Candidate], on: date, chunk: int = 2000) -> Iter
             batch = []
     if batch:
         yield from flush()
+
+
+# --- to-do counts of the workbench (yanglao.site) ------------------------------------------
+
+
+def todo_counts(*, user: User, today: date) -> dict[str, Todo]:
+    """What waits for the user in benefits, each a count in their jurisdiction: candidates to
+    accept (the discovery list), applications at each step, open review tasks (应退尽退) with
+    those past their deadline, rolls still in draft. One aggregate per table."""
+    apps = scoped(Application.objects.all(), user, READ_RECORDS).aggregate(
+        accepted=Count("id", filter=Q(status=AppStatus.ACCEPTED)),
+        reviewed=Count("id", filter=Q(status=AppStatus.REVIEWED)),
+        appealed=Count("id", filter=Q(status=AppStatus.APPEALED)),
+    )
+    tasks = (
+        scoped(ReviewTask.objects.all(), user, READ_RECORDS)
+        .filter(status=TaskStatus.OPEN)
+        .aggregate(
+            n=Count("id"),
+            late=Count("id", filter=Q(due__lt=today)),
+            oldest=Min("due", filter=Q(due__lt=today)),
+        )
+    )
+    drafts = rolls(user=user).filter(status=RollStatus.DRAFT).count()
+    return {
+        "candidates": Todo(candidates(user=user).count()),
+        "to_review": Todo(apps["accepted"]),
+        "to_approve": Todo(apps["reviewed"]),
+        "appeals": Todo(apps["appealed"]),
+        "review_tasks": counted(tasks["n"], tasks["late"], tasks["oldest"], today=today),
+        "draft_rolls": Todo(drafts),
+    }

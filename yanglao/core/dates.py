@@ -61,3 +61,17 @@ def parse_month(text: str | None) -> date | None:
     if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
         return None
     return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def days_overdue(due: date | None, today: date) -> int:
+    """Whole days past a deadline: 0 on the due day and before it, or without a deadline.
+    A to-do shows it in red ("逾期3天") and sorts by it, most overdue first."""
+    if due is None or due >= today:
+        return 0
+    return (today - due).days
+
+
+def days_since(start: date | datetime, today: date) -> int:
+    """Whole days since something happened (a timestamp taken as Beijing local date); an
+    open emergency shows how long it has been open ("已2天")."""
+    return max((today - local_date(start)).days, 0)

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import User
-from yanglao.imports.models import ImportBatch, ImportRow, RowStatus
+from yanglao.core.todo import Todo
+from yanglao.imports.models import BatchStatus, ImportBatch, ImportRow, RowStatus
 
 PAGE_SIZE = 50
 
@@ -42,3 +43,12 @@ def rejected_rows(*, batch: ImportBatch) -> QuerySet[ImportRow]:
         .order_by("row_no")
         .only("row_no", "errors", "raw_cipher")
     )
+
+
+# Batches that wait for their uploader: map the columns, or look at the preview and commit.
+WAITING = (BatchStatus.UPLOADED, BatchStatus.VALIDATED)
+
+
+def waiting_count(*, user: User) -> Todo:
+    """The user's own uploads waiting for a decision (a batch is visible to its uploader)."""
+    return Todo(ImportBatch.objects.filter(created_by=user, status__in=WAITING).count())

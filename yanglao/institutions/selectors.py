@@ -7,20 +7,28 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, scoped, user_ranges
-from yanglao.institutions import rules
+from yanglao.core.todo import Todo, counted
+from yanglao.institutions import rules, selectors_reports, supervision_queries
 from yanglao.institutions.choices import (
     BedStatus,
     FilingDecision,
     FilingStatus,
     OperatingStatus,
 )
-from yanglao.institutions.models import Bed, Filing, Institution, Residency
+from yanglao.institutions.models import (
+    Bed,
+    Filing,
+    FindingStatus,
+    Institution,
+    Residency,
+    TaskStatus,
+)
 from yanglao.regions import codes
 
 BOUND = "operators"
@@ -138,5 +146,53 @@ def for_action(*, user: User, today: date) -> list[Overdue]:
                 inst.licence_valid_until,
                 f"证照已于{inst.licence_valid_until:%Y-%m-%d}过期，仍在运营",
             )
+        )
+    return out
+
+
+# --- to-do counts of the workbench (yanglao.site) ------------------------------------------
+
+
+def operator_home(user: User) -> Institution | None:
+    """The home an operator account is bound to (the first, if several)."""
+    if not user.can(Cap.INSTITUTION_OPERATE):
+        return None
+    return institutions(user).order_by("name").first()
+
+
+def todo_counts(*, user: User, today: date) -> dict[str, Todo]:
+    """What waits for the user in institutions: an operator's monthly reports to file and
+    findings to rectify (late past their deadline); an inspector's inspections to do and
+    rectifications to re-check; an officer's filings to answer, homes overdue for filing or
+    with an expired licence, and rectifications past their deadline."""
+    out: dict[str, Todo] = {}
+    findings = supervision_queries.findings(user)
+    if user.can(Cap.INSTITUTION_OPERATE):
+        owed = [
+            due
+            for inst in institutions(user)
+            for _, due in selectors_reports.months_to_file(inst, today)
+        ]
+        late = [d for d in owed if d < today]
+        out["reports"] = counted(len(owed), len(late), min(late, default=None), today=today)
+        to_fix = findings.filter(status=FindingStatus.OPEN).aggregate(
+            n=Count("id"),
+            late=Count("id", filter=Q(deadline__lt=today)),
+            oldest=Min("deadline", filter=Q(deadline__lt=today)),
+        )
+        out["findings"] = counted(to_fix["n"], to_fix["late"], to_fix["oldest"], today=today)
+    if user.can(Cap.INSPECTION_DO):
+        out["inspections"] = Todo(
+            supervision_queries.tasks(user).filter(status=TaskStatus.ASSIGNED).count()
+        )
+        out["rechecks"] = Todo(findings.filter(status=FindingStatus.ANSWERED).count())
+    if user.can(Cap.INSTITUTION_MANAGE):
+        out["filings"] = Todo(filing_queue(user=user).count())
+        out["for_action"] = Todo(len(for_action(user=user, today=today)))
+        late_fix = supervision_queries.overdue_rectifications(user=user, today=today).aggregate(
+            n=Count("id"), oldest=Min("deadline")
+        )
+        out["rectifications"] = counted(
+            late_fix["n"], late_fix["n"], late_fix["oldest"], today=today
         )
     return out

@@ -24,6 +24,7 @@ from yanglao.people.choices import (
     KEY_GROUP_FILTER,
     Category,
     LifeStatus,
+    Sex,
 )
 from yanglao.people.models import Dementia, Disability, Person, PersonCategory
 from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
@@ -232,7 +233,14 @@ def jurisdiction_counts(*, user: User, on: date | None = None) -> dict[str, Any]
         name: Count("id", filter=_age_filter(low, high, on))
         for name, (low, high) in AGE_BANDS.items()
     }
-    agg = base.aggregate(total=Count("id"), **bands)
+    pyramid = {
+        f"m{i}": Count("id", filter=_age_filter(low, high, on) & Q(sex=Sex.MALE))
+        for i, (_, low, high) in enumerate(PYRAMID_BANDS)
+    } | {
+        f"f{i}": Count("id", filter=_age_filter(low, high, on) & Q(sex=Sex.FEMALE))
+        for i, (_, low, high) in enumerate(PYRAMID_BANDS)
+    }
+    agg = base.aggregate(total=Count("id"), **bands, **pyramid)
     tag_rows = (
         # A join on the scoped person rows, not an IN (subquery); and no DISTINCT: at most one
         # tag per person and category is open (tag_one_open_per_category), and a closed tag
@@ -258,7 +266,32 @@ def jurisdiction_counts(*, user: User, on: date | None = None) -> dict[str, Any]
         "age_bands": {name: agg[name] for name in AGE_BANDS},
         "categories": by_category,
         "advanced_age": advanced,
+        # 5-year bands by sex (男, 女), youngest first: the age pyramid of the home page.
+        "pyramid": [
+            (label, agg[f"m{i}"], agg[f"f{i}"]) for i, (label, _, _) in enumerate(PYRAMID_BANDS)
+        ],
     }
+
+
+# The age pyramid's bands (label, lowest age, highest age or None).
+PYRAMID_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    *((f"{a}-{a + 4}", a, a + 4) for a in range(60, 95, 5)),
+    ("95+", 95, None),
+)
+
+
+def duplicate_group_count(*, user: User) -> int:
+    """How many same-name, same-birth-date groups in one county wait to be checked (the
+    groups `duplicate_candidates` lists), in the user's records jurisdiction."""
+    qs = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
+    return (
+        qs.annotate(county=Substr("region_id", 1, 6))
+        .values("name", "birth_date", "county")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by()
+        .count()
+    )
 
 
 def browsable_roots(user: User) -> list[Region]:

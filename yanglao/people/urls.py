@@ -5,7 +5,6 @@ from yanglao.people import views
 app_name = "people"
 
 urlpatterns = [
-    path("", views.index, name="index"),
     path("people/", views.person_list, name="list"),
     path("people/new/", views.person_create, name="create"),
     path("people/export.xlsx", views.person_export, {"fmt": "xlsx"}, name="export"),

@@ -20,7 +20,7 @@ from yanglao.core.audit import Action, audit
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.sheets import SheetError, export_response
 from yanglao.people import ledger_export, selectors, services
-from yanglao.people.choices import AGE_BANDS, ETHNICITY_NAMES, LifeStatus
+from yanglao.people.choices import ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
     CategoryAddForm,
     CategoryEndForm,
@@ -36,38 +36,6 @@ from yanglao.people.models import Dementia, Disability, PersonCategory
 from yanglao.people.rules import age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Region
-
-# Above this many villages a select is unusable: ask for the county first.
-
-
-@scope(Cap.STATS_VIEW)
-def home(request: AuthedRequest) -> HttpResponse:
-    # The province-wide figures cost ~0.8 s at 1M people (bench/person_list); one minute of
-    # staleness on the home page is acceptable until the stats snapshots exist.
-    counts = selectors.jurisdiction_counts_cached(user=request.user)
-    roots = selectors.browsable_roots(request.user)
-    return render(
-        request,
-        "people/home.html",
-        {"counts": counts, "roots": roots, "age_bands": list(AGE_BANDS)},
-    )
-
-
-@scope(public=True)
-def index(request: AuthedRequest) -> HttpResponse:
-    """Landing: the home page for ledger roles, the right desk for the others."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect("accounts:login")
-    if user.can(Cap.STATS_VIEW):
-        return home(request)
-    if user.can(Cap.AUDIT_VIEW):
-        return redirect("audit:search")
-    if user.can(Cap.ACCOUNT_MANAGE):
-        return redirect("accounts:users")
-    if user.can(Cap.REGION_MANAGE):
-        return redirect("assessments:config")
-    return render(request, "people/no_desk.html")
 
 
 def _filter(request: AuthedRequest) -> tuple[FilterForm, selectors.PersonFilter]:

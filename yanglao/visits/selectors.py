@@ -3,19 +3,22 @@ the node against the user's jurisdiction first (404 outside it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, overload
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, WRITE_RECORDS, scoped
+from yanglao.core.dates import days_overdue, days_since
+from yanglao.core.todo import Todo, all_urgent, counted
 from yanglao.people import groups
 from yanglao.people.choices import Dwelling, LifeStatus
 from yanglao.people.models import Person
@@ -170,21 +173,22 @@ def worker_list(*, user: User, today: date) -> list[ListItem]:
 # --- the officers' board -------------------------------------------------------------------
 
 
-BOARD_ORDER = ("-status", "due_date", "region_id", "person_id")
+BOARD_ORDER = ("due_date", "region_id", "person_id")
 BOARD_COUNT_CAP = 10_000  # beyond this the board says "more than 10,000": nobody pages there
 
 
 class Board:
     """The board's rows as a paginable sequence (django Paginator: `count()` and slices).
 
-    Its order (pending due within the week, then overdue; each by due date, village, person)
-    is that of the partial index `visit_task_board_idx`, and each status is read as its own
+    Its order (overdue first, then pending due within the week; each by due date, village,
+    person) is that of the partial index `visit_task_board_idx`, and each status is read as its own
     ordered range of that index, one after the other: a page costs what it shows, never a
     sort of every open task (5.1 s at 5,550,000 people). The count stops at
     BOARD_COUNT_CAP + 1 rows for the same reason."""
 
-    def __init__(self, due_soon: QuerySet[VisitTask], overdue: QuerySet[VisitTask]) -> None:
-        self.due_soon, self.overdue = due_soon, overdue
+    def __init__(self, overdue: QuerySet[VisitTask], due_soon: QuerySet[VisitTask]) -> None:
+        # The late first (issue 14 part 5), then what falls due within the week.
+        self.first, self.second = overdue, due_soon
         self._count: int | None = None
         self._soon = 0
 
@@ -196,14 +200,14 @@ class Board:
 
     def _arm_count(self, qs: QuerySet[VisitTask], limit: int) -> int:
         # Index columns only: an index-only scan, no table row read to count one.
-        return len(qs.order_by(*BOARD_ORDER[1:]).values_list("due_date", flat=True)[:limit])
+        return len(qs.order_by(*BOARD_ORDER).values_list("due_date", flat=True)[:limit])
 
     def count(self) -> int:
         if self._count is None:
-            self._soon = self._arm_count(self.due_soon, BOARD_COUNT_CAP + 1)
+            self._soon = self._arm_count(self.first, BOARD_COUNT_CAP + 1)
             n = self._soon
             if n <= BOARD_COUNT_CAP:
-                n += self._arm_count(self.overdue, BOARD_COUNT_CAP + 1 - n)
+                n += self._arm_count(self.second, BOARD_COUNT_CAP + 1 - n)
             self._count = n
         return self._count
 
@@ -227,23 +231,31 @@ class Board:
             return []
         self.count()
         soon = self._soon
-        # Each arm is one ordered range of the index (status fixed): pending due soon first,
-        # then overdue (the order of "-status"), each read only as far as the page needs.
+        # Each arm is one ordered range of the index (status fixed): overdue first, then
+        # pending due soon, each read only as far as the page needs.
         ids: list[int] = []
         if start < soon:
-            ids += self._ids(self.due_soon, start, min(stop, soon))
+            ids += self._ids(self.first, start, min(stop, soon))
         if stop > soon:
-            ids += self._ids(self.overdue, max(0, start - soon), stop - soon)
+            ids += self._ids(self.second, max(0, start - soon), stop - soon)
         rows = VisitTask.objects.select_related("person", "region", "worker").in_bulk(ids)
         return [rows[i] for i in ids if i in rows]
 
     @staticmethod
     def _ids(qs: QuerySet[VisitTask], start: int, stop: int) -> list[int]:
-        return list(qs.order_by(*BOARD_ORDER[1:]).values_list("pk", flat=True)[start:stop])
+        return list(qs.order_by(*BOARD_ORDER).values_list("pk", flat=True)[start:stop])
 
 
-def board_tasks(*, user: User, today: date, village: str = "", worker: int | None = None) -> Board:
-    """Overdue tasks and those due within a week, in the user's jurisdiction."""
+def board_tasks(
+    *,
+    user: User,
+    today: date,
+    village: str = "",
+    worker: int | None = None,
+    overdue_only: bool = False,
+) -> Board:
+    """Overdue tasks (first) and those due within a week, in the user's jurisdiction; only the
+    overdue ones with `overdue_only` (the workbench's link)."""
     qs = scoped(VisitTask.objects.all(), user, READ_RECORDS)
     if village:
         try:
@@ -253,20 +265,28 @@ def board_tasks(*, user: User, today: date, village: str = "", worker: int | Non
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
     if worker is not None:
         qs = qs.filter(worker_id=worker)
+    due_soon = qs.filter(
+        status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+    )
     return Board(
-        qs.filter(status=TaskStatus.PENDING, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
         qs.filter(status=TaskStatus.OVERDUE),
+        due_soon.none() if overdue_only else due_soon,
     )
 
 
 def open_emergencies(*, user: User) -> list[FollowUp]:
-    """Emergencies found on visits and not yet closed: shown at once to township officers."""
-    return list(
+    """Emergencies found on visits and not yet closed: shown at once to township officers,
+    the longest open first, each with `days_open` (an emergency is urgent from day one)."""
+    rows = list(
         scoped(FollowUp.objects.all(), user, READ_RECORDS)
         .filter(kind=FollowUpKind.EMERGENCY, status=FollowUpStatus.OPEN)
         .select_related("record__person", "record__visitor", "region")
-        .order_by("-created_at")[:50]
+        .order_by("created_at", "id")[:50]
     )
+    today = timezone.localdate()
+    for f in rows:
+        f.days_open = days_since(f.created_at, today)  # type: ignore[attr-defined]
+    return rows
 
 
 def open_follow_ups(*, user: User) -> QuerySet[FollowUp]:
@@ -276,6 +296,103 @@ def open_follow_ups(*, user: User) -> QuerySet[FollowUp]:
         .select_related("record__person", "record__visitor", "region", "reassessment")
         .order_by("due_date", "-created_at")
     )
+
+
+def overdue_first(rows: Iterable[FollowUp], today: date) -> list[FollowUp]:
+    """Follow-ups as a to-do list shows them: emergencies and those past their deadline first
+    (most days overdue first), then by deadline; each with `days_overdue` and `days_open`."""
+    out = list(rows)
+    for f in out:
+        f.days_overdue = days_overdue(f.due_date, today)  # type: ignore[attr-defined]
+        f.days_open = days_since(f.created_at, today)  # type: ignore[attr-defined]
+
+    def key(f: FollowUp) -> tuple[int, int, date, int]:
+        late: int = f.days_overdue  # type: ignore[attr-defined]
+        if f.kind == FollowUpKind.EMERGENCY:
+            return (0, -f.days_open, f.due_date or date.max, f.pk)  # type: ignore[attr-defined]
+        return (1 if late else 2, -late, f.due_date or date.max, f.pk)
+
+    return sorted(out, key=key)
+
+
+def _my_people(user: User) -> QuerySet[VisitSubject]:
+    """The people the worker is responsible (or backup) for, in their edit jurisdiction."""
+    return scoped(
+        VisitSubject.objects.filter(Q(worker=user) | Q(backup=user)), user, WRITE_RECORDS
+    ).filter(person__life_status=LifeStatus.ALIVE)
+
+
+def worker_follow_ups(*, user: User, today: date, limit: int = 50) -> list[FollowUp]:
+    """Open follow-ups (emergencies included) of the worker's own people, and those the
+    worker raised: emergencies and overdue ones first."""
+    people = _my_people(user).values("person_id")
+    qs = (
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .filter(status=FollowUpStatus.OPEN)
+        .filter(Q(record__person_id__in=people) | Q(record__visitor=user))
+        .select_related("record__person", "record__visitor", "region")
+        .order_by("due_date", "id")
+    )
+    return overdue_first(qs[:limit], today)
+
+
+# --- to-do counts of the workbench (yanglao.site) ------------------------------------------
+
+
+def worker_todo(*, user: User, today: date) -> dict[str, Todo]:
+    """A village worker's day: open visit tasks of the current period of their people (the
+    '今日巡访' list), those overdue; open emergencies and follow-ups of their people."""
+    people = _my_people(user).values("person_id")
+    t = VisitTask.objects.filter(
+        person_id__in=people, status__in=OPEN_TASK, period_start__lte=today
+    ).aggregate(
+        n=Count("id"),
+        late=Count("id", filter=Q(status=TaskStatus.OVERDUE)),
+        oldest=Min("due_date", filter=Q(status=TaskStatus.OVERDUE)),
+    )
+    f = (
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .filter(status=FollowUpStatus.OPEN)
+        .filter(Q(record__person_id__in=people) | Q(record__visitor=user))
+        .aggregate(
+            em=Count("id", filter=Q(kind=FollowUpKind.EMERGENCY)),
+            em_oldest=Min("created_at", filter=Q(kind=FollowUpKind.EMERGENCY)),
+            n=Count("id", filter=~Q(kind=FollowUpKind.EMERGENCY)),
+            late=Count("id", filter=~Q(kind=FollowUpKind.EMERGENCY) & Q(due_date__lt=today)),
+            oldest=Min("due_date", filter=~Q(kind=FollowUpKind.EMERGENCY) & Q(due_date__lt=today)),
+        )
+    )
+    return {
+        "visits": counted(t["n"], t["late"], t["oldest"], today=today),
+        "emergencies": all_urgent(f["em"], f["em_oldest"], today=today),
+        "follow_ups": counted(f["n"], f["late"], f["oldest"], today=today),
+    }
+
+
+def officer_todo(*, user: User, today: date) -> dict[str, Todo]:
+    """A township (or county) officer's visit to-dos in the jurisdiction: overdue visits, open
+    emergencies, follow-ups past their deadline."""
+    t = (
+        scoped(VisitTask.objects.all(), user, READ_RECORDS)
+        .filter(status=TaskStatus.OVERDUE)
+        .aggregate(n=Count("id"), oldest=Min("due_date"))
+    )
+    f = (
+        scoped(FollowUp.objects.all(), user, READ_RECORDS)
+        .filter(status=FollowUpStatus.OPEN)
+        .aggregate(
+            em=Count("id", filter=Q(kind=FollowUpKind.EMERGENCY)),
+            em_oldest=Min("created_at", filter=Q(kind=FollowUpKind.EMERGENCY)),
+            n=Count("id", filter=~Q(kind=FollowUpKind.EMERGENCY)),
+            late=Count("id", filter=~Q(kind=FollowUpKind.EMERGENCY) & Q(due_date__lt=today)),
+            oldest=Min("due_date", filter=~Q(kind=FollowUpKind.EMERGENCY) & Q(due_date__lt=today)),
+        )
+    )
+    return {
+        "overdue_visits": counted(t["n"], t["n"], t["oldest"], today=today),
+        "emergencies": all_urgent(f["em"], f["em_oldest"], today=today),
+        "follow_ups": counted(f["n"], f["late"], f["oldest"], today=today),
+    }
 
 
 def assignable_workers(*, user: User) -> list[User]:
@@ -500,7 +617,6 @@ def coverage_trend(
     """Rate of the node for each of the last `months` months. Closed months (past the grace
     days) no longer change, so their figures are cached for an hour."""
     from django.core.cache import cache
-    from django.utils import timezone
 
     today = timezone.localdate()
     low, high = region.subtree

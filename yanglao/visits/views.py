@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
 from yanglao.core import sheets
+from yanglao.core.dates import days_overdue
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.sync import sync_response
 from yanglao.people import selectors as people_selectors
@@ -88,9 +89,7 @@ def today(request: AuthedRequest) -> HttpResponse:
             "today": now,
             "overdue": sum(1 for i in items if i.task and i.task.status == TaskStatus.OVERDUE),
             "due": sum(1 for i in items if i.task and i.task.status in OPEN_TASK),
-            "follow_ups": selectors.open_follow_ups(user=request.user).filter(
-                record__visitor=request.user
-            )[:20],
+            "follow_ups": selectors.worker_follow_ups(user=request.user, today=now),
         },
     )
 
@@ -285,8 +284,12 @@ def board(request: AuthedRequest) -> HttpResponse:
         today=now,
         village=request.GET.get("village", ""),
         worker=int(worker_id) if worker_id.isdigit() else None,
+        overdue_only=request.GET.get("status") == TaskStatus.OVERDUE,
     )
     page = Paginator(tasks, PAGE).get_page(request.GET.get("page"))
+    for t in page:
+        late = days_overdue(t.due_date, now) if t.status == TaskStatus.OVERDUE else 0
+        t.days_overdue = late  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -297,9 +300,13 @@ def board(request: AuthedRequest) -> HttpResponse:
             "query": query.urlencode(),
             "today": now,
             "emergencies": selectors.open_emergencies(user=request.user),
-            "follow_ups": selectors.open_follow_ups(user=request.user).exclude(
-                kind=FollowUpKind.EMERGENCY
-            )[:50],
+            "follow_ups": selectors.overdue_first(
+                selectors.open_follow_ups(user=request.user).exclude(kind=FollowUpKind.EMERGENCY)[
+                    :50
+                ],
+                now,
+            ),
+            "overdue_only": request.GET.get("status") == TaskStatus.OVERDUE,
             "workers": selectors.assignable_workers(user=request.user),
             "villages": people_selectors.village_choices(request.user, limit=500),
             "village": request.GET.get("village", ""),

@@ -63,6 +63,9 @@ ACCOUNTS: list[DemoAccount] = [
     DemoAccount("city_changchun", Role.CITY_OFFICER, "2201", Mode.EDIT, "长春市民政局 赵玉梅"),
     DemoAccount("province_jilin", Role.PROVINCE_OFFICER, "22", Mode.EDIT, "吉林省民政厅 孙国华"),
     DemoAccount("assessor_nanguan", Role.ASSESSOR, "220102", Mode.SEARCH, "南关区评估员 于凤英"),
+    # A second assessor in the same county: an assessment takes effect once another assessor
+    # confirms it (GB/T 42195-2022), so the demo shows both sides.
+    DemoAccount("assessor_nanguan2", Role.ASSESSOR, "220102", Mode.SEARCH, "南关区评估员 邹丽华"),
     DemoAccount(
         "institution_nanguan",
         Role.INSTITUTION_OPERATOR,
@@ -224,6 +227,10 @@ class Command(BaseCommand):
 
             load_benefits(self.stdout)
         self._visits(villages, options["today"] or timezone.localdate())
+        if Person.objects.exists():
+            from yanglao.assessments.demo import load as load_assessments
+
+            load_assessments(self.stdout, today=options["today"] or timezone.localdate())
         if Person.objects.exists():
             from yanglao.institutions.demo import load as load_institutions
 
