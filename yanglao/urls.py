@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/", include("yanglao.visits.urls")),
     path("institutions/", include("yanglao.institutions.urls")),
     path("public/institutions/", include("yanglao.institutions.public_urls")),
+    path("community/", include("yanglao.community.urls_programmes")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

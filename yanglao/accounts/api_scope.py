@@ -26,6 +26,9 @@ PUBLIC = "public"
 # Pseudo-capability: any logged-in, active user, whatever the role (e.g. the stateless
 # scoring calculator, which reads and writes no record).
 AUTHENTICATED = "authenticated"
+# Device platforms (紧急呼叫 alarm intake) authenticate with their own token, not as a user:
+# the operation's auth class is the check (community.api_programmes.PlatformAuth).
+PLATFORM = "device:platform"
 
 # Scope name -> the capability it requires (None: no login at all).
 SCOPES: dict[str, str | None] = {
@@ -56,6 +59,8 @@ SCOPES: dict[str, str | None] = {
     # An operator files its own home's reports (officers may file for a home they manage);
     # which home is checked by the service (404 outside, 403 for a role that may not).
     "institution:report": Cap.INSTITUTION_VIEW,
+    PLATFORM: None,
+    "alarm:read": Cap.PROGRAMME_VIEW,
 }
 
 

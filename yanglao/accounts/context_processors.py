@@ -26,5 +26,6 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "visit_manage": user.can(Cap.VISIT_MANAGE),
             "visit_view": user.can(Cap.VISIT_VIEW),
             "institution_view": user.can(Cap.INSTITUTION_VIEW),
+            "programme_view": user.can(Cap.PROGRAMME_VIEW),
         }
     }

@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    # Bound to their own provider (community.ProviderStaff), never to a region.
+    PROVIDER_STAFF = "provider_staff", "服务商人员"
 
 
 class Cap:
@@ -55,6 +57,13 @@ class Cap:
     # on-site inspection and re-check of the tasks an inspector is assigned to.
     INSPECTION_MANAGE = "inspection.manage"
     INSPECTION_DO = "inspection.do"
+    # Community programmes (issue 12 parts 4–7, 9): 家庭养老床位, 老年助餐, 适老化改造, 紧急呼叫,
+    # 服务圈. Read; manage (contracts, enrolments, cases, devices, meal settlements); record
+    # meals at a site; respond to and close alarms.
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_MANAGE = "programme.manage"
+    MEAL_RECORD = "meal.record"
+    ALARM_HANDLE = "alarm.handle"
 
 
 _OFFICER = {
@@ -71,6 +80,8 @@ _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 # 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
 # county 民政 where the home is located files and supervises it).
 _INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE, Cap.INSPECTION_MANAGE}
+# Townships and counties run the community programmes; city and province read them.
+_PROGRAMME_OFFICER = {Cap.PROGRAMME_VIEW, Cap.PROGRAMME_MANAGE, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -82,6 +93,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
             Cap.VISIT_RECORD,
+            Cap.PROGRAMME_VIEW,
+            Cap.MEAL_RECORD,
+            Cap.ALARM_HANDLE,
         }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
@@ -94,6 +108,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_APPLY,
             Cap.BENEFIT_REVIEW,
             Cap.INSTITUTION_VIEW,
+            *_PROGRAMME_OFFICER,
         }
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -106,19 +121,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_APPROVE,
             Cap.BENEFIT_LIST_MANAGE,
             Cap.ROLL_MANAGE,
+            *_PROGRAMME_OFFICER,
         }
     ),
     Role.CITY_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.PROGRAMME_VIEW}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.PROGRAMME_VIEW}
     ),
     Role.ASSESSOR: frozenset(
         {
@@ -136,6 +152,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),
     # The system administrator keeps the national service list (data, no personal records).
     Role.SYSTEM_ADMIN: frozenset({Cap.REGION_MANAGE, Cap.BENEFIT_LIST_MANAGE}),
+    # A provider's staff: their own provider's sites, beds and alarms (accounts.scoping bound).
+    Role.PROVIDER_STAFF: frozenset({Cap.PROGRAMME_VIEW, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}),
 }
 
 

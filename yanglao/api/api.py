@@ -46,6 +46,7 @@ from yanglao.api.schemas import (
 )
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
+from yanglao.community.api_programmes import router as alarms_router
 from yanglao.core.denied import audit_denied, reason_of
 from yanglao.imports.api import router as imports_router
 from yanglao.institutions.api import router as institutions_router
@@ -654,3 +655,4 @@ api.add_router("/v1/institutions", institutions_router)
 api.add_router("/v1/ratings", ratings_router)
 api.add_router("/v1/public", institutions_public_router)
 api.add_router("/v1/inspections", inspections_router)
+api.add_router("/v1/alarms", alarms_router)

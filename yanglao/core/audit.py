@@ -289,6 +289,23 @@ ACTION_LABELS: dict[str, str] = {
     "institution.rating_objection": "登记等级评定公示异议",
     "institution.rating_certify": "发放养老机构等级证书",
     "institution.rating_downgrade": "养老机构降级",
+    # community.programmes.services.Action (issue 12 parts 4–7)
+    "homebed.contract": "签订家庭养老床位协议",
+    "homebed.device": "登记家庭养老床位设备",
+    "homebed.end": "终止家庭养老床位协议",
+    "meal.diner_enrol": "登记助餐对象",
+    "meal.diner_end": "助餐对象退出",
+    "meal.record": "登记就餐",
+    "meal.import": "导入助餐点就餐记录",
+    "meal.settle": "生成助餐补贴结算",
+    "meal.settlement_approve": "审核助餐补贴结算",
+    "modification.apply": "受理适老化改造申请",
+    "modification.step": "办理适老化改造环节",
+    "alarm.platform_register": "登记紧急呼叫设备平台",
+    "alarm.device_register": "登记紧急呼叫设备",
+    "alarm.receive": "接收紧急呼叫",
+    "alarm.arrive": "紧急呼叫到达现场",
+    "alarm.close": "办结紧急呼叫",
 }
 
 
