@@ -97,8 +97,12 @@ def county_a_world(regions, make_user, settings, tmp_path):
         actor=officer, person=person, source="hospital", diagnosed_on=date(2024, 1, 1)
     )
     institution = _institutions_world(officer, person, make_user)
+    from yanglao.community.programmes.testing import scope_walk_world
+
+    programmes = scope_walk_world(officer, person)
     return {
         **institution,
+        **programmes,
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
@@ -274,6 +278,7 @@ def fill(route: str, values: dict[str, str]) -> str:
         Role.PROVINCE_OFFICER,
         Role.INSTITUTION_OPERATOR,
         Role.INSPECTOR,
+        Role.PROVIDER_STAFF,
     ],
 )
 def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) -> None:
@@ -292,6 +297,14 @@ def test_user_of_another_county_sees_nothing(county_a_world, make_user, role) ->
             data=institution_input(78, "220204001001", credit_code=credit_code(78, area="220204")),
         )
         inst_services.operator_bind(actor=other_county, institution=their_home, user=outsider)
+    if role == Role.PROVIDER_STAFF:
+        # A canteen's staff bound to a provider of 船营区 (community.ProviderStaff).
+        from yanglao.community.models import ProviderStaff
+        from yanglao.community.programmes.testing import make_provider
+
+        ProviderStaff.objects.create(
+            provider=make_provider("220204", seq=91), user=outsider, role="worker"
+        )
     if role == Role.INSPECTOR:
         # An inspector with a task in 船营区 (bound to their tasks, not to a region).
         from yanglao.institutions import services as inst_services

@@ -208,6 +208,9 @@ class MealSettlementLine(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.amount}"
+
 
 # --- 适老化改造 --------------------------------------------------------------------------
 
@@ -285,6 +288,9 @@ class ModificationLine(models.Model):
         verbose_name = "改造方案明细"
         verbose_name_plural = "改造方案明细"
 
+    def __str__(self) -> str:
+        return f"{self.item_id} × {self.quantity}"
+
 
 class ModificationPhoto(models.Model):
     case = models.ForeignKey(ModificationCase, on_delete=models.CASCADE, related_name="photos")
@@ -295,6 +301,9 @@ class ModificationPhoto(models.Model):
     class Meta:
         verbose_name = "验收照片"
         verbose_name_plural = "验收照片"
+
+    def __str__(self) -> str:
+        return f"验收照片 {self.pk}"
 
 
 class ModificationTarget(models.Model):
@@ -313,6 +322,9 @@ class ModificationTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region_code", "year"], name="modtarget_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.year}"
 
 
 # --- 紧急呼叫 ----------------------------------------------------------------------------
@@ -420,8 +432,7 @@ class Alarm(models.Model):
                 fields=["platform", "platform_alarm_id"], name="alarm_platform_once"
             ),
             models.CheckConstraint(
-                condition=Q(status="closed", closed_at__isnull=False)
-                | ~Q(status="closed"),
+                condition=Q(status="closed", closed_at__isnull=False) | ~Q(status="closed"),
                 name="alarm_closed_has_time",
             ),
         ]
@@ -446,3 +457,6 @@ class VillagePoint(models.Model):
     class Meta:
         verbose_name = "村（社区）位置"
         verbose_name_plural = "村（社区）位置"
+
+    def __str__(self) -> str:
+        return f"{self.region_id}"

@@ -80,7 +80,9 @@ def meal_refusal(meal_date: date, f: DinerFacts) -> str:
 # --- 适老化改造 --------------------------------------------------------------------------
 
 
-def modification_subsidy(plan_total: Decimal, cap: Decimal = policy.MODIFICATION_SUBSIDY_CAP) -> Decimal:
+def modification_subsidy(
+    plan_total: Decimal, cap: Decimal = policy.MODIFICATION_SUBSIDY_CAP
+) -> Decimal:
     """The subsidy paid on acceptance: the accepted plan's cost, at most the cap."""
     return min(max(plan_total, Decimal(0)), cap).quantize(Decimal("0.01"))
 
@@ -141,7 +143,7 @@ def within(
     dlon = dlat / max(0.01, math.cos(math.radians(lat)))
     n = 0
     for flat, flon in facilities:
-        if abs(flat - lat) <= dlat and abs(flon - lon) <= dlon:
-            if distance_m(lat, lon, flat, flon) <= radius_m:
-                n += 1
+        near = abs(flat - lat) <= dlat and abs(flon - lon) <= dlon
+        if near and distance_m(lat, lon, flat, flon) <= radius_m:
+            n += 1
     return n

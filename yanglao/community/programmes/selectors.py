@@ -33,7 +33,7 @@ from yanglao.community.models import (
     VillagePoint,
 )
 from yanglao.community.programmes import policy, rules
-from yanglao.community.programmes.choices import AlarmStatus, CaseStatus, ContractStatus
+from yanglao.community.programmes.choices import AlarmStatus, CaseStatus
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions import codes
@@ -89,13 +89,13 @@ def homebeds(*, user: User, month: date) -> QuerySet[HomeBedContract]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = scoped(
-        HomeBedContract.objects.all(), user, READ_RECORDS, bound="provider__staff"
-    ).filter(start__lt=nxt).filter(Q(end__isnull=True) | Q(end__gte=first))
+    qs = (
+        scoped(HomeBedContract.objects.all(), user, READ_RECORDS, bound="provider__staff")
+        .filter(start__lt=nxt)
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+    )
     return (
-        qs.annotate(
-            delivered=Coalesce(Subquery(delivered, output_field=IntegerField()), Value(0))
-        )
+        qs.annotate(delivered=Coalesce(Subquery(delivered, output_field=IntegerField()), Value(0)))
         .select_related("person", "provider", "region")
         .order_by("region_id", "pk")
     )
@@ -165,12 +165,13 @@ def site_diners(site: Facility, on: date) -> QuerySet[MealDiner]:
 
 def site_meals_by_day(site: Facility, month: date) -> list[dict[str, Any]]:
     first, nxt = month_bounds(month)
-    return list(
-        MealRecord.objects.filter(site=site, meal_date__gte=first, meal_date__lt=nxt)
+    return [
+        dict(r)
+        for r in MealRecord.objects.filter(site=site, meal_date__gte=first, meal_date__lt=nxt)
         .values("meal_date")
         .annotate(n=Count("pk"))
         .order_by("-meal_date")
-    )
+    ]
 
 
 def meal_settlement_get(*, user: User, public_id: UUID | str) -> MealSettlement:
@@ -218,8 +219,8 @@ def meal_coverage(*, user: User, month: date) -> list[TownshipMeals]:
     names = dict(
         Region.objects.filter(code__in=[codes.pad(c) for c in rows]).values_list("code", "name")
     )
-    for code, r in rows.items():
-        r.name = names.get(codes.pad(code), code)
+    for code, town_row in rows.items():
+        town_row.name = names.get(codes.pad(code), code)
     return sorted(rows.values(), key=lambda r: r.code)
 
 

@@ -63,7 +63,7 @@ from yanglao.community.programmes.choices import (
 )
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import audit
-from yanglao.core.photos import PHOTO_BYTES, photo_type
+from yanglao.core.photos import photo_type
 from yanglao.institutions.models import Residency
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
@@ -122,7 +122,9 @@ def is_provider_staff(actor: User, provider_id: int | None) -> bool:
 
 def _own_site(actor: User, site: Facility) -> None:
     """A site is written by officers of its village's jurisdiction or its provider's staff."""
-    if not (in_scope(actor, site.region_id, WRITE_RECORDS) or is_provider_staff(actor, site.provider_id)):
+    if not (
+        in_scope(actor, site.region_id, WRITE_RECORDS) or is_provider_staff(actor, site.provider_id)
+    ):
         raise Http404
 
 
@@ -291,9 +293,7 @@ def diner_tier(person: Person, on: date) -> policy.MealTier:
     return rules.meal_tier(_open_categories(person, on), age_on(person.birth_date, on))
 
 
-def diner_enrol(
-    *, actor: User, person: Person, site: Facility, enrolled_on: date
-) -> MealDiner:
+def diner_enrol(*, actor: User, person: Person, site: Facility, enrolled_on: date) -> MealDiner:
     _require(actor, Cap.PROGRAMME_MANAGE)
     _own_person(actor, person)
     require_in_scope(actor, site.region_id, WRITE_RECORDS)
@@ -355,7 +355,9 @@ def _check_meal(diner: MealDiner, site: Facility, meal_date: date, meal: str, to
         return "餐次应为早餐、午餐或晚餐"
     if meal_date > today:
         return "就餐日期不能晚于今天"
-    if meal_date < diner.enrolled_on or (diner.ended_on is not None and meal_date >= diner.ended_on):
+    if meal_date < diner.enrolled_on or (
+        diner.ended_on is not None and meal_date >= diner.ended_on
+    ):
         return "就餐日期不在该老人的助餐登记期内"
     return ""
 
@@ -424,7 +426,9 @@ def meals_import(
     at = {c: header.index(c) for c in TILL_COLUMNS}
     diners = {
         d.person.id_number_hash: d
-        for d in MealDiner.objects.filter(site=site).select_related("person").order_by("enrolled_on")
+        for d in MealDiner.objects.filter(site=site)
+        .select_related("person")
+        .order_by("enrolled_on")
     }
     today = timezone.localdate()
     wanted: list[tuple[MealDiner, date, str]] = []
@@ -490,7 +494,11 @@ def meals_import(
             object_id=str(site.public_id),
             object_label=f"{site.name} 导入就餐记录",
             region_code=site.region_id,
-            changes={"file": file_name[:100], "created": report.created, "duplicates": report.duplicates},
+            changes={
+                "file": file_name[:100],
+                "created": report.created,
+                "duplicates": report.duplicates,
+            },
         )
     return report
 
@@ -521,17 +529,17 @@ def meal_settle(*, actor: User, site: Facility, month: date) -> MealSettlement:
         settlement.lines.all().delete()
         records = list(
             MealRecord.objects.filter(site=site, meal_date__gte=first, meal_date__lt=nxt)
-            .exclude(
-                pk__in=MealSettlementLine.objects.filter(refused=False).values("record_id")
-            )
+            .exclude(pk__in=MealSettlementLine.objects.filter(refused=False).values("record_id"))
             .select_related("diner", "diner__person")
             .order_by("meal_date", "pk")
         )
         person_ids = {r.diner.person_id for r in records}
         stays: dict[int, list[tuple[date, date | None]]] = {}
-        for pid, start, end in Residency.objects.filter(
-            person_id__in=person_ids, start__lt=nxt
-        ).filter(Q(end__isnull=True) | Q(end__gte=first)).values_list("person_id", "start", "end"):
+        for pid, start, end in (
+            Residency.objects.filter(person_id__in=person_ids, start__lt=nxt)
+            .filter(Q(end__isnull=True) | Q(end__gte=first))
+            .values_list("person_id", "start", "end")
+        ):
             stays.setdefault(pid, []).append((start, end))
         subsidy = {t.code: t.subsidy for t in (*policy.MEAL_TIERS, policy.MEAL_TIER_NONE)}
         lines = []
@@ -652,7 +660,13 @@ NEXT_STEP = {
 def _previous_date(case: ModificationCase) -> date:
     return max(
         d
-        for d in (case.applied_on, case.assessed_on, case.planned_on, case.works_from, case.accepted_on)
+        for d in (
+            case.applied_on,
+            case.assessed_on,
+            case.planned_on,
+            case.works_from,
+            case.accepted_on,
+        )
         if d is not None
     )
 
@@ -719,7 +733,9 @@ def case_step(
             case.planned_on, case.provider = data.on, data.provider
             case.lines.all().delete()
             ModificationLine.objects.bulk_create(new_lines)
-            changes["lines"] = [[ln.item.code, str(ln.quantity), str(ln.amount)] for ln in new_lines]
+            changes["lines"] = [
+                [ln.item.code, str(ln.quantity), str(ln.amount)] for ln in new_lines
+            ]
         elif step == CaseStatus.WORKS:
             case.works_from = data.on
         elif step == CaseStatus.ACCEPTED:
@@ -924,7 +940,8 @@ def alarm_intake(
 def _own_alarm(actor: User, alarm: Alarm) -> None:
     _require(actor, Cap.ALARM_HANDLE)
     if not (
-        in_scope(actor, alarm.region_id, WRITE_RECORDS) or is_provider_staff(actor, alarm.provider_id)
+        in_scope(actor, alarm.region_id, WRITE_RECORDS)
+        or is_provider_staff(actor, alarm.provider_id)
     ):
         raise Http404
 

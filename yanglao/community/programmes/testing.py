@@ -86,3 +86,39 @@ def assessed(person: Person, grade: int, assessor: User, on: date | None = None)
         final_grade=grade,
         assessor=assessor,
     )
+
+
+def scope_walk_world(officer: User, person: Person) -> dict[str, str]:
+    """One of each programme record of `person` (county 220102), for tests/test_scope_walk."""
+    from yanglao.community.models import CatalogueItem
+    from yanglao.people import services as people
+
+    today = timezone.localdate()
+    provider = make_provider(person.region_id[:6], seq=90, name="秘密路助餐企业")
+    site = make_site(provider, person.region_id, name="秘密路敬老餐厅")
+    people.person_category_add(
+        actor=officer, person=person, category="minimum_living", start=date(2024, 1, 1)
+    )
+    assessed(person, 2, officer)
+    bed = services.homebed_contract_create(
+        actor=officer,
+        person=person,
+        data=services.BedInput(
+            provider=provider,
+            start=today,
+            assessed_on=today,
+            items=list(CatalogueItem.objects.filter(code="HB01")),
+        ),
+    )
+    diner = services.diner_enrol(actor=officer, person=person, site=site, enrolled_on=today)
+    services.meal_record(actor=officer, site=site, diner=diner, meal_date=today, meal="lunch")
+    settlement = services.meal_settle(actor=officer, site=site, month=today)
+    case = services.case_apply(actor=officer, person=person, applied_on=today)
+    alarm = alarm_for(officer, person, alarm_id="WALK-1")
+    return {
+        "contract_id": str(bed.public_id),
+        "site_id": str(site.public_id),
+        "settlement_id": str(settlement.public_id),
+        "case_id": str(case.public_id),
+        "alarm_id": str(alarm.public_id),
+    }

@@ -3,10 +3,9 @@ read (scoped). Every view declares its scope."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from yanglao.accounts.roles import Cap
 from yanglao.community.choices import Unit
-from yanglao.community.models import CatalogueItem, ModificationItem, Provider
+from yanglao.community.models import CatalogueItem, ModificationItem
 from yanglao.community.programmes import policy, selectors, services
 from yanglao.community.programmes.choices import (
     CASE_STEPS,
@@ -33,8 +32,7 @@ from yanglao.community.programmes.choices import (
 )
 from yanglao.core import sheets
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
-from yanglao.people import selectors as people_selectors
-from yanglao.regions.models import Region
+from yanglao.core.photos import PHOTO_BYTES
 
 UPLOAD_MAX = 20 * 1024 * 1024
 
@@ -83,15 +81,15 @@ def _pick(qs: Any, key: str, request: AuthedRequest) -> Any:
 def index(request: AuthedRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    beds = list(selectors.homebeds(user=user, month=today))
+    beds: list[Any] = list(selectors.homebeds(user=user, month=today))
     board = selectors.alarm_board(user=user)
     ctx = {
         "beds": len(beds),
         "beds_short": sum(1 for b in beds if b.delivered < b.min_services),
         "sites": selectors.meal_sites(user=user).count(),
-        "cases": selectors.cases(user=user).exclude(
-            status__in=[CaseStatus.SUBSIDISED, CaseStatus.REFUSED]
-        ).count(),
+        "cases": selectors.cases(user=user)
+        .exclude(status__in=[CaseStatus.SUBSIDISED, CaseStatus.REFUSED])
+        .count(),
         "alarms_open": sum(1 for b in board if b.alarm.status != AlarmStatus.CLOSED),
         "alarms_late": sum(1 for b in board if b.late and b.alarm.status != AlarmStatus.CLOSED),
     }
@@ -104,7 +102,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 @scope(Cap.PROGRAMME_VIEW)
 def homebeds(request: AuthedRequest) -> HttpResponse:
     month = _month(request)
-    rows = list(selectors.homebeds(user=request.user, month=month))
+    rows: list[Any] = list(selectors.homebeds(user=request.user, month=month))
     for r in rows:
         r.short = r.delivered < r.min_services
     rows.sort(key=lambda r: (not r.short, r.region_id, r.pk))
@@ -163,7 +161,7 @@ def homebed_new(request: AuthedRequest) -> HttpResponse:
                 "assessed_on": today.isoformat(),
                 "start": today.isoformat(),
                 "min_services": str(policy.HOME_BED.min_services_per_month),
-                **{k: v.replace("\x00", "")[:300] for k, v in request.POST.items()},
+                **{k: v.replace("\x00", "")[:300] for k, v in request.POST.dict().items()},
             },
         },
     )
@@ -241,7 +239,7 @@ def meal_site(request: AuthedRequest, site_id: UUID) -> HttpResponse:
     site = selectors.meal_site_get(user=request.user, public_id=site_id)
     today = timezone.localdate()
     month = _month(request)
-    diners = list(selectors.site_diners(site, today))
+    diners: list[Any] = list(selectors.site_diners(site, today))
     for d in diners:
         d.tier_label = policy.MEAL_TIER_LABELS.get(d.tier, "")
     return render(
@@ -338,11 +336,14 @@ def meal_import(request: AuthedRequest, site_id: UUID) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("programmes:meal_site", site_id=site.public_id)
     if report.errors:
-        messages.error(request, f"文件有 {len(report.errors)} 行未通过校验，全部未导入，请改正后重新上传")
+        messages.error(
+            request, f"文件有 {len(report.errors)} 行未通过校验，全部未导入，请改正后重新上传"
+        )
         request.session["meal_import_report"] = [[n, "；".join(r)] for n, r in report.errors[:200]]
     else:
         messages.success(
-            request, f"已导入 {report.created} 条就餐记录；{report.duplicates} 条此前已登记，未重复记录"
+            request,
+            f"已导入 {report.created} 条就餐记录；{report.duplicates} 条此前已登记，未重复记录",
         )
     return redirect("programmes:meal_site", site_id=site.public_id)
 
@@ -465,9 +466,7 @@ def case(request: AuthedRequest, case_id: UUID) -> HttpResponse:
                 data.lines = lines
             if c.status == CaseStatus.WORKS:
                 # Read at most one byte past the limit: photo_type refuses what is larger.
-                data.photos = [
-                    f.read(services.PHOTO_BYTES + 1) for f in request.FILES.getlist("photos")[:7]
-                ]
+                data.photos = [f.read(PHOTO_BYTES + 1) for f in request.FILES.getlist("photos")[:7]]
             services.case_step(
                 actor=request.user,
                 case=c,
@@ -606,7 +605,9 @@ def devices(request: AuthedRequest) -> HttpResponse:
         try:
             if request.POST.get("what") == "platform":
                 platform, token = services.platform_register(
-                    actor=user, name=_text(request, "name", 100), county_code=_text(request, "county", 6)
+                    actor=user,
+                    name=_text(request, "name", 100),
+                    county_code=_text(request, "county", 6),
                 )
                 messages.success(request, f"已登记设备平台：{platform.name}")
             else:
@@ -680,4 +681,3 @@ def coverage(request: AuthedRequest) -> HttpResponse:
             "share": (cov.older_covered * 100 // cov.older_total) if cov.older_total else None,
         },
     )
-

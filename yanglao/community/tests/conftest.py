@@ -29,9 +29,7 @@ class World:
     people: list[Person]
 
     def tag(self, person: Person, category: str, start: date = date(2024, 1, 1)) -> None:
-        people.person_category_add(
-            actor=self.county, person=person, category=category, start=start
-        )
+        people.person_category_add(actor=self.county, person=person, category=category, start=start)
 
 
 @pytest.fixture
@@ -41,11 +39,12 @@ def world(regions: None, make_user: Callable[..., Any], settings: Any, tmp_path:
     worker = make_user(Role.VISIT_WORKER, VILLAGE)
     outsider = make_user(Role.COUNTY_OFFICER, "220204")
     persons = [
-        people.person_register(
-            actor=county, data=person_input(VILLAGE, name=name, seq=i + 1)
-        )[0]
+        people.person_register(actor=county, data=person_input(VILLAGE, name=name, seq=i + 1))[0]
         for i, name in enumerate(["王桂兰", "李淑珍", "刘凤英", "陈玉梅"])
     ]
     provider = make_provider()
     site = make_site(provider, VILLAGE)
     return World(county, worker, outsider, provider, site, persons)
+
+
+from yanglao.api.tests.conftest import api_client, token_for  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,7 +31,9 @@ def test_homebed_eligibility(cats: set[str], grade: int | None, ok: bool, why: s
     assert why in "".join(reasons)
 
 
-@pytest.mark.parametrize(("delivered", "promised", "short"), [(0, 4, True), (3, 4, True), (4, 4, False), (9, 4, False)])
+@pytest.mark.parametrize(
+    ("delivered", "promised", "short"), [(0, 4, True), (3, 4, True), (4, 4, False), (9, 4, False)]
+)
 def test_homebed_short(delivered: int, promised: int, short: bool) -> None:
     assert rules.homebed_short(delivered, promised) is short
 
@@ -73,11 +75,16 @@ D = date(2026, 11, 10)
         (rules.DinerFacts(date(2026, 1, 1), D + timedelta(days=1), "alive", None), ""),
         (rules.DinerFacts(date(2026, 1, 1), None, "deceased", D), "老人已死亡"),
         (rules.DinerFacts(date(2026, 1, 1), None, "deceased", D + timedelta(days=1)), ""),
-        (rules.DinerFacts(date(2026, 1, 1), None, "moved_out", D - timedelta(days=3)), "老人已迁出"),
+        (
+            rules.DinerFacts(date(2026, 1, 1), None, "moved_out", D - timedelta(days=3)),
+            "老人已迁出",
+        ),
         (rules.DinerFacts(date(2026, 1, 1), None, "alive", None, ((D, None),)), "入住养老机构期间"),
         (rules.DinerFacts(date(2026, 1, 1), None, "alive", None, ((date(2026, 11, 1), D),)), ""),
         (
-            rules.DinerFacts(date(2026, 1, 1), None, "alive", None, ((date(2026, 11, 1), D + timedelta(days=1)),)),
+            rules.DinerFacts(
+                date(2026, 1, 1), None, "alive", None, ((date(2026, 11, 1), D + timedelta(days=1)),)
+            ),
             "入住养老机构期间",
         ),
     ],
@@ -88,18 +95,27 @@ def test_meal_refusal(facts: rules.DinerFacts, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("total", "subsidy"),
-    [("0", "0.00"), ("1200.50", "1200.50"), ("3000", "3000.00"), ("3000.01", "3000.00"), ("-5", "0.00")],
+    [
+        ("0", "0.00"),
+        ("1200.50", "1200.50"),
+        ("3000", "3000.00"),
+        ("3000.01", "3000.00"),
+        ("-5", "0.00"),
+    ],
 )
 def test_modification_subsidy_capped(total: str, subsidy: str) -> None:
     assert rules.modification_subsidy(Decimal(total)) == Decimal(subsidy)
 
 
-@pytest.mark.parametrize(("done", "target", "pct"), [(0, 3000, 0), (2999, 3000, 99), (3000, 3000, 100), (3500, 3000, 116), (5, 0, None)])
+@pytest.mark.parametrize(
+    ("done", "target", "pct"),
+    [(0, 3000, 0), (2999, 3000, 99), (3000, 3000, 100), (3500, 3000, 116), (5, 0, None)],
+)
 def test_percent(done: int, target: int, pct: int | None) -> None:
     assert rules.percent(done, target) == pct
 
 
-R = datetime(2026, 11, 30, 8, 0)
+R = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
