@@ -7,18 +7,20 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, PlainSerializer
 
 from yanglao.accounts.api_scope import PLATFORM, declare_scope
 from yanglao.accounts.models import User
+from yanglao.accounts.scoping import READ_RECORDS, user_ranges
 from yanglao.community.models import Alarm, DevicePlatform
 from yanglao.community.programmes import rules, selectors, services
 from yanglao.core.api_schemas import Message, ValidationOut
 from yanglao.core.dates import iso_datetime
+from yanglao.regions import codes
 
 LocalDateTime = Annotated[datetime, PlainSerializer(iso_datetime, return_type=str)]
 
@@ -111,14 +113,29 @@ def alarm_intake(request: HttpRequest, data: AlarmIn) -> Any:
 
 @router.get(
     "",
-    response={200: list[AlarmOut], 401: Message, 403: Message},
+    response={200: list[AlarmOut], 401: Message, 403: Message, 404: Message, 422: ValidationOut},
     summary="辖区内未办结及近7天办结的紧急呼叫（超时在前）",
 )
 @declare_scope("alarm:read")
-def alarm_list(request: HttpRequest) -> Any:
+def alarm_list(
+    request: HttpRequest,
+    region: str = Query("", max_length=12, description="任一级区划代码，可不补零"),
+) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
-    return [_out(b.alarm) for b in selectors.alarm_board(user=user)]
+    board = selectors.alarm_board(user=user)
+    if region.strip():
+        try:
+            low, high = codes.subtree_range(codes.pad(region.strip()))
+        except ValueError:
+            return Status(
+                422, {"detail": "数据校验未通过", "errors": {"region": ["区划代码格式不正确"]}}
+            )
+        # A region wholly outside the caller's jurisdiction: not found, as a record there.
+        if not any(lo <= high and low <= hi for lo, hi in user_ranges(user, READ_RECORDS)):
+            raise Http404
+        board = [b for b in board if low <= b.alarm.region_id <= high]
+    return Status(200, [_out(b.alarm) for b in board])
 
 
 @router.get(

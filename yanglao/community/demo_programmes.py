@@ -31,7 +31,7 @@ from yanglao.community.models import (
 )
 from yanglao.community.programmes import services
 from yanglao.institutions.rules import credit_check_char
-from yanglao.people.choices import Category, LifeStatus
+from yanglao.people.choices import Category, Dwelling, LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions.models import Region
 
@@ -64,17 +64,17 @@ def _png() -> bytes:
 
 
 def load(out: Out, *, today: date) -> None:
-    if (
-        Provider.objects.filter(name__endswith=MARK, region_id__startswith=COUNTY)
-        .filter(name__contains="福寿助餐")
-        .exists()
-    ):
+    if Provider.objects.filter(name=f"南关区福寿助餐服务有限公司{MARK}").exists():
         return
     officer = User.objects.filter(username="county_nanguan").first()
     if officer is None:
         return
     busiest = (
-        Person.objects.filter(region_id__startswith=COUNTY, life_status=LifeStatus.ALIVE)
+        Person.objects.filter(
+            region_id__gte=f"{COUNTY}000000",
+            region_id__lte=f"{COUNTY}999999",
+            life_status=LifeStatus.ALIVE,
+        )
         .values("region_id")
         .annotate(n=Count("pk"))
         .order_by("-n")
@@ -83,10 +83,15 @@ def load(out: Out, *, today: date) -> None:
     if busiest is None:
         return
     village = busiest["region_id"]
-    people = list(
-        Person.objects.filter(region_id=village, life_status=LifeStatus.ALIVE).order_by("pk")[:60]
+    # The village's people first, then others of the county (diners come from nearby).
+    alive = Person.objects.filter(life_status=LifeStatus.ALIVE, dwelling=Dwelling.HOME)
+    people = list(alive.filter(region_id=village).order_by("pk")[:60])
+    people += list(
+        alive.filter(region_id__gte=f"{COUNTY}000000", region_id__lte=f"{COUNTY}999999")
+        .exclude(region_id=village)
+        .order_by("pk")[: 60 - len(people)]
     )
-    if len(people) < 30:
+    if len(people) < 45:
         return
     with transaction.atomic():
         _load(out, officer, village, people, today)
@@ -119,7 +124,9 @@ def _load(out: Out, officer: User, village: str, people: list[Person], today: da
         )
     township = village[:9]
     villages = list(
-        Region.objects.filter(code__startswith=township, level=5, valid_to__isnull=True)
+        Region.objects.filter(
+            code__gte=f"{township}000", code__lte=f"{township}999", level=5, valid_to__isnull=True
+        )
         .order_by("code")
         .values_list("code", flat=True)
     )

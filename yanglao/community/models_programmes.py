@@ -440,6 +440,17 @@ class Alarm(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.raised_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def dispatch_target(self) -> str:
+        """Whom the alarm was dispatched to, as users read it."""
+        if self.dispatch_to == DispatchTo.PROVIDER and self.provider_id:
+            return self.provider.name if self.provider else ""
+        if self.dispatch_to == DispatchTo.FAMILY:
+            return self.family_contact
+        if self.dispatch_to == DispatchTo.WORKER and self.responder_id and self.responder:
+            return self.responder.full_name or self.responder.username
+        return ""
+
 
 # --- 服务圈 ------------------------------------------------------------------------------
 

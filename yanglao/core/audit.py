@@ -306,6 +306,8 @@ ACTION_LABELS: dict[str, str] = {
     "alarm.receive": "接收紧急呼叫",
     "alarm.arrive": "紧急呼叫到达现场",
     "alarm.close": "办结紧急呼叫",
+    "programme.follow_move": "居家社区服务记录随迁居转移",
+    "programme.follow_close": "老人去世或迁出，家庭养老床位、助餐登记随之结束",
 }
 
 

@@ -240,6 +240,7 @@ def meal_site(request: AuthedRequest, site_id: UUID) -> HttpResponse:
     today = timezone.localdate()
     month = _month(request)
     diners: list[Any] = list(selectors.site_diners(site, today))
+    days = selectors.site_meals_by_day(site, month)
     for d in diners:
         d.tier_label = policy.MEAL_TIER_LABELS.get(d.tier, "")
     return render(
@@ -248,7 +249,8 @@ def meal_site(request: AuthedRequest, site_id: UUID) -> HttpResponse:
         {
             "site": site,
             "diners": diners,
-            "days": selectors.site_meals_by_day(site, month),
+            "days": days,
+            "month_total": sum(d["n"] for d in days),
             "month": month,
             "today": today,
             "meal_kinds": MealKind.choices,
@@ -382,7 +384,7 @@ def meal_settlement(request: AuthedRequest, settlement_id: UUID) -> HttpResponse
         "community/programmes/meal_settlement.html",
         {
             "s": s,
-            "by_tier": sorted(by_tier.items()),
+            "by_tier": sorted(by_tier.items(), key=lambda kv: (kv[0] == "t0", kv[0])),
             "refused": [ln for ln in lines if ln.refused][:500],
             "can_approve": request.user.can(Cap.ROLL_MANAGE) and s.status == "draft",
         },
@@ -671,7 +673,10 @@ def coverage(request: AuthedRequest) -> HttpResponse:
         "community/programmes/coverage.html",
         {
             "cov": cov,
-            "uncovered": sorted(cov.uncovered, key=lambda v: (-v.older, v.code)),
+            "uncovered": sorted(
+                (v for v in cov.uncovered if v.older), key=lambda v: (-v.older, v.code)
+            ),
+            "uncovered_empty": sum(1 for v in cov.uncovered if not v.older),
             "counties": counties,
             "county": county,
             "chart": chart,

@@ -406,3 +406,26 @@ def test_coverage_by_radius_and_by_village(world: World) -> None:
     assert cov.older_total == 4 and cov.older_covered == 4
     with pytest.raises(Http404):
         selectors.coverage(user=world.outsider, county=county)
+
+
+def test_life_events_follow_moves_and_deaths(world: World) -> None:
+    p = world.people[0]
+    world.tag(p, "minimum_living")
+    assessed(p, 2, world.county)
+    bed = _bed(world, p)
+    diner = services.diner_enrol(
+        actor=world.county, person=p, site=world.site, enrolled_on=timezone.localdate()
+    )
+    p.refresh_from_db()
+    people.person_record_death(
+        actor=world.county,
+        person=p,
+        on=timezone.localdate(),
+        reason="病故",
+        expected_version=p.version,
+    )
+    bed.refresh_from_db()
+    diner.refresh_from_db()
+    assert bed.status == "ended" and bed.end == timezone.localdate()
+    assert diner.ended_on == timezone.localdate()
+    assert AuditEvent.objects.filter(action="programme.follow_close").count() == 1

@@ -12,8 +12,8 @@
     grid: { left: 56, right: 16, top: 36, bottom: 40 },
     legend: { top: 0 },
     tooltip: { formatter: function (p) { return p.seriesName + "：" + p.name + (p.value[2] !== "" ? "（" + p.value[2] + "）" : ""); } },
-    xAxis: { type: "value", scale: true, name: "经度", axisLabel: { formatter: function (v) { return v.toFixed(2); } } },
-    yAxis: { type: "value", scale: true, name: "纬度", axisLabel: { formatter: function (v) { return v.toFixed(2); } } },
+    xAxis: { type: "value", scale: true, name: "经度", axisLabel: { formatter: function (v) { return v.toFixed(3); } } },
+    yAxis: { type: "value", scale: true, name: "纬度", axisLabel: { formatter: function (v) { return v.toFixed(3); } } },
     series: [
       { name: "已覆盖的村（社区）", type: "scatter", symbolSize: 9, itemStyle: { color: "#2f7d32" }, data: pts(d.covered, function (r) { return "老年人" + r.older + "人"; }) },
       { name: "未覆盖的村（社区）", type: "scatter", symbolSize: 11, itemStyle: { color: "#b3261e" }, data: pts(d.uncovered, function (r) { return "老年人" + r.older + "人"; }) },
