@@ -331,6 +331,17 @@ def alarm_board(*, user: User, now: datetime | None = None, closed_days: int = 7
     return out
 
 
+def logs_after_alarm(alarm: Alarm) -> list[ServiceLog]:
+    """Service logs of the alarm's person from the alarm's day on, to close it with."""
+    return list(
+        ServiceLog.objects.filter(
+            person_id=alarm.person_id, service_date__gte=timezone.localdate(alarm.raised_at)
+        )
+        .select_related("item", "provider")
+        .order_by("-service_date")[:20]
+    )
+
+
 def platforms(*, user: User) -> QuerySet[DevicePlatform]:
     return scoped(DevicePlatform.objects.all(), user, READ_RECORDS, field="county_id").order_by(
         "name"

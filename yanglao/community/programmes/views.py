@@ -546,6 +546,7 @@ def alarm(request: AuthedRequest, alarm_id: UUID) -> HttpResponse:
             "levels": FindingLevel.choices,
             "risks": [c for c in RiskLevel.choices if c[0] != RiskLevel.EMERGENCY],
             "client_uuid": uuid.uuid4(),
+            "logs": selectors.logs_after_alarm(a),
         },
     )
 
@@ -570,7 +571,18 @@ def alarm_close(request: AuthedRequest, alarm_id: UUID) -> HttpResponse:
 
     a = selectors.alarm_get(user=request.user, public_id=alarm_id)
     try:
-        if request.POST.get("false_alarm") == "1":
+        if request.POST.get("service_log"):
+            try:
+                log_id = UUID(_text(request, "service_log", 40))
+            except ValueError:
+                raise services.ProgrammeInvalid({"service_log": ["请选择服务记录"]}) from None
+            services.alarm_close(
+                actor=request.user,
+                alarm=a,
+                outcome=_text(request, "outcome"),
+                service_log_id=log_id,
+            )
+        elif request.POST.get("false_alarm") == "1":
             services.alarm_close(
                 actor=request.user, alarm=a, outcome=_text(request, "outcome"), false_alarm=True
             )

@@ -206,3 +206,44 @@ def test_user_api_lists_alarms_in_scope(
     theirs = api_client(world.outsider)
     assert theirs.get("/api/v1/alarms").json() == []
     assert theirs.get(f"/api/v1/alarms/{Alarm.objects.get().public_id}").status_code == 404
+
+
+def test_close_with_a_service_log_of_the_same_person(
+    world: World, platform: tuple[DevicePlatform, str]
+) -> None:
+    from yanglao.community.models import CatalogueItem, ServiceLog
+
+    _, token = platform
+    post(token, body("P-8"))
+    alarm = Alarm.objects.get()
+    other = ServiceLog.objects.create(
+        client_uuid=uuid.uuid4(),
+        person=world.people[1],
+        region_id=world.people[1].region_id,
+        provider=world.provider,
+        item=CatalogueItem.objects.get(code="VC02"),
+        service_date=timezone.localdate(),
+        status="confirmed",
+    )
+    with pytest.raises(services.ProgrammeInvalid):
+        services.alarm_close(
+            actor=world.county, alarm=alarm, outcome="上门处置", service_log_id=other.public_id
+        )
+    log = ServiceLog.objects.create(
+        client_uuid=uuid.uuid4(),
+        person=world.people[0],
+        region_id=world.people[0].region_id,
+        provider=world.provider,
+        item=CatalogueItem.objects.get(code="VC02"),
+        service_date=timezone.localdate(),
+        status="confirmed",
+    )
+    assert selectors.logs_after_alarm(alarm) == [log]
+    c = Client()
+    c.force_login(world.county)
+    c.post(
+        f"/community/alarms/{alarm.public_id}/close/",
+        {"service_log": str(log.public_id), "outcome": "服务商上门处置，老人无碍"},
+    )
+    alarm.refresh_from_db()
+    assert alarm.status == "closed" and alarm.service_log == log
