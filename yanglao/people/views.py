@@ -67,6 +67,8 @@ def index(request: AuthedRequest) -> HttpResponse:
         return redirect("accounts:users")
     if user.can(Cap.REGION_MANAGE):
         return redirect("assessments:config")
+    if user.can(Cap.PROGRAMME_VIEW):  # a provider's staff: their sites, beds and alarms
+        return redirect("programmes:index")
     return render(request, "people/no_desk.html")
 
 
