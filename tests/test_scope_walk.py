@@ -98,10 +98,14 @@ def county_a_world(regions, make_user, settings, tmp_path):
     )
     institution = _institutions_world(officer, person, make_user)
     community = _community_world(officer, person, make_user)
+    from yanglao.community.programmes.testing import scope_walk_world
+
+    programmes = scope_walk_world(officer, person)
     return {
         **institution,
         **_issue13_world(officer, make_user),
         **community,
+        **programmes,
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reporting/", include("yanglao.reporting.urls")),
     path("feedback/", include("yanglao.feedback.urls")),
     path("public/feedback/", include("yanglao.feedback.public_urls")),
+    path("community/", include("yanglao.community.urls_programmes")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -26,6 +26,9 @@ PUBLIC = "public"
 # Pseudo-capability: any logged-in, active user, whatever the role (e.g. the stateless
 # scoring calculator, which reads and writes no record).
 AUTHENTICATED = "authenticated"
+# Device platforms (紧急呼叫 alarm intake) authenticate with their own token, not as a user:
+# the operation's auth class is the check (community.api_programmes.PlatformAuth).
+PLATFORM = "device:platform"
 
 # Scope name -> the capability it requires (None: no login at all).
 SCOPES: dict[str, str | None] = {
@@ -64,6 +67,8 @@ SCOPES: dict[str, str | None] = {
     # check-in/out and confirmations (idempotent on client_uuid).
     "community:read": Cap.COMMUNITY_VIEW,
     "community:serve": Cap.COMMUNITY_SERVE,
+    PLATFORM: None,
+    "alarm:read": Cap.PROGRAMME_VIEW,
 }
 
 

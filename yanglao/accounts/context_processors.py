@@ -31,5 +31,6 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "community_view": user.can(Cap.COMMUNITY_VIEW),
             "community_order": user.can(Cap.COMMUNITY_ORDER),
             "community_serve": user.can(Cap.COMMUNITY_SERVE),
+            "programme_view": user.can(Cap.PROGRAMME_VIEW),
         }
     }

@@ -73,6 +73,13 @@ class Cap:
     COMMUNITY_DISPATCH = "community.dispatch"  # dispatch an order (officer → provider → worker)
     COMMUNITY_SERVE = "community.serve"  # check in and out, confirmation, on a phone
     COMMUNITY_SETTLE = "community.settle"  # generate and approve the monthly settlement
+    # Community programmes (issue 12 parts 4–7, 9): 家庭养老床位, 老年助餐, 适老化改造, 紧急呼叫,
+    # 服务圈. Read; manage (contracts, enrolments, cases, devices, meal settlements); record
+    # meals at a site; respond to and close alarms.
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_MANAGE = "programme.manage"
+    MEAL_RECORD = "meal.record"
+    ALARM_HANDLE = "alarm.handle"
 
 
 _OFFICER = {
@@ -101,6 +108,9 @@ _REPORTING_OFFICER = {
 # providers, sets prices and funding rules and settles (资金拨付 by the county 民政).
 _COMMUNITY_TOWNSHIP = {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_ORDER, Cap.COMMUNITY_DISPATCH}
 _COMMUNITY_COUNTY = _COMMUNITY_TOWNSHIP | {Cap.COMMUNITY_MANAGE, Cap.COMMUNITY_SETTLE}
+# Townships and counties run the community programmes; city and province read them.
+_PROVIDER_PROGRAMMES = {Cap.PROGRAMME_VIEW, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}
+_PROGRAMME_OFFICER = {Cap.PROGRAMME_VIEW, Cap.PROGRAMME_MANAGE, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -116,6 +126,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REPORTING_ENTER,
             Cap.COMMUNITY_VIEW,
             Cap.COMMUNITY_ORDER,
+            Cap.PROGRAMME_VIEW,
+            Cap.MEAL_RECORD,
+            Cap.ALARM_HANDLE,
         }
     ),
     # Township and county windows accept applications too (§4.3: filed at any window).
@@ -130,6 +143,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_APPLY,
             Cap.BENEFIT_REVIEW,
             Cap.INSTITUTION_VIEW,
+            *_PROGRAMME_OFFICER,
         }
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -144,6 +158,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.BENEFIT_APPROVE,
             Cap.BENEFIT_LIST_MANAGE,
             Cap.ROLL_MANAGE,
+            *_PROGRAMME_OFFICER,
         }
     ),
     Role.CITY_OFFICER: frozenset(
@@ -151,14 +166,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW, Cap.PROGRAMME_VIEW}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
-        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW}
+        | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW, Cap.PROGRAMME_VIEW}
     ),
     Role.ASSESSOR: frozenset(
         {
@@ -171,10 +186,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # Bound to their own institution (accounts.scoping `bound`), never to a region.
     Role.INSTITUTION_OPERATOR: frozenset({Cap.INSTITUTION_VIEW, Cap.INSTITUTION_OPERATE}),
+    # A provider's staff (bound to their provider, accounts.scoping): their orders, and their
+    # own sites, home care beds and alarms (community programmes).
     Role.PROVIDER_MANAGER: frozenset(
-        {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_DISPATCH, Cap.COMMUNITY_SERVE}
+        {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_DISPATCH, Cap.COMMUNITY_SERVE} | _PROVIDER_PROGRAMMES
     ),
-    Role.PROVIDER_WORKER: frozenset({Cap.COMMUNITY_VIEW, Cap.COMMUNITY_SERVE}),
+    Role.PROVIDER_WORKER: frozenset(
+        {Cap.COMMUNITY_VIEW, Cap.COMMUNITY_SERVE} | _PROVIDER_PROGRAMMES
+    ),
     Role.INSPECTOR: frozenset({Cap.STATS_VIEW, Cap.INSTITUTION_VIEW, Cap.INSPECTION_DO}),
     Role.AUDITOR: frozenset({Cap.AUDIT_VIEW}),
     Role.SECURITY_ADMIN: frozenset({Cap.ACCOUNT_MANAGE}),

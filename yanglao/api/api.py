@@ -47,6 +47,7 @@ from yanglao.api.schemas import (
 from yanglao.assessments.api import router as assessments_router
 from yanglao.benefits.api import router as benefits_router
 from yanglao.community.api import router as community_router
+from yanglao.community.api_programmes import router as alarms_router
 from yanglao.core.denied import audit_denied, reason_of
 from yanglao.feedback.api import public_router as feedback_public_router
 from yanglao.feedback.api import router as feedback_router
@@ -662,3 +663,4 @@ api.add_router("/v1/reporting", reporting_router)
 api.add_router("/v1/feedback", feedback_router)
 api.add_router("/v1/public/feedback", feedback_public_router)
 api.add_router("/v1/community", community_router)
+api.add_router("/v1/alarms", alarms_router)

@@ -7,6 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = "社区居家养老服务"
 
     def ready(self) -> None:
-        from yanglao.community import hooks
+        from yanglao.community import hooks, hooks_programmes
 
         hooks.connect()
+        hooks_programmes.connect()

@@ -434,3 +434,6 @@ class SettlementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log_id} {self.payer}"
+
+
+from yanglao.community.models_programmes import *  # noqa: E402,F403  (issue 12 parts 4–7, 9)

@@ -322,6 +322,25 @@ ACTION_LABELS: dict[str, str] = {
     "community.follow_move": "服务工单随迁居转移",
     "community.follow_close": "老人去世或迁出，服务工单取消",
     "community.orders_generate": "按待遇生成服务工单",
+    # community.programmes.services.Action (issue 12 parts 4–7)
+    "homebed.contract": "签订家庭养老床位协议",
+    "homebed.device": "登记家庭养老床位设备",
+    "homebed.end": "终止家庭养老床位协议",
+    "meal.diner_enrol": "登记助餐对象",
+    "meal.diner_end": "助餐对象退出",
+    "meal.record": "登记就餐",
+    "meal.import": "导入助餐点就餐记录",
+    "meal.settle": "生成助餐补贴结算",
+    "meal.settlement_approve": "审核助餐补贴结算",
+    "modification.apply": "受理适老化改造申请",
+    "modification.step": "办理适老化改造环节",
+    "alarm.platform_register": "登记紧急呼叫设备平台",
+    "alarm.device_register": "登记紧急呼叫设备",
+    "alarm.receive": "接收紧急呼叫",
+    "alarm.arrive": "紧急呼叫到达现场",
+    "alarm.close": "办结紧急呼叫",
+    "programme.follow_move": "居家社区服务记录随迁居转移",
+    "programme.follow_close": "老人去世或迁出，家庭养老床位、助餐登记随之结束",
 }
 
 

@@ -16,7 +16,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
-from yanglao.accounts.api_scope import AUTHENTICATED, PUBLIC, SCOPES, scope_of
+from yanglao.accounts.api_scope import AUTHENTICATED, PLATFORM, PUBLIC, SCOPES, scope_of
 from yanglao.accounts.models import ApiToken, User
 from yanglao.api.api import api
 from yanglao.api.tests.conftest import PASSWORD, ApiClient, token_body
@@ -775,6 +775,13 @@ def _benefits_application(person: Person, county: User) -> Any:
     return benefits.application_decide(actor=township, application=app, approve=True, reason="属实")
 
 
+def _walk_alarm(county: User, person: Person) -> str:
+    """An alarm of 220102's person from a device platform (community programmes)."""
+    from yanglao.community.programmes.testing import alarm_for
+
+    return str(alarm_for(county, person).public_id)
+
+
 def test_every_operation_refuses_other_county(
     officer_a: User,
     officer_b: User,
@@ -837,6 +844,7 @@ def test_every_operation_refuses_other_county(
         "inspection_task_id": str(task.public_id),
         "finding_id": str(task.findings.get().public_id),
         "person_id": str(target.public_id),
+        "alarm_id": _walk_alarm(officer_a, target),
         "code": "220102",
         "batch_id": str(batch.public_id),
         "application_id": str(application.public_id),
@@ -924,6 +932,8 @@ def test_every_operation_refuses_other_county(
         for method, url, op in operations():
             if url == "/api/v1/auth/token" or scope_of(op.view_func) == PUBLIC:
                 continue  # open to anyone (the directory: institutions/tests/test_public.py)
+            if scope_of(op.view_func) == PLATFORM:
+                continue  # a device platform's token, not a user's (community tests)
             cap = SCOPES.get(scope_of(op.view_func) or "")
             if owner is not None and cap not in (None, AUTHENTICATED) and not owner.can(cap):
                 continue  # e.g. recording visits is a village worker's, not a county officer's

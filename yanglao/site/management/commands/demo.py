@@ -73,6 +73,14 @@ ACCOUNTS: list[DemoAccount] = [
         Mode.STATS,
         "南关区养老院经办人 高德明",
     ),
+    # A canteen's staff, bound to the demo meal provider (community.demo_programmes).
+    DemoAccount(
+        "provider_meal_nanguan",
+        Role.PROVIDER_MANAGER,
+        "220102",
+        Mode.STATS,
+        "南关区助餐服务商 周丽华",
+    ),
     DemoAccount("inspector_nanguan", Role.INSPECTOR, "220102", Mode.STATS, "南关区检查员 姜淑华"),
     # The second member of every 双随机 inspection team (at least two per task).
     DemoAccount(
@@ -253,6 +261,9 @@ class Command(BaseCommand):
             from yanglao.community.demo import load as load_community
 
             load_community(self.stdout, today=options["today"] or timezone.localdate())
+            from yanglao.community.demo_programmes import load as load_programmes
+
+            load_programmes(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
