@@ -12,7 +12,7 @@ from django.http import Http404
 
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_RECORDS, scoped
-from yanglao.community.choices import LogStatus, OrderStatus
+from yanglao.community.choices import LogStatus, OrderStatus, SettlementStatus
 from yanglao.community.models import (
     CatalogueItem,
     Facility,
@@ -24,6 +24,7 @@ from yanglao.community.models import (
     ServiceOrder,
     Settlement,
 )
+from yanglao.core.todo import Todo, counted
 
 PROVIDER_BOUND = "staff"
 ORDER_BOUND = "provider__staff"
@@ -177,3 +178,24 @@ def settlement_get(*, user: User, public_id: UUID | str) -> Settlement:
     if s is None:
         raise Http404
     return s
+
+
+def provider_todo(*, user: User, today: date) -> dict[str, Todo]:
+    """A provider's staff's to-dos (workbench): dispatched orders still to serve (late once
+    their appointment day has passed) and services waiting for the older person's
+    confirmation."""
+    to_serve = worker_orders(user)
+    late = to_serve.filter(scheduled_for__lt=today)
+    oldest = late.order_by("scheduled_for").values_list("scheduled_for", flat=True).first()
+    waiting = scoped(ServiceLog.objects.all(), user, READ_RECORDS, bound=ORDER_BOUND).filter(
+        status=LogStatus.AWAITING
+    )
+    return {
+        "to_serve": counted(to_serve.count(), late.count(), oldest, today=today),
+        "to_confirm": Todo(waiting.count()),
+    }
+
+
+def settlements_todo(*, user: User) -> Todo:
+    """Settlements generated and waiting for a second officer's approval (workbench)."""
+    return Todo(settlements(user).filter(status=SettlementStatus.DRAFT).count())

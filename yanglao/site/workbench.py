@@ -19,6 +19,8 @@ from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.assessments import selectors as assessments
 from yanglao.benefits import selectors as benefits
+from yanglao.community import selectors as community
+from yanglao.community.programmes import selectors as programmes
 from yanglao.core.audit import Action
 from yanglao.core.todo import Todo
 from yanglao.imports import selectors as imports
@@ -354,14 +356,56 @@ def _security_admin(user: User, today: date) -> list[Item]:
     ]
 
 
+def _alarms(user: User, today: date) -> Item:
+    return Item(
+        "紧急呼叫未办结",
+        programmes.open_alarms_todo(user=user, today=today),
+        _url("programmes:alarms"),
+        "起",
+        "呼叫器报警，须尽快到场处置并办结",
+        "最久已",
+    )
+
+
+def _settlements(user: User) -> Item:
+    return Item(
+        "待审核的服务结算单",
+        community.settlements_todo(user=user),
+        _url("community:settlements"),
+        "份",
+        "上门服务月度结算，须由生成人以外的人员审核",
+    )
+
+
+def _provider(user: User, today: date) -> list[Item]:
+    c = community.provider_todo(user=user, today=today)
+    return [
+        Item(
+            "待上门的服务工单",
+            c["to_serve"],
+            _url("community:worker_app"),
+            "单",
+            "已派给本服务商的工单；逾期指已过预约日期",
+        ),
+        Item(
+            "待老人确认的服务",
+            c["to_confirm"],
+            _url("community:index"),
+            "次",
+            "已签退，待老人或家属签字或输入短信验证码确认",
+        ),
+        _alarms(user, today),
+    ]
+
+
 def _higher_officer(user: User, today: date) -> list[Item]:
     return _institution_officer(user, today)
 
 
 BUILDERS: dict[str, Callable[[User, date], list[Item]]] = {
     Role.VISIT_WORKER: _visit_worker,
-    Role.TOWNSHIP_OFFICER: _township,
-    Role.COUNTY_OFFICER: _county,
+    Role.TOWNSHIP_OFFICER: lambda u, t: [*_township(u, t), _alarms(u, t)],
+    Role.COUNTY_OFFICER: lambda u, t: [*_county(u, t), _alarms(u, t), _settlements(u)],
     Role.CITY_OFFICER: _higher_officer,
     Role.PROVINCE_OFFICER: _higher_officer,
     Role.ASSESSOR: _assessor,
@@ -369,6 +413,8 @@ BUILDERS: dict[str, Callable[[User, date], list[Item]]] = {
     Role.INSTITUTION_OPERATOR: _operator,
     Role.INSPECTOR: _inspector,
     Role.SECURITY_ADMIN: _security_admin,
+    Role.PROVIDER_MANAGER: _provider,
+    Role.PROVIDER_WORKER: _provider,
 }
 
 
@@ -401,4 +447,8 @@ def desk_links(user: User) -> list[Link]:
         links.append(Link("打开离线巡访", reverse("visits:app")))
     if user.can(Cap.INSPECTION_DO):
         links.append(Link("打开离线检查表", reverse("institutions:inspection_app")))
+    if user.can(Cap.COMMUNITY_SERVE):
+        links.append(Link("打开上门服务（签到签退）", reverse("community:worker_app")))
+    if user.can(Cap.PROGRAMME_VIEW) and not user.can(Cap.STATS_VIEW):
+        links.append(Link("助餐·家床·改造·呼叫", reverse("programmes:index")))
     return links

@@ -34,6 +34,7 @@ from yanglao.community.models import (
 )
 from yanglao.community.programmes import policy, rules
 from yanglao.community.programmes.choices import AlarmStatus, CaseStatus
+from yanglao.core.todo import Todo, all_urgent
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import Person
 from yanglao.regions import codes
@@ -301,6 +302,13 @@ def alarms(*, user: User) -> QuerySet[Alarm]:
         .select_related("person", "region", "responder", "provider", "platform", "device")
         .order_by("-raised_at")
     )
+
+
+def open_alarms_todo(*, user: User, today: date) -> Todo:
+    """Alarms not yet closed (workbench): urgent from the first minute, like an emergency."""
+    qs = alarms(user=user).exclude(status=AlarmStatus.CLOSED)
+    oldest = qs.order_by("raised_at").values_list("raised_at", flat=True).first()
+    return all_urgent(qs.count(), oldest, today=today)
 
 
 def alarm_get(*, user: User, public_id: UUID | str) -> Alarm:

@@ -163,3 +163,27 @@ def test_security_admin_and_auditor(regions: None, make_user: Callable[..., Any]
     ]
     page = _client(auditor).get("/").content.decode()
     assert "近7天：查看完整号码" in page and "action=person.reveal_identifier" in page
+
+
+def test_provider_staff_and_county_lines(regions: None, make_user: Callable[..., Any]) -> None:
+    """A provider's staff see their dispatched orders; the county its open alarms and
+    settlements; another county's officer counts none of them."""
+    from yanglao.community import services as cs
+    from yanglao.community.testing import make_world
+
+    w = make_world(make_user)
+    order = cs.order_request(actor=w.county, person=w.person, item=w.item, source="window")
+    cs.order_agree(actor=w.county, order=order)
+    cs.order_dispatch(actor=w.county, order=order, provider=w.provider, worker=w.worker)
+    today = timezone.localdate()
+    lines = {i.label: i.todo.total for i in workbench.todo_items(w.worker, today)}
+    assert lines["待上门的服务工单"] == 1
+    assert lines["待老人确认的服务"] == 0
+    far = make_user(Role.PROVIDER_WORKER, "220204", mode="stats")
+    assert {i.label: i.todo.total for i in workbench.todo_items(far, today)}[
+        "待上门的服务工单"
+    ] == 0
+    county_lines = {i.label for i in workbench.todo_items(w.county, today)}
+    assert {"紧急呼叫未办结", "待审核的服务结算单"} <= county_lines
+    body = _client(w.worker).get("/").content.decode()
+    assert "待上门的服务工单" in body and "打开上门服务" in body
