@@ -82,7 +82,9 @@ def test_disability_and_dementia_through_the_pages(client, person) -> None:
 
 def test_edit_form_changes_household_region_and_dwelling(client, person) -> None:
     form = client.get(f"/people/{person.public_id}/edit/").content.decode()
-    assert 'name="household_region_code"' in form and 'value="220204001000"' in form
+    # The 户籍地 shows as a name with its parents (the region picker), never as a code.
+    assert 'name="household_region_code"' in form and 'value="吉林市船营区德胜街道"' in form
+    assert "220204001000" not in form
     data = {
         "name": person.name,
         "sex": person.sex,
@@ -100,6 +102,22 @@ def test_edit_form_changes_household_region_and_dwelling(client, person) -> None
     assert r.status_code == 302
     person.refresh_from_db()
     assert person.household_region_id == V and person.dwelling == "institution"
+    # A 户籍地 typed by name; a wrong name gets a Chinese message next to the field.
+    person.refresh_from_db()
+    r = client.post(
+        f"/people/{person.public_id}/edit/",
+        data | {"household_region_code": "德胜街道", "version": person.version},
+    )
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.household_region_id == "220204001000"
+    r = client.post(
+        f"/people/{person.public_id}/edit/",
+        data | {"household_region_code": "没有这个镇", "version": person.version},
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "没有找到名为“没有这个镇”的区划" in body
+    assert "household_region_code：" not in body
 
 
 def test_list_filters_key_groups_and_dementia(client, person, officer) -> None:

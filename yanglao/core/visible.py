@@ -1,0 +1,62 @@
+"""What a person sees of a page, and the raw values that must never be there (issue 14):
+the test that renders every page of every role (tests/test_plain_pages.py) and the pages'
+own tests use it. Pure."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Text inside these elements is not shown.
+_HIDDEN = {"script", "style", "template", "datalist", "noscript", "title", "head", "option"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag in ("br", "p", "div", "li", "td", "th", "tr", "dd", "dt", "h1", "h2", "h3"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN and self.hidden:
+            self.hidden -= 1
+        else:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+# A Python repr or an empty-value leak, standing alone (not inside a Chinese word).
+_REPR = re.compile(r"\{'|\[\]|(?<![A-Za-z])(None|True|False)(?![A-Za-z])")
+# A 12-digit region code standing alone (ID numbers are 18 characters; account numbers
+# longer): where a name is expected.
+_CODE12 = re.compile(r"(?<![0-9A-Za-z*])[0-9]{12}(?![0-9A-Za-z*])")
+
+
+def raw_values(text: str, enum_values: frozenset[str] = frozenset()) -> list[str]:
+    """The raw things found in visible text: reprs, 12-digit codes and (given the set of
+    stored enumeration values that are not words anyone would write, e.g. "visit_worker",
+    "minimum_living") those values standing alone."""
+    found = [m.group(0) for m in _REPR.finditer(text)]
+    found += [m.group(0) for m in _CODE12.finditer(text)]
+    if enum_values:
+        for word in re.findall(r"(?<![A-Za-z_0-9])[a-z][a-z0-9_]*[a-z0-9](?![A-Za-z_0-9])", text):
+            if word in enum_values:
+                found.append(word)
+    return found
