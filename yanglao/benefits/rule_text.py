@@ -141,6 +141,16 @@ def _leaf(rule: dict[str, Any], names: Mapping[str, str]) -> str:
     return "（条件无效）"
 
 
+def describe_bands(bands: list[dict[str, Any]]) -> str:
+    """A standard's bands: “80–89周岁（80至89周岁）：100；…”, “由地方确定” for no amount."""
+    return "；".join(
+        f"{b.get('band', '')}"
+        + (f"（{describe(b['when'])}）" if b.get("when") else "")
+        + f"：{b.get('value') or '由地方确定'}"
+        for b in bands
+    )
+
+
 def region_prefixes(rule: Any) -> set[str]:
     """The region prefixes a rule names (for `describe`'s names)."""
     if not isinstance(rule, dict):

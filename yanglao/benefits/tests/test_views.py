@@ -565,16 +565,16 @@ def test_builder_adds_removes_and_keeps_what_was_typed(
     page = c.post("/benefits/items/publish/", data)
     body = page.content.decode()
     assert page.status_code == 200 and "我改的名称" in body and "需人工核定" in body
-    assert not ServiceItem_exists_for(county_officer)
+    assert not _n06_published(county_officer)
     # An empty manual condition: the error stands next to it, nothing is published.
     data = _form_data(body)
     page = c.post("/benefits/items/publish/", data)
     body = page.content.decode()
     assert "请写明需人工核定的内容" in body and "我改的名称" in body
-    assert not ServiceItem_exists_for(county_officer)
+    assert not _n06_published(county_officer)
 
 
-def ServiceItem_exists_for(user: Any) -> bool:  # noqa: N802
+def _n06_published(user: Any) -> bool:
     from yanglao.benefits.models import ServiceItem
 
     return ServiceItem.objects.filter(region_id="220102000000", code="N06").exists()
