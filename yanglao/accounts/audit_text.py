@@ -79,6 +79,8 @@ KEY_LABELS: dict[str, str] = {
     "open_tasks_moved": "转移的巡访任务数",
     "operator": "经办人",
     "organisation": "所属部门",
+    "path": "页面地址",
+    "method": "请求方式",
     "people": "人数",
     "person": "老年人",
     "persons": "人数",
@@ -158,7 +160,22 @@ _CODE12 = re.compile(r"^[0-9]{12}$")
 _JURISDICTION = re.compile(r"^([0-9]{12}):(edit|search|stats)$")
 
 ValueFormatter = Callable[[Any], str]
-_VALUE_FORMATTERS: dict[str, ValueFormatter] = {}
+# Keys a person has no use for (the view's internal name of a refused request).
+HIDDEN_KEYS = frozenset({"view"})
+REQUEST_METHODS = {"GET": "打开页面", "HEAD": "打开页面", "POST": "提交", "PUT": "提交"}
+HTTP_STATUS = {403: "无此权限", 404: "不存在或不在管辖范围", 405: "不支持的操作"}
+
+
+def _reason(value: Any) -> str:
+    """'PermissionDenied: 无此权限' → '无此权限' (the exception's name is for developers)."""
+    text = str(value or "")
+    return text.split(": ", 1)[1] if re.match(r"^[A-Za-z_.]+: ", text) else text or "（空）"
+
+
+_VALUE_FORMATTERS: dict[str, ValueFormatter] = {
+    "method": lambda v: REQUEST_METHODS.get(str(v), str(v)),
+    "reason": _reason,
+}
 _KEY_VALUES: dict[str, dict[str, str]] = {}
 
 
@@ -315,7 +332,11 @@ def lines(changes: Any, object_type: str = "", *, diff: bool = False) -> list[Li
         return [Line("内容", None, value_text(changes))] if changes not in (None, "", []) else []
     out: list[Line] = []
     for key, value in changes.items():
-        if key == "changed" and isinstance(value, dict):
+        if key in HIDDEN_KEYS:
+            continue
+        if key == "status" and object_type == "request" and value in HTTP_STATUS:
+            out.append(Line("结果", None, HTTP_STATUS[value]))
+        elif key == "changed" and isinstance(value, dict):
             out.extend(lines(value, object_type, diff=True))
         elif _is_change(key, value, object_type, diff):
             out.append(

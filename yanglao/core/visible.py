@@ -6,37 +6,50 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 # Text inside these elements is not shown.
-_HIDDEN = {"script", "style", "template", "datalist", "noscript", "title", "head", "option"}
+_HIDDEN = {"script", "style", "template", "datalist", "noscript", "title", "head"}
 
 
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, hidden: set[str]) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.hide = hidden
+        self.technical: list[list[Any]] = []  # [tag, depth] of a data-technical element
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
+        if self.technical:
+            self.technical[-1][1] += tag == self.technical[-1][0]
+        elif any(k == "data-technical" for k, _ in attrs):
+            # A technical view kept for system administrators (collapsed, labelled 技术格式).
+            self.technical.append([tag, 1])
+        if tag in self.hide:
             self.hidden += 1
         elif tag in ("br", "p", "div", "li", "td", "th", "tr", "dd", "dt", "h1", "h2", "h3"):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN and self.hidden:
+        if self.technical and tag == self.technical[-1][0]:
+            self.technical[-1][1] -= 1
+            if not self.technical[-1][1]:
+                self.technical.pop()
+        if tag in self.hide and self.hidden:
             self.hidden -= 1
         else:
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
-        if not self.hidden:
+        if not self.hidden and not self.technical:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    """The text a reader sees: no tags, attributes, scripts or styles."""
-    parser = _Text()
+def visible_text(html: str, *, options: bool = False) -> str:
+    """The text a reader sees: no tags, attributes, scripts or styles; the choices of
+    drop-downs only with `options` (they show when the list is opened)."""
+    parser = _Text(_HIDDEN if options else _HIDDEN | {"option"})
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
@@ -46,6 +59,7 @@ def visible_text(html: str) -> str:
 _REPR = re.compile(r"\{'|\[\]|(?<![A-Za-z])(None|True|False)(?![A-Za-z])")
 # A 12-digit region code standing alone (ID numbers are 18 characters; account numbers
 # longer): where a name is expected.
+_PATH = re.compile(r"(?<![0-9A-Za-z])/[0-9A-Za-z_./?=&%-]+")
 _CODE12 = re.compile(r"(?<![0-9A-Za-z*])[0-9]{12}(?![0-9A-Za-z*])")
 
 
@@ -53,6 +67,7 @@ def raw_values(text: str, enum_values: frozenset[str] = frozenset()) -> list[str
     """The raw things found in visible text: reprs, 12-digit codes and (given the set of
     stored enumeration values that are not words anyone would write, e.g. "visit_worker",
     "minimum_living") those values standing alone."""
+    text = _PATH.sub(" ", text)  # a page address (/accounts/users/new/) is not a raw value
     found = [m.group(0) for m in _REPR.finditer(text)]
     found += [m.group(0) for m in _CODE12.finditer(text)]
     if enum_values:
