@@ -143,7 +143,7 @@ def resolve(
         raise forms.ValidationError(
             f"有多个名为“{text}”的区划，请输入更多字（如上级名称），再从列表中选择"
         )
-    raise forms.ValidationError(f"没有找到名为“{text}”的区划，或不在您可选的范围内。{HINT}")
+    raise forms.ValidationError(f"没有找到名为“{text}”的区划，或不在您的辖区内。{HINT}")
 
 
 def _missing(text: str, code: str, levels: Sequence[int] | None) -> str:
@@ -151,7 +151,7 @@ def _missing(text: str, code: str, levels: Sequence[int] | None) -> str:
     if region is not None and levels and region.level not in levels:
         allowed = "、".join(Level(lvl).label for lvl in levels)
         return f"“{region.name}”是{Level(region.level).label}，这里须选择{allowed}"
-    return f"没有找到代码为 {text} 的区划，或不在您可选的范围内。{HINT}"
+    return f"没有找到代码为 {text} 的区划，或不在您的辖区内。{HINT}"
 
 
 class RegionInput(forms.TextInput):

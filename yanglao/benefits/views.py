@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yanglao.accounts.regionpicker import RegionField, bind_regions
 from yanglao.accounts.roles import Cap
 from yanglao.benefits import query, rule_text, rules, selectors, services, views_rules
 from yanglao.benefits.choices import (
@@ -38,7 +40,6 @@ from yanglao.core import sheets
 from yanglao.core.dates import parse_month
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
-from yanglao.regions import codes
 from yanglao.regions.models import Region
 
 NOT_PERMITTED = "您的角色不能办理此事项"
@@ -53,6 +54,24 @@ def _date(raw: str | None, default: date) -> date:
 
 def _month(raw: str | None) -> date | None:
     return parse_month(raw)
+
+
+class RegionFilter(forms.Form):
+    """A list filtered by region, picked by name (accounts.regionpicker)."""
+
+    region = RegionField(label="区划", required=False)
+
+
+def _region_filter(request: AuthedRequest, *, any_region: bool = False) -> tuple[RegionFilter, str]:
+    """The filter form and the chosen region's code ("" when none or wrong: the form says
+    why next to the field)."""
+    form = RegionFilter(request.GET if request.GET.get("region") else None)
+    field = form.fields["region"]
+    assert isinstance(field, RegionField)
+    field.any_region = any_region
+    field.widget.any_region = any_region
+    bind_regions(form, request.user)
+    return form, (form.cleaned_data["region"] if form.is_valid() else "")
 
 
 @scope(Cap.BENEFIT_VIEW)
@@ -77,13 +96,12 @@ def home(request: AuthedRequest) -> HttpResponse:
 def items(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     on = _date(request.GET.get("on"), today)
-    region = request.GET.get("region", "").strip()
-    try:
-        code = codes.pad(region) if region else selectors.home_region(request.user)
-    except ValueError:
-        code = selectors.home_region(request.user)
+    # Service lists are public policy: any region's list may be looked at.
+    region_form, picked = _region_filter(request, any_region=True)
+    code = picked or selectors.home_region(request.user)
     node = Region.objects.filter(code=code).first() if code else None
     ctx = {
+        "region_form": region_form,
         "rows": selectors.service_list(code, on),
         "node": node,
         "on": on,
@@ -267,10 +285,10 @@ def overlap_publish(request: AuthedRequest) -> HttpResponse:
 @scope(Cap.BENEFIT_VIEW)
 def discovery(request: AuthedRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
-    item, region = request.GET.get("item", ""), request.GET.get("region", "")
+    item = request.GET.get("item", "")
     latest = selectors.latest_run()
     new_only = request.GET.get("new") == "1"
-    qs, _ = _candidates_qs(request)
+    qs, _, region_form = _candidates_qs(request)
     pg = selectors.page(qs, request.GET.get("page"))
     rows = list(pg.object_list)
     facts = query.facts_for([c.person_id for c in rows])
@@ -289,7 +307,7 @@ def discovery(request: AuthedRequest) -> HttpResponse:
         "rows": explained,
         "items": selectors.service_list(home, today),
         "item": item,
-        "region": region,
+        "region_form": region_form,
         "new_only": new_only,
         "q": request.GET.get("q", ""),
         "latest": latest,
@@ -300,22 +318,16 @@ def discovery(request: AuthedRequest) -> HttpResponse:
 
 def _candidates_qs(request: AuthedRequest) -> Any:
     latest = selectors.latest_run()
-    kw = {
-        "item": request.GET.get("item", ""),
-        "region": request.GET.get("region", ""),
-        "q": request.GET.get("q", ""),
-    }
+    region_form, region = _region_filter(request)
+    kw = {"item": request.GET.get("item", ""), "region": region, "q": request.GET.get("q", "")}
     since = latest if request.GET.get("new") == "1" and latest else None
-    try:
-        return selectors.candidates(user=request.user, since=since, **kw), kw
-    except ValueError:
-        return selectors.candidates(user=request.user, item=kw["item"], since=since), kw
+    return selectors.candidates(user=request.user, since=since, **kw), kw, region_form
 
 
 @scope(Cap.BENEFIT_VIEW)
 def discovery_export(request: AuthedRequest) -> HttpResponseBase:
     """The discovery list as xlsx (masked ID numbers), same filters as the page; audited."""
-    qs, filters = _candidates_qs(request)
+    qs, filters, _ = _candidates_qs(request)
     services.candidates_exported(actor=request.user, count=qs.count(), filters=filters)
     return sheets.xlsx_response(
         f"应保未保名单-{timezone.localdate():%Y%m%d}.xlsx",
