@@ -169,7 +169,7 @@ HTTP_STATUS = {403: "无此权限", 404: "不存在或不在管辖范围", 405: 
 def _reason(value: Any) -> str:
     """'PermissionDenied: 无此权限' → '无此权限' (the exception's name is for developers)."""
     text = str(value or "")
-    return text.split(": ", 1)[1] if re.match(r"^[A-Za-z_.]+: ", text) else text or "（空）"
+    return text.split(": ", 1)[1] if re.match(r"^[A-Za-z_.0-9]+: ", text) else text or "（空）"
 
 
 _VALUE_FORMATTERS: dict[str, ValueFormatter] = {

@@ -31,6 +31,29 @@ class _Text(HTMLParser):
         elif tag in ("br", "p", "div", "li", "td", "th", "tr", "dd", "dt", "h1", "h2", "h3"):
             self.parts.append("\n")
 
+    INLINE = frozenset(
+        {
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "del",
+            "ins",
+            "time",
+            "small",
+            "code",
+            "abbr",
+            "label",
+            "sup",
+            "sub",
+            "mark",
+            "s",
+            "u",
+        }
+    )
+
     def handle_endtag(self, tag: str) -> None:
         if self.technical and tag == self.technical[-1][0]:
             self.technical[-1][1] -= 1
@@ -38,7 +61,7 @@ class _Text(HTMLParser):
                 self.technical.pop()
         if tag in self.hide and self.hidden:
             self.hidden -= 1
-        else:
+        elif tag not in self.INLINE:
             self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:

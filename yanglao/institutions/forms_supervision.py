@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 
 from yanglao.accounts.regionpicker import RegionField
-
 from yanglao.institutions.models import CheckItem, Organisation
 
 
