@@ -252,3 +252,23 @@ def search(request: AuthedRequest) -> HttpResponse:
         any_region=request.GET.get("any") == "1",
     )
     return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
+
+
+class RegionFilter(forms.Form):
+    """A page filtered by one region, picked by name (a GET form)."""
+
+    region = RegionField(label="区划", required=False)
+
+
+def region_filter(
+    request: AuthedRequest, *, any_region: bool = False, levels: Sequence[int] | None = None
+) -> tuple[RegionFilter, str]:
+    """The filter form of `?region=` (a name, or a code from a link) and the chosen region's
+    code; "" when none or wrong (the form then says why beside the field)."""
+    form = RegionFilter(request.GET if request.GET.get("region") else None)
+    field = form.fields["region"]
+    assert isinstance(field, RegionField) and isinstance(field.widget, RegionInput)
+    field.any_region = field.widget.any_region = any_region
+    field.levels = field.widget.levels = tuple(levels or ())
+    field.user = request.user
+    return form, (form.cleaned_data["region"] if form.is_valid() else "")

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from yanglao.accounts.regionpicker import RegionField, bind_regions
+from yanglao.accounts.regionpicker import region_filter
 from yanglao.accounts.roles import Cap
 from yanglao.benefits import query, rule_text, rules, selectors, services, views_rules
 from yanglao.benefits.choices import (
@@ -56,24 +55,6 @@ def _month(raw: str | None) -> date | None:
     return parse_month(raw)
 
 
-class RegionFilter(forms.Form):
-    """A list filtered by region, picked by name (accounts.regionpicker)."""
-
-    region = RegionField(label="区划", required=False)
-
-
-def _region_filter(request: AuthedRequest, *, any_region: bool = False) -> tuple[RegionFilter, str]:
-    """The filter form and the chosen region's code ("" when none or wrong: the form says
-    why next to the field)."""
-    form = RegionFilter(request.GET if request.GET.get("region") else None)
-    field = form.fields["region"]
-    assert isinstance(field, RegionField)
-    field.any_region = any_region
-    field.widget.any_region = any_region
-    bind_regions(form, request.user)
-    return form, (form.cleaned_data["region"] if form.is_valid() else "")
-
-
 @scope(Cap.BENEFIT_VIEW)
 def home(request: AuthedRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
@@ -97,7 +78,7 @@ def items(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     on = _date(request.GET.get("on"), today)
     # Service lists are public policy: any region's list may be looked at.
-    region_form, picked = _region_filter(request, any_region=True)
+    region_form, picked = region_filter(request, any_region=True)
     code = picked or selectors.home_region(request.user)
     node = Region.objects.filter(code=code).first() if code else None
     ctx = {
@@ -318,7 +299,7 @@ def discovery(request: AuthedRequest) -> HttpResponse:
 
 def _candidates_qs(request: AuthedRequest) -> Any:
     latest = selectors.latest_run()
-    region_form, region = _region_filter(request)
+    region_form, region = region_filter(request)
     kw = {"item": request.GET.get("item", ""), "region": region, "q": request.GET.get("q", "")}
     since = latest if request.GET.get("new") == "1" and latest else None
     return selectors.candidates(user=request.user, since=since, **kw), kw, region_form
