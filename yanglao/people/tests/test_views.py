@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.core.visible import visible_text
 from yanglao.people import services
 from yanglao.people.models import Dementia, Disability, Person
 from yanglao.people.testing import certificate_for, person_input
@@ -38,7 +39,8 @@ def person(officer) -> Person:
 
 def test_detail_shows_both_regions_dwelling_and_facts(client, person) -> None:
     body = client.get(f"/people/{person.public_id}/").content.decode()
-    assert "户籍地" in body and "220204001000" in body
+    # The 户籍地 by name, never as a 12-digit code (issue 14).
+    assert "户籍地" in body and "德胜街道" in body and "220204001000" not in visible_text(body)
     assert "居住方式" in body and "居家" in body
     assert "残疾信息" in body and "登记残疾人证" in body and "登记失智" in body
     assert "重点对象：" in body and "高龄（80周岁及以上）" in body
