@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django.forms",
     "django_tasks",
     "django_tasks_db",
     "yanglao.core",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "yanglao.urls"
+# One form rendering: errors next to each field and a summary (yanglao/core/forms.py).
+FORM_RENDERER = "yanglao.core.forms.Renderer"
 WSGI_APPLICATION = "yanglao.wsgi.application"
 
 TEMPLATES = [
@@ -228,6 +231,13 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates shown one way: 2026-11-30 (yanglao/formats/zh_Hans/formats.py; the locale module wins
+# over these settings, which say the same for anything outside the locale).
+FORMAT_MODULE_PATH = ["yanglao.formats"]
+DATE_FORMAT = "Y-m-d"
+SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = "Y-m-d H:i"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from yanglao.accounts.models import Mode, User
+from yanglao.accounts.regionpicker import RegionField
 from yanglao.accounts.roles import Role
 
 
@@ -63,19 +66,8 @@ class SecurityPolicyForm(forms.Form):
     )
 
 
-JURISDICTION_HELP = (
-    "每行一条：区划代码 空格 方式。方式为 edit（办理）、search（查询）或 stats（统计）"
-)
-
-
-def parse_jurisdictions(text: str) -> list[tuple[str, str]]:
-    out = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        out.append((parts[0], parts[1] if len(parts) > 1 else Mode.EDIT))
-    return out
+JURISDICTION_ROWS_FREE = 2  # blank rows below the account's jurisdictions
+JURISDICTION_ROWS_MAX = 12
 
 
 class UserForm(ServiceErrorsMixin, forms.Form):
@@ -92,21 +84,54 @@ class UserForm(ServiceErrorsMixin, forms.Form):
         ),
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    jurisdictions = forms.CharField(
-        label="辖区授权",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=JURISDICTION_HELP,
-        required=False,
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        data = self.data if self.is_bound else {}
+        used = [
+            i
+            for i in range(JURISDICTION_ROWS_MAX)
+            if data.get(f"jur_region_{i}") or self.initial.get(f"jur_region_{i}")
+        ]
+        rows = min((max(used) + 1 if used else 0) + JURISDICTION_ROWS_FREE, JURISDICTION_ROWS_MAX)
+        for i in range(rows):
+            self.fields[f"jur_region_{i}"] = RegionField(
+                label=f"辖区{i + 1}", required=False, any_region=True, help_text=""
+            )
+            self.fields[f"jur_mode_{i}"] = forms.ChoiceField(
+                label=f"辖区{i + 1}的权限",
+                choices=Mode.choices,
+                initial=Mode.EDIT,
+                required=False,  # a blank row needs none; a filled row defaults to 办理
+            )
+        self.jurisdiction_count = rows
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in self.fields if not n.startswith("jur_")]
+
+    def jurisdiction_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"jur_region_{i}"], self[f"jur_mode_{i}"]) for i in range(self.jurisdiction_count)
+        ]
+
+    def jurisdictions(self) -> list[tuple[str, str]]:
+        """(region code, mode) of the rows filled in, as the services take them."""
+        d = self.cleaned_data
+        return [
+            (d[f"jur_region_{i}"], d[f"jur_mode_{i}"] or Mode.EDIT)
+            for i in range(self.jurisdiction_count)
+            if d.get(f"jur_region_{i}")
+        ]
 
     @staticmethod
     def initial_from(user: User) -> dict[str, object]:
-        return {
+        initial: dict[str, object] = {
             "username": user.username,
             "full_name": user.full_name,
             "role": user.role,
             "is_active": user.is_active,
-            "jurisdictions": "\n".join(
-                f"{j.region_id} {j.mode}" for j in user.jurisdictions.order_by("region_id")
-            ),
         }
+        for i, j in enumerate(user.jurisdictions.order_by("region_id")):
+            initial[f"jur_region_{i}"] = j.region_id
+            initial[f"jur_mode_{i}"] = j.mode
+        return initial

@@ -552,6 +552,26 @@ def change_reject(*, actor: User, change: AccountChange, note: str = "") -> None
         )
 
 
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """Which of these accounts are locked now by failed logins (django-axes, within the
+    cool-off time): only those show 解除锁定."""
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    if not usernames:
+        return set()
+    qs = AccessAttempt.objects.filter(username__in=usernames)
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if cooloff:
+        qs = qs.filter(attempt_time__gte=timezone.now() - cooloff)
+    return {
+        row["username"]
+        for row in qs.values("username")
+        .annotate(n=Sum("failures_since_start"))
+        .filter(n__gte=settings.AXES_FAILURE_LIMIT)
+    }
+
+
 def user_unlock(*, actor: User, user: User) -> None:
     """Clear django-axes failure records for this account."""
     _check_actor(actor)

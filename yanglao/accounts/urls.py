@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.accounts import views
+from yanglao.accounts import regionpicker, views
 
 app_name = "accounts"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("changes/<int:pk>/decide/", views.change_decide, name="change_decide"),
     path("policy/", views.security_policy, name="policy"),
+    path("regions/", regionpicker.search, name="region_search"),
 ]

@@ -25,7 +25,6 @@ from yanglao.accounts.forms import (
     PasswordChangeForm,
     SecurityPolicyForm,
     UserForm,
-    parse_jurisdictions,
 )
 from yanglao.accounts.models import AccountChange, ApiToken, ChangeStatus, SecurityPolicy, User
 from yanglao.accounts.roles import Cap
@@ -258,7 +257,13 @@ def users(request: AuthedRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     pending = AccountChange.objects.filter(status=ChangeStatus.PENDING).count()
-    return render(request, "accounts/users.html", {"users": qs[:500], "q": q, "pending": pending})
+    rows = list(qs[:500])
+    locked = services.locked_usernames([u.username for u in rows])
+    return render(
+        request,
+        "accounts/users.html",
+        {"users": rows, "q": q, "pending": pending, "locked": locked},
+    )
 
 
 def _flash_result(request: HttpRequest, result: object, done: str) -> None:
@@ -280,7 +285,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 password=d["password"],
                 role=d["role"],
                 full_name=d["full_name"],
-                jurisdictions=parse_jurisdictions(d["jurisdictions"]),
+                jurisdictions=form.jurisdictions(),
             )
         except services.AccountInvalid as exc:
             form.add_service_errors(exc.errors)
@@ -308,7 +313,7 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     full_name=d["full_name"],
                     is_active=d["is_active"],
                     password=d["password"],
-                    jurisdictions=parse_jurisdictions(d["jurisdictions"]),
+                    jurisdictions=form.jurisdictions(),
                 )
             except services.AccountInvalid as exc:
                 form.add_service_errors(exc.errors)

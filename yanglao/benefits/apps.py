@@ -7,6 +7,10 @@ class BenefitsConfig(AppConfig):
     verbose_name = "基本养老服务与补贴"
 
     def ready(self) -> None:
-        from yanglao.benefits import hooks
+        from yanglao.accounts import audit_text
+        from yanglao.benefits import hooks, rule_text
 
         hooks.connect()
+        # The audit log reads a published rule and its bands in Chinese, not as JSON.
+        audit_text.register_value("rule", rule_text.describe)
+        audit_text.register_value("standard", rule_text.describe_bands)

@@ -14,7 +14,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import Mode, User
-from yanglao.accounts.scoping import READ_RECORDS, scoped
+from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped
 from yanglao.benefits import query, rules
 from yanglao.benefits.choices import OPEN_STATUSES, AppStatus, RollStatus, TaskStatus
 from yanglao.benefits.models import (
@@ -366,4 +366,32 @@ def todo_counts(*, user: User, today: date) -> dict[str, Todo]:
         "appeals": Todo(apps["appealed"]),
         "review_tasks": counted(tasks["n"], tasks["late"], tasks["oldest"], today=today),
         "draft_rolls": Todo(drafts),
+    }
+
+
+@dataclass
+class RuleMatches:
+    """How many people in the user's jurisdiction a rule finds today: `yes` satisfy it,
+    `maybe` more may once a person decides (需人工核定) or a missing fact is known."""
+
+    yes: int
+    maybe: int
+
+
+def rule_matches(*, user: User, rule: rules.Rule, on: date) -> RuleMatches:
+    """The engine's own SQL form of the rule (query.compile_rule), over the people in the
+    user's jurisdiction (figures only: a count, no names)."""
+    true_q, false_q = query.compile_rule(rule, on)
+    people = scoped(Person.objects.all(), user, READ_FIGURES)
+    yes = people.filter(true_q).count()
+    not_false = people.exclude(false_q).count()
+    return RuleMatches(yes, max(not_false - yes, 0))
+
+
+def region_names(prefixes: set[str]) -> dict[str, str]:
+    """Region code prefix (as rules store them) → name, for rule_text.describe."""
+    padded = {p.ljust(12, "0"): p for p in prefixes if p.isdigit() and len(p) <= 12}
+    return {
+        padded[code]: name
+        for code, name in Region.objects.filter(code__in=padded).values_list("code", "name")
     }

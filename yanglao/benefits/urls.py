@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yanglao.benefits import views
+from yanglao.benefits import views, views_rules
 
 app_name = "benefits"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("items/", views.items, name="items"),
     path("items/publish/", views.publish, name="publish"),
+    path("items/rule-preview/", views_rules.preview, name="rule_preview"),
     path("overlaps/publish/", views.overlap_publish, name="overlap_publish"),
     path("discovery/", views.discovery, name="discovery"),
     path("discovery/export.xlsx", views.discovery_export, name="discovery_export"),

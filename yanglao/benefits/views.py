@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yanglao.accounts.regionpicker import region_filter
 from yanglao.accounts.roles import Cap
-from yanglao.benefits import query, rules, selectors, services
+from yanglao.benefits import query, rule_text, rules, selectors, services, views_rules
 from yanglao.benefits.choices import (
     AppStatus,
     ImportKind,
@@ -38,7 +39,6 @@ from yanglao.core import sheets
 from yanglao.core.dates import parse_month
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
-from yanglao.regions import codes
 from yanglao.regions.models import Region
 
 NOT_PERMITTED = "您的角色不能办理此事项"
@@ -77,13 +77,12 @@ def home(request: AuthedRequest) -> HttpResponse:
 def items(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     on = _date(request.GET.get("on"), today)
-    region = request.GET.get("region", "").strip()
-    try:
-        code = codes.pad(region) if region else selectors.home_region(request.user)
-    except ValueError:
-        code = selectors.home_region(request.user)
+    # Service lists are public policy: any region's list may be looked at.
+    region_form, picked = region_filter(request, any_region=True)
+    code = picked or selectors.home_region(request.user)
     node = Region.objects.filter(code=code).first() if code else None
     ctx = {
+        "region_form": region_form,
         "rows": selectors.service_list(code, on),
         "node": node,
         "on": on,
@@ -111,7 +110,7 @@ def _item_form_initial(request: AuthedRequest, region_code: str | None) -> dict[
                 "name": i.name,
                 "category": i.category,
                 "target": i.target,
-                "rule": json.dumps(i.rule, ensure_ascii=False, indent=1),
+                "rule": i.rule,
                 "standard": base.standard,
                 "unit": i.unit,
                 "payable": i.payable,
@@ -122,7 +121,7 @@ def _item_form_initial(request: AuthedRequest, region_code: str | None) -> dict[
                 "article": i.article,
             }
     return {
-        "rule": json.dumps({"all": [{"kind": "alive"}, {"kind": "age", "min": 60}]}),
+        "rule": {"all": [{"kind": "alive"}, {"kind": "age", "min": 60}]},
         "standard": [{"band": "每人", "when": None, "value": None}],
         "discover": True,
     }
@@ -140,6 +139,8 @@ def publish(request: AuthedRequest) -> HttpResponseBase:
     target = None if national and not region_code else region_code
     form: dict[str, Any] = _item_form_initial(request, target)
     errors: dict[str, list[str]] = {}
+    rule_data = rule_text.to_fields(form["rule"])
+    rule_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         p = request.POST
         bands = []
@@ -151,64 +152,90 @@ def publish(request: AuthedRequest) -> HttpResponseBase:
             try:
                 cond = json.loads(when) if when.strip() else None
             except json.JSONDecodeError:
-                cond = {"kind": "无法解析的 JSON"}
+                cond = {"kind": "无法解析的条件"}
             bands.append({"band": label, "when": cond, "value": value.strip() or None})
-        try:
-            rule = json.loads(p.get("rule", ""))
-        except json.JSONDecodeError:
-            rule = None
+        rule: Any = None
+        if "r.type" in p:  # the builder
+            rule_data = views_rules.fields_of(p)
+            acting = views_rules.apply_action(p, rule_data)
+            parsed = views_rules.parse(rule_data)
+            rule, rule_errors = parsed.rule, ({} if acting else parsed.errors)
+        else:  # a script posting the JSON itself
+            acting = False
+            try:
+                rule = json.loads(p.get("rule", ""))
+            except json.JSONDecodeError:
+                rule = None
         form = {k: p.get(k, "") for k in p} | {
             "standard": bands,
             "payable": bool(p.get("payable")),
             "discover": bool(p.get("discover")),
         }
-        try:
-            item = services.item_publish(
-                actor=request.user,
-                region_code=target or None,
-                data=services.ItemInput(
-                    code=p.get("code", ""),
-                    name=p.get("name", ""),
-                    category=p.get("category", ""),
-                    target=p.get("target", ""),
-                    rule=rule if rule is not None else "（空）",
-                    standard=bands,
-                    effective_from=_date(p.get("effective_from"), timezone.localdate()),
-                    document_no=p.get("document_no", ""),
-                    content=p.get("content", ""),
-                    unit=p.get("unit", ""),
-                    payable=bool(p.get("payable")),
-                    discover=bool(p.get("discover")),
-                    funding=p.get("funding", ""),
-                    department=p.get("department", ""),
-                    article=p.get("article", ""),
-                    provisional=bool(p.get("provisional")),
-                    note=p.get("note", ""),
-                ),
-            )
-        except services.BenefitInvalid as exc:
-            errors = exc.errors
-        except services.NotPermitted:
-            messages.error(request, NOT_PERMITTED)
-            return redirect("benefits:items")
-        else:
-            messages.success(request, f"已发布 {item.code} {item.name}（第{item.version}版）")
-            if not request.user.can(Cap.BENEFIT_VIEW):  # the system administrator (national)
-                return redirect("benefits:publish")
-            return redirect(f"/benefits/items/?region={item.region_id or ''}")
+        if rule_errors:
+            errors = {"rule": ["对象条件有误，请按标出的提示修改"]}
+        elif not acting:  # (a condition added or removed: show the form again)
+            done = _publish_item(request, target, rule, bands)
+            if isinstance(done, HttpResponseBase):
+                return done
+            errors = done
     ctx = {
+        **views_rules.builder_context(request.user, rule_data, rule_errors),
         "form": form,
-        "errors": errors,
+        "errors": {k: v for k, v in errors.items() if k != "rule" or not rule_errors},
         "regions": regions,
         "national": national,
         "region_code": region_code,
         "categories": ItemCategory.choices,
         "bands": [
-            {**b, "when_json": json.dumps(b["when"], ensure_ascii=False) if b.get("when") else ""}
+            {
+                **b,
+                "when_json": json.dumps(b["when"], ensure_ascii=False) if b.get("when") else "",
+                "when_text": rule_text.describe(b["when"]) if b.get("when") else "",
+            }
             for b in [*form.get("standard", []), {"band": "", "when": None, "value": None}]
         ],
     }
     return render(request, "benefits/publish.html", ctx)
+
+
+def _publish_item(
+    request: AuthedRequest, target: str | None, rule: Any, bands: list[dict[str, Any]]
+) -> HttpResponseBase | dict[str, list[str]]:
+    """Publish the posted item: the redirect when done, else the service's errors."""
+    p = request.POST
+    try:
+        item = services.item_publish(
+            actor=request.user,
+            region_code=target or None,
+            data=services.ItemInput(
+                code=p.get("code", ""),
+                name=p.get("name", ""),
+                category=p.get("category", ""),
+                target=p.get("target", ""),
+                rule=rule if rule is not None else "（空）",
+                standard=bands,
+                effective_from=_date(p.get("effective_from"), timezone.localdate()),
+                document_no=p.get("document_no", ""),
+                content=p.get("content", ""),
+                unit=p.get("unit", ""),
+                payable=bool(p.get("payable")),
+                discover=bool(p.get("discover")),
+                funding=p.get("funding", ""),
+                department=p.get("department", ""),
+                article=p.get("article", ""),
+                provisional=bool(p.get("provisional")),
+                note=p.get("note", ""),
+            ),
+        )
+    except services.BenefitInvalid as exc:
+        return exc.errors
+    except services.NotPermitted:
+        messages.error(request, NOT_PERMITTED)
+        return redirect("benefits:items")
+    messages.success(request, f"已发布 {item.code} {item.name}（第{item.version}版）")
+    if not request.user.can(Cap.BENEFIT_VIEW):  # the system administrator (national)
+        return redirect("benefits:publish")
+    return redirect(f"/benefits/items/?region={item.region_id or ''}")
 
 
 @require_POST
@@ -239,10 +266,10 @@ def overlap_publish(request: AuthedRequest) -> HttpResponse:
 @scope(Cap.BENEFIT_VIEW)
 def discovery(request: AuthedRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
-    item, region = request.GET.get("item", ""), request.GET.get("region", "")
+    item = request.GET.get("item", "")
     latest = selectors.latest_run()
     new_only = request.GET.get("new") == "1"
-    qs, _ = _candidates_qs(request)
+    qs, _, region_form = _candidates_qs(request)
     pg = selectors.page(qs, request.GET.get("page"))
     rows = list(pg.object_list)
     facts = query.facts_for([c.person_id for c in rows])
@@ -261,7 +288,7 @@ def discovery(request: AuthedRequest) -> HttpResponse:
         "rows": explained,
         "items": selectors.service_list(home, today),
         "item": item,
-        "region": region,
+        "region_form": region_form,
         "new_only": new_only,
         "q": request.GET.get("q", ""),
         "latest": latest,
@@ -272,22 +299,16 @@ def discovery(request: AuthedRequest) -> HttpResponse:
 
 def _candidates_qs(request: AuthedRequest) -> Any:
     latest = selectors.latest_run()
-    kw = {
-        "item": request.GET.get("item", ""),
-        "region": request.GET.get("region", ""),
-        "q": request.GET.get("q", ""),
-    }
+    region_form, region = region_filter(request)
+    kw = {"item": request.GET.get("item", ""), "region": region, "q": request.GET.get("q", "")}
     since = latest if request.GET.get("new") == "1" and latest else None
-    try:
-        return selectors.candidates(user=request.user, since=since, **kw), kw
-    except ValueError:
-        return selectors.candidates(user=request.user, item=kw["item"], since=since), kw
+    return selectors.candidates(user=request.user, since=since, **kw), kw, region_form
 
 
 @scope(Cap.BENEFIT_VIEW)
 def discovery_export(request: AuthedRequest) -> HttpResponseBase:
     """The discovery list as xlsx (masked ID numbers), same filters as the page; audited."""
-    qs, filters = _candidates_qs(request)
+    qs, filters, _ = _candidates_qs(request)
     services.candidates_exported(actor=request.user, count=qs.count(), filters=filters)
     return sheets.xlsx_response(
         f"应保未保名单-{timezone.localdate():%Y%m%d}.xlsx",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from yanglao.accounts.regionpicker import RegionField
 from yanglao.institutions.models import CheckItem, Organisation
 
 
 class PlanForm(forms.Form):
-    region = forms.CharField(label="区划代码", max_length=12)
+    region = RegionField(label="抽查范围（区划）", levels=(1, 2, 3, 4))
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     name = forms.CharField(label="计划名称", max_length=100)
     ratio = forms.CharField(label="抽查比例（如 5% 或 0.05）", max_length=12)
@@ -30,7 +31,7 @@ class InspectorForm(forms.Form):
     username = forms.CharField(label="检查员账号", max_length=150)
     organisation = forms.ChoiceField(label="所属部门", choices=Organisation.choices)
     certificate_no = forms.CharField(label="执法证号", max_length=40, required=False)
-    region = forms.CharField(label="名录库区划代码", max_length=12)
+    region = RegionField(label="名录库所属区划", levels=(1, 2, 3))
 
 
 class LinkForm(forms.Form):

@@ -733,6 +733,7 @@ class OperatingRule(models.Model):
     )
     key = models.CharField("政策项", max_length=32)
     value = models.DecimalField("取值", max_digits=10, decimal_places=2)
+
     effective_from = models.DateField("生效日期")
     document_no = models.CharField("文号", max_length=120)
     note = models.CharField("说明", max_length=200, blank=True)
@@ -757,6 +758,13 @@ class OperatingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id or '全国'} {self.key}={self.value} 自{self.effective_from}"
+
+    @property
+    def key_label(self) -> str:
+        """The policy item in Chinese (choices.RuleKey), never its stored key."""
+        from yanglao.institutions.choices import RuleKey
+
+        return str(dict(RuleKey.choices).get(self.key, self.key))
 
 
 class MonthlyReport(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yanglao.accounts.models import User
+from yanglao.accounts.regionpicker import bind_regions
 from yanglao.accounts.roles import Cap
 from yanglao.core import offline as core_offline
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
@@ -242,6 +243,7 @@ def results(request: AuthedRequest) -> HttpResponse:
 def plans(request: AuthedRequest) -> HttpResponse:
     supervision.ensure_check_items()
     form = PlanForm(request.POST or None, initial={"year": timezone.localdate().year})
+    bind_regions(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -342,6 +344,7 @@ def directory(request: AuthedRequest) -> HttpResponse:
     """执法检查人员名录库 and 回避 links."""
     user = request.user
     form = InspectorForm(request.POST or None)
+    bind_regions(form, request.user)
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         account = User.objects.filter(username=c["username"].strip()).first()

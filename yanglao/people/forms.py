@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from yanglao.accounts.regionpicker import RegionField
 from yanglao.people.choices import (
     ADVANCED_AGE,
     ADVANCED_AGE_LABEL,
@@ -55,12 +56,12 @@ class PersonForm(forms.Form):
     )
     ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITIES, initial="01")
     region_code = forms.ChoiceField(label="居住村（社区）")
-    household_region_code = forms.CharField(
-        label="户籍地区划代码",
-        max_length=20,
+    household_region_code = RegionField(
+        label="户籍地",
         required=False,
-        help_text="6位县级、9位乡镇或12位村级代码；不填则与居住村（社区）相同",
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        levels=(3, 4, 5),
+        any_region=True,
+        help_text="县（市、区）、乡镇（街道）或村（社区）：输入名称再从列表中选择；不填则与居住村（社区）相同",
     )
     dwelling = forms.ChoiceField(
         label="居住方式",
@@ -196,12 +197,7 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名或完整身份证号码", "type": "search"}),
     )
-    region = forms.CharField(
-        label="区划代码",
-        required=False,
-        max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "如 220102"}),
-    )
+    region = RegionField(label="区划", required=False)
     category = forms.ChoiceField(
         label="类别",
         required=False,
@@ -228,17 +224,6 @@ class FilterForm(forms.Form):
             ("all", "全部"),
         ],
     )
-
-    def clean_region(self) -> str:
-        from yanglao.regions import codes
-
-        raw: str = self.cleaned_data.get("region", "").strip()
-        if not raw:
-            return ""
-        try:
-            return codes.pad(raw)
-        except ValueError as exc:
-            raise forms.ValidationError("区划代码应为2、4、6、9或12位数字") from exc
 
 
 class LifeEventForm(forms.Form):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yanglao.accounts.regionpicker import bind_regions
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope
 from yanglao.core.audit import Action, audit
@@ -40,6 +41,7 @@ from yanglao.regions.models import Region
 
 def _filter(request: AuthedRequest) -> tuple[FilterForm, selectors.PersonFilter]:
     form = FilterForm(request.GET or None)
+    bind_regions(form, request.user)
     f = selectors.PersonFilter()
     if form.is_valid():
         d = form.cleaned_data

@@ -78,7 +78,13 @@ class CountingRule(PolicyRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region_id or '全国'} {'、'.join(self.methods)} 自{self.effective_from}"
+        return f"{self.region_id or '全国'} {self.methods_display} 自{self.effective_from}"
+
+    @property
+    def methods_display(self) -> str:
+        """The methods in Chinese (上门、视频 …), never their stored codes."""
+        labels = dict(Method.choices)
+        return "、".join(str(labels.get(m, m)) for m in self.methods)
 
 
 class VisitSubject(models.Model):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yanglao.accounts.regionpicker import region_filter
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
 from yanglao.core import sheets
@@ -56,7 +57,11 @@ def _month(request: AuthedRequest) -> date:
 
 
 def _node(request: AuthedRequest) -> Region:
-    code = request.GET.get("region", "")
+    """The region of `?region=` (a name picked with the region picker, or a code in a link),
+    else the user's first jurisdiction."""
+    _, code = region_filter(request)
+    if not code and request.GET.get("region", "").strip().isdigit():
+        raise Http404  # a code out of scope in a link: as any other object out of scope
     if not code:
         ranges = user_ranges(request.user, READ_FIGURES)
         if not ranges:
@@ -597,6 +602,7 @@ def policy_page(request: AuthedRequest) -> HttpResponse:
             "targets": TARGET_CHOICES,
             "periods": Period.choices,
             "methods": Method.choices,
+            "region_form": region_filter(request)[0],
             "can_manage": request.user.can(Cap.VISIT_MANAGE),
             "target_label": target_label,
         },

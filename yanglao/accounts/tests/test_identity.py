@@ -30,6 +30,7 @@ from yanglao.accounts.roles import Role
 from yanglao.accounts.testing import code_for_secret, totp_code
 from yanglao.api.tests.conftest import token_body
 from yanglao.core.models import AuditEvent
+from yanglao.core.visible import visible_text
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Yl-test-pass-2026"
@@ -157,9 +158,10 @@ def _edit(c: Client, user: User, **fields: Any) -> Any:
         "full_name": user.full_name,
         "role": user.role,
         "is_active": "on",
-        "jurisdictions": "\n".join(f"{j.region_id} {j.mode}" for j in user.jurisdictions.all()),
         "password": "",
     }
+    for i, j in enumerate(user.jurisdictions.order_by("region_id")):
+        data |= {f"jur_region_{i}": j.region_id, f"jur_mode_{i}": j.mode}
     data.update(fields)
     return c.post(f"/accounts/users/{user.pk}/", data)
 
@@ -170,7 +172,7 @@ def test_security_admin_cannot_change_its_own_role(admins) -> None:
     c.force_login(a)
     r = _edit(c, a, role=Role.AUDITOR)
     assert "不能修改自己的角色或辖区" in r.content.decode()
-    _edit(c, a, jurisdictions="220102 edit")
+    _edit(c, a, jur_region_0="南关区", jur_mode_0="edit")
     a.refresh_from_db()
     assert a.role == Role.SECURITY_ADMIN
     assert list(a.jurisdictions.values_list("region_id", flat=True)) == ["220000000000"]
@@ -187,7 +189,8 @@ def test_provincial_officer_for_oneself_waits_for_a_second_admin(admins) -> None
             "username": "my_province",
             "role": Role.PROVINCE_OFFICER,
             "password": "Sneaky-Pass-2026",
-            "jurisdictions": "22 edit",
+            "jur_region_0": "吉林省",
+            "jur_mode_0": "edit",
             "is_active": "on",
         },
     )
@@ -221,7 +224,7 @@ def test_provincial_officer_for_oneself_waits_for_a_second_admin(admins) -> None
     ca = Client()
     ca.force_login(auditor)
     page = ca.get("/audit/?action=user.").content.decode()
-    for action in ("user.change_request", "user.change_approve", "user.create"):
+    for action in ("申请账号变更（待批准）", "批准账号变更", "创建账号"):
         assert action in page
 
 
@@ -435,3 +438,82 @@ def test_demo_accounts_json_lets_scripts_log_in(regions, tmp_path: Path) -> None
         content_type="application/json",
     )
     assert r.status_code == 200
+
+
+def test_jurisdictions_are_picked_by_name_with_modes_as_words(admins) -> None:
+    """Issue 14 part 2: regions by name (type-ahead list), modes 办理/查询/统计, and a wrong
+    region named in Chinese next to its row; what was typed stays."""
+    a, b, _ = admins
+    c = Client()
+    c.force_login(a)
+    page = c.get("/accounts/users/new/").content.decode()
+    assert (
+        "data-region-picker" in page
+        and "办理（查看与修改）" in page
+        and "统计（仅汇总数字）" in page
+    )
+    r = c.post(
+        "/accounts/users/new/",
+        {
+            "username": "nanguan_new",
+            "full_name": "王丽英",
+            "role": Role.COUNTY_OFFICER,
+            "password": "Good-Pass-2026!",
+            "jur_region_0": "长春市南关区",
+            "jur_mode_0": "search",
+            "jur_region_1": "不存在的地方",
+            "jur_mode_1": "edit",
+            "is_active": "on",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "没有找到名为“不存在的地方”的区划" in body
+    assert 'value="王丽英"' in body and 'value="长春市南关区"' in body
+    assert "jur_region_1" not in visible_text(body)
+    r = c.post(
+        "/accounts/users/new/",
+        {
+            "username": "nanguan_new",
+            "role": Role.COUNTY_OFFICER,
+            "password": "Good-Pass-2026!",
+            "jur_region_0": "南关区",
+            "jur_mode_0": "search",
+            "is_active": "on",
+        },
+    )
+    assert r.status_code == 302
+    if not User.objects.filter(username="nanguan_new").exists():  # waits for a second admin
+        c2 = Client()
+        c2.force_login(b)
+        change = AccountChange.objects.get(target_username="nanguan_new")
+        c2.post(f"/accounts/changes/{change.pk}/decide/", {"approve": "1"})
+    made = User.objects.get(username="nanguan_new")
+    assert list(made.jurisdictions.values_list("region_id", "mode")) == [("220102000000", "search")]
+    edit = c.get(f"/accounts/users/{made.pk}/").content.decode()
+    assert 'value="长春市南关区"' in edit and "220102000000" not in visible_text(edit)
+
+
+def test_unlock_shows_only_on_a_locked_account(admins, make_user) -> None:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    a, _, _ = admins
+    locked = make_user(Role.VISIT_WORKER, "220102001001", username="locked_worker")
+    make_user(Role.VISIT_WORKER, "220102001001", username="fine_worker")
+    AccessAttempt.objects.create(
+        username=locked.username,
+        ip_address="10.0.0.1",
+        user_agent="x",
+        attempt_time=timezone.now(),
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    c = Client()
+    c.force_login(a)
+    page = c.get("/accounts/users/?q=_worker").content.decode()
+    assert page.count("解除锁定") == 1 and "已锁定" in page
+    c.post(f"/accounts/users/{locked.pk}/unlock/")
+    assert "解除锁定" not in c.get("/accounts/users/?q=_worker").content.decode()

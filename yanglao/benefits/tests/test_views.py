@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -15,11 +16,12 @@ from django.test import Client
 from django.utils import timezone
 
 from yanglao.accounts.roles import Role
-from yanglao.benefits import services
+from yanglao.benefits import rule_text, services
 from yanglao.benefits.choices import AppStatus
 from yanglao.benefits.models import Application, Entitlement, ReviewTask, Roll
 from yanglao.core import sheets
 from yanglao.core.models import AuditEvent
+from yanglao.core.visible import visible_text
 from yanglao.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +112,7 @@ def test_publish_below_province_shows_reason(catalog_loaded: None, county_office
             "name": "困难残疾人生活补贴",
             "category": "material",
             "target": "低保家庭中的残疾老年人",
-            "rule": form.context["form"]["rule"],
+            **rule_text.to_fields(form.context["form"]["rule"]),
             "band": ["每人"],
             "band_when": [""],
             "band_value": ["90"],
@@ -137,7 +139,7 @@ def test_system_admin_publishes_the_national_list(catalog_loaded: None, make_use
             "name": "社区居家养老服务（助餐等）",
             "category": "care",
             "target": "有需求的老年人",
-            "rule": form.context["form"]["rule"],
+            **rule_text.to_fields(form.context["form"]["rule"]),
             "band": ["每人"],
             "band_when": [""],
             "band_value": [""],
@@ -466,3 +468,113 @@ def test_bank_sheet_amounts_are_numbers_with_a_total_row(
         cell = re.search(rf'<c r="{letter}{row}" s="(\d+)"( t="\w+")?>', sheet_xml)
         assert cell is not None and cell.group(2) is None  # a number, not a string
         assert formats[xfs[int(cell.group(1))]] == "0.00"
+
+
+# --- the eligibility builder (issue 14 part 2) ---------------------------------------------
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send for one form (inputs, ticked boxes, selections)."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id, self.inside, self.select = form_id, False, ""
+        self.data: dict[str, list[str]] = {}
+        self.first_option: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = a.get("name", "")
+        if tag == "input" and name:
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value", "on"))
+        elif tag == "select":
+            self.select = name
+        elif tag == "option" and self.select:
+            self.first_option.setdefault(self.select, a.get("value", ""))
+            if "selected" in a:
+                self.data[self.select] = [a.get("value", "")]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.select:
+            if self.select not in self.data and self.select in self.first_option:
+                self.data[self.select] = [self.first_option[self.select]]
+            self.select = ""
+        if tag == "form":
+            self.inside = False
+
+
+def _form_data(html: str, form_id: str = "publish-form") -> dict[str, list[str]]:
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    return {k: v for k, v in parser.data.items() if k != "csrfmiddlewaretoken"}
+
+
+def test_every_seeded_item_round_trips_through_the_builder_page(
+    catalog_loaded: None, make_user: Callable[..., Any]
+) -> None:
+    """JSON → the builder as a browser sees it → the JSON posted back: unchanged, for every
+    item in the database."""
+    from yanglao.benefits import views_rules
+    from yanglao.benefits.models import ServiceItem
+
+    admin = make_user(Role.PROVINCE_OFFICER, "22", username="prov_builder")
+    c = client_for(admin)
+    items = list(ServiceItem.objects.all())
+    assert len(items) >= 16
+    for item in items:
+        page = c.get(f"/benefits/items/publish/?code={item.code}")
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert '"kind"' not in visible_text(html)  # no JSON on screen
+        data = _form_data(html)
+        builder = {k: v for k, v in data.items() if k.startswith("r.") or k == "r"}
+        parsed = views_rules.parse(builder)
+        assert parsed.errors == {} and parsed.rule == item.rule, item.code
+
+
+def test_builder_preview_counts_people_in_the_jurisdiction(
+    nanguan_list: Any, county_officer: Any, make_person: Callable[..., Person]
+) -> None:
+    make_person(date(1940, 1, 1))
+    c = client_for(county_officer)
+    html = c.get("/benefits/items/publish/?code=N06").content.decode()
+    assert "80周岁及以上" in html and "您的辖区现在有" in html
+    r = c.post(
+        "/benefits/items/rule-preview/",
+        {"r.type": "group", "r.op": "all", "r.0.type": "age", "r.0.min": "60"},
+    )
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "60周岁及以上" in body and re.search(r'class="num">[1-9]', body)
+    bad = c.post("/benefits/items/rule-preview/", {"r.type": "group", "r.op": "all"})
+    assert "请至少添加一个条件" in bad.content.decode()
+
+
+def test_builder_adds_removes_and_keeps_what_was_typed(
+    catalog_loaded: None, county_officer: Any
+) -> None:
+    c = client_for(county_officer)
+    html = c.get("/benefits/items/publish/?code=N06").content.decode()
+    data = _form_data(html) | {"name": ["我改的名称"], "rule_add": ["r"], "add_kind.r": ["manual"]}
+    page = c.post("/benefits/items/publish/", data)
+    body = page.content.decode()
+    assert page.status_code == 200 and "我改的名称" in body and "需人工核定" in body
+    assert not _n06_published(county_officer)
+    # An empty manual condition: the error stands next to it, nothing is published.
+    data = _form_data(body)
+    page = c.post("/benefits/items/publish/", data)
+    body = page.content.decode()
+    assert "请写明需人工核定的内容" in body and "我改的名称" in body
+    assert not _n06_published(county_officer)
+
+
+def _n06_published(user: Any) -> bool:
+    from yanglao.benefits.models import ServiceItem
+
+    return ServiceItem.objects.filter(region_id="220102000000", code="N06").exists()

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.core.visible import visible_text
 from yanglao.people import services
 from yanglao.people.models import Dementia, Disability, Person
 from yanglao.people.testing import certificate_for, person_input
@@ -38,7 +39,8 @@ def person(officer) -> Person:
 
 def test_detail_shows_both_regions_dwelling_and_facts(client, person) -> None:
     body = client.get(f"/people/{person.public_id}/").content.decode()
-    assert "户籍地" in body and "220204001000" in body
+    # The 户籍地 by name, never as a 12-digit code (issue 14).
+    assert "户籍地" in body and "德胜街道" in body and "220204001000" not in visible_text(body)
     assert "居住方式" in body and "居家" in body
     assert "残疾信息" in body and "登记残疾人证" in body and "登记失智" in body
     assert "重点对象：" in body and "高龄（80周岁及以上）" in body
@@ -82,7 +84,9 @@ def test_disability_and_dementia_through_the_pages(client, person) -> None:
 
 def test_edit_form_changes_household_region_and_dwelling(client, person) -> None:
     form = client.get(f"/people/{person.public_id}/edit/").content.decode()
-    assert 'name="household_region_code"' in form and 'value="220204001000"' in form
+    # The 户籍地 shows as a name with its parents (the region picker), never as a code.
+    assert 'name="household_region_code"' in form and 'value="吉林市船营区德胜街道"' in form
+    assert "220204001000" not in form
     data = {
         "name": person.name,
         "sex": person.sex,
@@ -100,6 +104,22 @@ def test_edit_form_changes_household_region_and_dwelling(client, person) -> None
     assert r.status_code == 302
     person.refresh_from_db()
     assert person.household_region_id == V and person.dwelling == "institution"
+    # A 户籍地 typed by name; a wrong name gets a Chinese message next to the field.
+    person.refresh_from_db()
+    r = client.post(
+        f"/people/{person.public_id}/edit/",
+        data | {"household_region_code": "德胜街道", "version": person.version},
+    )
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.household_region_id == "220204001000"
+    r = client.post(
+        f"/people/{person.public_id}/edit/",
+        data | {"household_region_code": "没有这个镇", "version": person.version},
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "没有找到名为“没有这个镇”的区划" in body
+    assert "household_region_code：" not in body
 
 
 def test_list_filters_key_groups_and_dementia(client, person, officer) -> None:
