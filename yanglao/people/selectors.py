@@ -498,7 +498,12 @@ def _estimate(qs: QuerySet[Person]) -> int | None:
         return None
     import json
 
-    sql, params = qs.order_by().query.sql_with_params()
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): a search that cannot run
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         row = cursor.fetchone()
