@@ -6,7 +6,14 @@ Two halves:
   reference date it yields `PersonRow`s in plain text. The same seed, villages and date give
   the same people, names, ID numbers and tags.
 * `write_population` encrypts the identifiers exactly as `people.services` does and writes the
-  rows in batches (COPY on PostgreSQL, executemany on SQLite), one transaction per batch.
+  rows in batches (COPY on PostgreSQL, executemany on SQLite), one transaction per batch; the
+  crypto runs once per batch over lists (`crypto.encrypt_many`, `lookup_hash_many`).
+* `write_population_parallel` (PostgreSQL, from PARALLEL_FROM people: the bench and large
+  demos) splits the people by ID area code (`plan_chunks`), each chunk with its own seed, and
+  runs the chunks in several processes, each COPYing its own rows over its own connection;
+  into empty tables it drops the secondary indexes and constraints first and builds them once
+  at the end (`deferred_indexes`). Deterministic given seed, villages and date whatever the
+  number of processes (not the same people as the one-stream `people()` for the same seed).
 
 Shapes used (all approximate; sources in /work/shared/data/census/jilin-2020.json):
 
