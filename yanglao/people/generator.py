@@ -1510,11 +1510,7 @@ def write_population_parallel(
     its own connection (PostgreSQL). Deterministic given seed, villages and today, whatever
     the number of workers. Ids are those of write_population from the current maxima;
     household ids have gaps (each chunk reserves as many as it has people)."""
-    import multiprocessing
     import resource
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from django.db import connections
 
     person_start, household_start = _next_ids()
     chunks = sorted(plan_chunks(villages, n, pinned), key=lambda c: -c.quota)
@@ -1526,6 +1522,36 @@ def write_population_parallel(
         for c in chunks
         if c.quota
     ]
+    import signal
+
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # so that deferred_indexes restores the schema on SIGTERM
+
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _parallel(jobs, workers, started, before, total, progress)
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return _parallel(jobs, workers, started, before, total, progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _parallel(
+    jobs: list[tuple[Chunk, Sequence[Village], int, date, datetime, int, int, int]],
+    workers: int,
+    started: float,
+    before: Any,
+    total: WriteReport,
+    progress: Callable[[WriteReport], None] | None,
+) -> WriteReport:
+    import multiprocessing
+    import resource
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from django.db import connections
+
     with deferred_indexes(_bulk_tables()) as deferred:
         connections.close_all()  # children must not share the parent's socket
         context = multiprocessing.get_context("fork")
