@@ -506,7 +506,12 @@ def person_list(
     life_status: str = Query(
         "alive", max_length=16, description="alive / deceased / moved_out / all"
     ),
-    q: str = Query("", max_length=50, description="姓名（前缀）或完整身份证号码"),
+    q: str = Query(
+        "",
+        max_length=50,
+        description="姓名的任意部分、拼音首字母、完整身份证号码、完整电话号码，"
+        "或身份证号/电话后4至6位（限乡镇或村范围）",
+    ),
     cursor: str = Query("", max_length=100),
     limit: int = Query(selectors.PAGE_SIZE, ge=1, le=200),
 ) -> Any:
@@ -543,6 +548,8 @@ def person_list(
         life_status="" if life_status == "all" else life_status,
         q=q,
     )
+    if problem := selectors.search_message(user, f):
+        return Status(422, {"detail": INVALID, "errors": {"q": [problem]}})
     today = timezone.localdate()
     rows, next_cursor = selectors.person_list(user=user, f=f, cursor=cursor, limit=limit, on=today)
     return Status(

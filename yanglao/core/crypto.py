@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,6 +133,42 @@ def encrypt(plain: str) -> str:
         return ""
     kid, keys = _keys()
     return f"{kid}:{base64.b64encode(keys[kid].seal(plain.encode())).decode()}"
+
+
+def encrypt_many(values: Sequence[str]) -> list[str]:
+    """encrypt() of each value (empty stays empty), for bulk writers: one cipher object and
+    one draw of random nonces for the lot (AES-GCM), the same output format."""
+    kid, keys = _keys()
+    key = keys[kid]
+    if key.alg != AES_256_GCM:
+        return [encrypt(v) for v in values]
+    aead, aad, b64 = AESGCM(key.key), kid.encode(), base64.b64encode
+    nonces = os.urandom(_NONCE * len(values))
+    out: list[str] = []
+    for i, v in enumerate(values):
+        if not v:
+            out.append("")
+            continue
+        nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
+        out.append(f"{kid}:{b64(nonce + aead.encrypt(nonce, v.encode(), aad)).decode()}")
+    return out
+
+
+def lookup_hash_many(values: Sequence[str]) -> list[str]:
+    """lookup_hash() of each value, for bulk writers (one keyed state copied per value)."""
+    alg = hash_algorithm()
+    if alg != HMAC_SHA256:
+        return [keyed_hash(v, alg) for v in values]
+    base = hmac.new(_hash_key(), digestmod=hashlib.sha256)
+    out: list[str] = []
+    for v in values:
+        if not v:
+            out.append("")
+            continue
+        h = base.copy()
+        h.update(v.encode())
+        out.append(h.hexdigest())
+    return out
 
 
 def decrypt(token: str) -> str:

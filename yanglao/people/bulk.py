@@ -20,6 +20,7 @@ The staging table is the caller's; its contract (columns read here):
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -32,10 +33,16 @@ from django.utils import timezone
 
 from yanglao.core.audit import Action, Entry, audit_many
 from yanglao.core.bulk import adapt, insert_rows, is_postgres
-from yanglao.people import hooks
+from yanglao.people import hooks, search
 from yanglao.people.choices import TagSource
 from yanglao.people.generator import TAG_COLUMNS
-from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
+from yanglao.people.models import (
+    EmergencyContact,
+    Household,
+    Person,
+    PersonCategory,
+    tail_index,
+)
 
 if TYPE_CHECKING:
     from yanglao.accounts.models import User
@@ -69,6 +76,45 @@ def _uuid(value: Any) -> str:
 
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+KEYS_TABLE = "people_stage_search_keys"
+TAILS_TABLE = "people_stage_tails"
+
+
+def _search_lookups(s_table: str, batch: int) -> tuple[str, str]:
+    """Temporary tables the merge joins for the derived search columns: each distinct staged
+    name → its search_keys, and every possible last four characters → its blind index
+    (11,000 rows: 0000–9999 and 000X–999X), so no row is written twice."""
+    names = [
+        n
+        for (n,) in _rows(
+            f"SELECT DISTINCT name FROM {s_table} WHERE batch_id = %s "
+            "AND status IN ('new', 'update')",
+            [batch],
+        )
+    ]
+    _sql(f"CREATE TEMPORARY TABLE {KEYS_TABLE} (name varchar(50) PRIMARY KEY, search_keys text)")
+    insert_rows(KEYS_TABLE, ("name", "search_keys"), [(n, search.search_keys(n)) for n in names])
+    _sql(f"CREATE TEMPORARY TABLE {TAILS_TABLE} (tail varchar(4) PRIMARY KEY, bucket smallint)")
+    insert_rows(
+        TAILS_TABLE,
+        ("tail", "bucket"),
+        [
+            (t, tail_index(t))
+            for t in itertools.chain(
+                (f"{i:04d}" for i in range(10_000)), (f"{i:03d}X" for i in range(1_000))
+            )
+        ],
+    )
+    return KEYS_TABLE, TAILS_TABLE
+
+
+def _tail_of(masked: str, tails: str) -> str:
+    """SQL: the blind index of a masked number's last four characters (NULL if masked)."""
+    return (
+        f"(SELECT t.bucket FROM {tails} t WHERE t.tail = substr({masked}, length({masked}) - 3, 4))"
+    )
 
 
 def merge_staged(
@@ -105,21 +151,25 @@ def merge_staged(
     )
     step("households")
 
-    # 2. New people.
+    # 2. New people, with their search columns (people.search) from the lookup tables.
+    keys, tails = _search_lookups(s_table, batch)
     written["new"] = _sql(
         f"INSERT INTO {person} (public_id, name, sex, birth_date, ethnicity, id_number_cipher, "
         "id_number_hash, id_number_masked, education, living_arrangement, marital_status, "
         "medical_payment, income_sources, region_id, household_region_id, address, phone_cipher, "
         "phone_hash, phone_masked, household_id, life_status, status_date, status_reason, version, "
-        "created_at, updated_at, created_by_id) "
+        "created_at, updated_at, created_by_id, search_keys, id_tail, phone_tail) "
         "SELECT s.public_id, s.name, s.sex, s.birth_date, s.ethnicity, s.id_number_cipher, "
         "s.id_number_hash, s.id_number_masked, s.education, s.living_arrangement, "
         "s.marital_status, s.medical_payment, s.income_sources, s.region_id, s.region_id, "
         "s.address, "
-        "s.phone_cipher, s.phone_hash, s.phone_masked, h.id, 'alive', NULL, '', 1, %s, %s, %s "
+        "s.phone_cipher, s.phone_hash, s.phone_masked, h.id, 'alive', NULL, '', 1, %s, %s, %s, "
+        f"COALESCE(k.search_keys, ''), {_tail_of('s.id_number_masked', tails)}, "
+        f"{_tail_of('s.phone_masked', tails)} "
         f"FROM {s_table} s LEFT JOIN {household} h "
         "  ON h.region_id = s.region_id AND h.household_no = s.household_no "
         "  AND s.household_no <> '' "
+        f"LEFT JOIN {keys} k ON k.name = s.name "
         "WHERE s.batch_id = %s AND s.status = 'new' ORDER BY s.region_id, s.row_no",
         [now, now, actor.pk, batch],
     )
@@ -145,6 +195,9 @@ def merge_staged(
         "living_arrangement = s.living_arrangement, medical_payment = s.medical_payment, "
         "income_sources = s.income_sources, phone_cipher = s.phone_cipher, "
         "phone_hash = s.phone_hash, phone_masked = s.phone_masked, "
+        f"search_keys = COALESCE((SELECT k.search_keys FROM {keys} k WHERE k.name = s.name), ''), "
+        f"id_tail = {_tail_of(person + '.id_number_masked', tails)}, "
+        f"phone_tail = {_tail_of('s.phone_masked', tails)}, "
         f"household_id = COALESCE((SELECT h.id FROM {household} h WHERE h.region_id = s.region_id "
         f"  AND h.household_no = s.household_no AND s.household_no <> ''), {person}.household_id), "
         f"version = {person}.version + 1, updated_at = %s "
@@ -153,6 +206,8 @@ def merge_staged(
         [now, batch],
     )
     step("updated")
+    _sql(f"DROP TABLE {keys}")
+    _sql(f"DROP TABLE {tails}")
 
     # 4. Emergency contacts: replaced for updated people whose file gives contacts.
     _sql(

@@ -32,6 +32,7 @@ from yanglao.people.choices import (
 )
 from yanglao.people.models import Person
 from yanglao.people.rules import ContactInput, PersonInput
+from yanglao.people.search import HELP as SEARCH_HELP
 from yanglao.regions.models import Region
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -193,9 +194,16 @@ class PersonForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(
-        label="姓名或身份证号",
+        label="查找",
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "姓名或完整身份证号码", "type": "search"}),
+        help_text=SEARCH_HELP,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "姓名、拼音首字母、身份证号或电话",
+                "type": "search",
+                "aria-describedby": "search-help",
+            }
+        ),
     )
     region = RegionField(label="区划", required=False)
     category = forms.ChoiceField(

@@ -6,7 +6,14 @@ Two halves:
   reference date it yields `PersonRow`s in plain text. The same seed, villages and date give
   the same people, names, ID numbers and tags.
 * `write_population` encrypts the identifiers exactly as `people.services` does and writes the
-  rows in batches (COPY on PostgreSQL, executemany on SQLite), one transaction per batch.
+  rows in batches (COPY on PostgreSQL, executemany on SQLite), one transaction per batch; the
+  crypto runs once per batch over lists (`crypto.encrypt_many`, `lookup_hash_many`).
+* `write_population_parallel` (PostgreSQL, from PARALLEL_FROM people: the bench and large
+  demos) splits the people by ID area code (`plan_chunks`), each chunk with its own seed, and
+  runs the chunks in several processes, each COPYing its own rows over its own connection;
+  into empty tables it drops the secondary indexes and constraints first and builds them once
+  at the end (`deferred_indexes`). Deterministic given seed, villages and date whatever the
+  number of processes (not the same people as the one-stream `people()` for the same seed).
 
 Shapes used (all approximate; sources in /work/shared/data/census/jilin-2020.json):
 
@@ -35,6 +42,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -43,6 +51,7 @@ from typing import Any
 from faker.providers.person.zh_CN import Provider as _FakerZhCN
 
 from yanglao.core.bulk import BackgroundWriter, adapt
+from yanglao.core.idnumber import CHECK_CHARS, WEIGHTS
 from yanglao.people.choices import (
     Category,
     Education,
@@ -56,7 +65,6 @@ from yanglao.people.choices import (
     TagSource,
 )
 from yanglao.people.rules import age_on, birth_range_for_age, years_before
-from yanglao.people.testing import make_id_number
 from yanglao.regions import codes
 
 # ---------------------------------------------------------------------------------------------
@@ -510,6 +518,25 @@ _C, _E, _Inc, _L = (
 _M, _MS, _R, _S = _plain(MedicalPayment), _plain(MaritalStatus), _plain(Relation), _plain(Sex)
 
 
+_FLOORS = (1, 2, 3, 4, 5, 6, 7)
+_FLOOR_CUM = list(itertools.accumulate((18, 18, 17, 16, 14, 12, 5)))
+
+
+def _choice(rng: random.Random, seq: Sequence[Any]) -> Any:
+    """rng.choice without its bit draws (random() scaled: the same distribution)."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _birth_part(birth: date) -> tuple[str, int, int]:
+    """(YYYYMMDD, ordinal, its share of the GB 11643 check sum: positions 7–14)."""
+    text = f"{birth:%Y%m%d}"
+    return (
+        text,
+        birth.toordinal(),
+        sum(int(d) * w for d, w in zip(text, WEIGHTS[6:14], strict=True)),
+    )
+
+
 def _cum(weights: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[float]]:
     items = [k for k, _ in weights]
     return items, list(itertools.accumulate(w for _, w in weights))
@@ -527,7 +554,10 @@ class PopulationGenerator:
         pinned: Sequence[str] = (),
         pinned_per_village: int = PINNED_PER_VILLAGE,
         couple_share: float = 0.30,
+        residence: Sequence[Village] | None = None,
     ) -> None:
+        """`residence`: the villages people live in (default all); 户籍 elsewhere is drawn
+        from all `villages` (a chunk of a parallel run lives in one ID area code)."""
         if not villages:
             raise ValueError("没有可用的村（社区）")
         self.villages = list(villages)
@@ -541,6 +571,11 @@ class PopulationGenerator:
         self.today = today
         self.rng = random.Random(seed)
         self._village_cum = list(itertools.accumulate(v.weight for v in self.villages))
+        self.residence = list(residence) if residence else self.villages
+        self._residence_cum = list(itertools.accumulate(v.weight for v in self.residence))
+        self._birth_spans: dict[int, tuple[int, int]] = {}
+        self._id_birth: dict[date, tuple[str, int, int]] = {}
+        self._id_area: dict[str, tuple[int, int]] = {}
         self._ages, self._age_cum = _cum(single_year_weights(AGE_DRAW_SHARE))
         self._female = [  # by age: the share of the last band starting at or below it
             next(s for low, s in reversed(FEMALE_DRAW_SHARE) if low <= max(a, 60))
@@ -578,14 +613,25 @@ class PopulationGenerator:
         cum = self._village_cum
         return self.villages[bisect.bisect_right(cum, self.rng.random() * cum[-1])]
 
+    def _residence_village(self) -> Village:
+        cum = self._residence_cum
+        return self.residence[bisect.bisect_right(cum, self.rng.random() * cum[-1])]
+
+    def _int(self, low: int, high: int) -> int:
+        """A uniform integer in low..high (random() is faster than randint's bit draws)."""
+        return low + int(self.rng.random() * (high - low + 1))
+
     def _age(self) -> int:
         return int(self._pick((self._ages, self._age_cum)))
 
     def _birth_date(self, age: int) -> date:
-        earliest, latest = birth_range_for_age(age, age, self.today)
-        assert earliest is not None
-        span = latest.toordinal() - earliest.toordinal()
-        return date.fromordinal(earliest.toordinal() + self.rng.randint(0, span))
+        span = self._birth_spans.get(age)
+        if span is None:
+            earliest, latest = birth_range_for_age(age, age, self.today)
+            assert earliest is not None
+            span = (earliest.toordinal(), latest.toordinal())
+            self._birth_spans[age] = span
+        return date.fromordinal(self._int(*span))
 
     def _ethnicity(self, code: str) -> str:
         table = self._ethnicity_cache.get(code[:6])
@@ -601,29 +647,45 @@ class PopulationGenerator:
         male = sex == _S.MALE
         if ethnicity == "10":
             given = KOREAN_MALE_GIVEN if male else KOREAN_FEMALE_GIVEN
-            return str(self._pick(self._korean)) + rng.choice(given)
+            return str(self._pick(self._korean)) + _choice(rng, given)
         if ethnicity == "02" and rng.random() < 0.5:
-            return rng.choice(MONGOL_MALE if male else MONGOL_FEMALE)
+            return _choice(rng, MONGOL_MALE if male else MONGOL_FEMALE)
         table = {"02": self._mongol, "03": self._hui, "11": self._manchu}.get(ethnicity)
         if table is None or rng.random() < 0.4:
             table = self._han
-        return str(self._pick(table)) + rng.choice(OLD_MALE_GIVEN if male else OLD_FEMALE_GIVEN)
+        return str(self._pick(table)) + _choice(rng, OLD_MALE_GIVEN if male else OLD_FEMALE_GIVEN)
 
     def _child_name(self, surname: str, male: bool) -> str:
-        return surname + self.rng.choice(CHILD_MALE_GIVEN if male else CHILD_FEMALE_GIVEN)
+        return surname + _choice(self.rng, CHILD_MALE_GIVEN if male else CHILD_FEMALE_GIVEN)
 
     def _mobile(self) -> str:
-        return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+        rng = self.rng
+        return _choice(rng, MOBILE_PREFIXES) + f"{int(rng.random() * 100_000_000):08d}"
 
     def _id_number(self, area: str, birth: date, sex: str) -> str:
-        # make_id_number: sequence 0..499 with the sex digit; unique within this run.
-        base = int(f"{area}{birth:%Y%m%d}") * 1000
+        # As make_id_number: sequence 0..499 with the sex digit, unique within this run; the
+        # GB 11643 check sum of the area and the birth date is cached, only the sequence is
+        # added per person.
+        area_int, area_sum = self._id_area.get(area) or self._id_area.setdefault(
+            area, (int(area), sum(int(d) * w for d, w in zip(area, WEIGHTS[:6], strict=True)))
+        )
+        birth_text, ordinal, birth_sum = self._id_birth.get(birth) or self._id_birth.setdefault(
+            birth, _birth_part(birth)
+        )
+        base = (area_int * 1_000_000 + ordinal) * 1000
+        male = 1 if sex == _S.MALE else 0
         while True:
-            seq = self.rng.randrange(500)
-            key = base + seq * 2 + (1 if sex == _S.MALE else 0)
-            if key not in self._used_ids:
-                self._used_ids.add(key)
-                return make_id_number(area, birth, sex, seq)
+            third = int(self.rng.random() * 500) * 2 + male
+            if base + third not in self._used_ids:
+                self._used_ids.add(base + third)
+                total = (
+                    area_sum
+                    + birth_sum
+                    + (third // 100) * WEIGHTS[14]
+                    + (third // 10 % 10) * WEIGHTS[15]
+                    + (third % 10) * WEIGHTS[16]
+                )
+                return f"{area}{birth_text}{third:03d}{CHECK_CHARS[total % 11]}"
 
     def _address(self, v: Village) -> str:
         rng = self.rng
@@ -633,21 +695,22 @@ class PopulationGenerator:
                 local = random.Random(v.code)
                 compounds = local.sample(COMPOUNDS, 3)
                 self._compounds[v.code] = compounds
-            floor = rng.choices((1, 2, 3, 4, 5, 6, 7), (18, 18, 17, 16, 14, 12, 5))[0]
+            floor = _FLOORS[bisect.bisect_right(_FLOOR_CUM, rng.random() * _FLOOR_CUM[-1])]
+            n = self._int
             return (
-                f"{v.label}{rng.choice(compounds)}{rng.randint(1, 24)}栋"
-                f"{rng.randint(1, 6)}单元{floor}{rng.randint(1, 4):02d}室"
+                f"{v.label}{compounds[int(rng.random() * 3)]}{n(1, 24)}栋"
+                f"{n(1, 6)}单元{floor}{n(1, 4):02d}室"
             )
         if v.estate:
-            return f"{v.township}{v.label}{rng.randint(1, 12)}排{rng.randint(1, 30)}号"
-        return f"{v.township}{v.label}{rng.randint(1, 12)}组{rng.randint(1, 80)}号"
+            return f"{v.township}{v.label}{self._int(1, 12)}排{self._int(1, 30)}号"
+        return f"{v.township}{v.label}{self._int(1, 12)}组{self._int(1, 80)}号"
 
     def _start_date(self, birth: date, *, years_back: int, min_age: int = 60) -> date:
         low = max(years_before(birth, -min_age), years_before(self.today, years_back))
         high = self.today - timedelta(days=30)
         if low >= high:
             return high if high >= birth else self.today
-        return date.fromordinal(self.rng.randint(low.toordinal(), high.toordinal()))
+        return date.fromordinal(self._int(low.toordinal(), high.toordinal()))
 
     # -- attributes -------------------------------------------------------------------------
 
@@ -950,7 +1013,7 @@ class PopulationGenerator:
         ]
         index = 0
         while index < n:
-            village = pinned[index] if index < len(pinned) else self._village()
+            village = pinned[index] if index < len(pinned) else self._residence_village()
             p = self._person(index, village)
             index += 1
             spouse_age = self._spouse_age(p, age_on(p.birth_date, self.today))
@@ -1018,6 +1081,9 @@ PERSON_COLUMNS = (
     "created_at",
     "updated_at",
     "created_by_id",
+    "search_keys",
+    "id_tail",
+    "phone_tail",
 )
 HOUSEHOLD_COLUMNS = ("id", "public_id", "region_id", "household_no", "address")
 AUDIT_COLUMNS = (
@@ -1084,6 +1150,8 @@ class WriteReport:
     build_seconds: float = 0.0  # pure generation
     encrypt_seconds: float = 0.0  # AES-GCM, HMAC and masking
     write_seconds: float = 0.0  # database
+    index_seconds: float = 0.0  # building the deferred indexes after a parallel load
+    worker_cpu_seconds: float = 0.0  # CPU of the worker processes (not PostgreSQL's)
     seconds: float = 0.0
 
     @property
@@ -1103,7 +1171,13 @@ class _Batch:
 
 
 class _Writer:
-    def __init__(self, now: datetime) -> None:
+    def __init__(
+        self,
+        now: datetime,
+        *,
+        person_start: int | None = None,
+        household_start: int | None = None,
+    ) -> None:
         from django.db import connection
 
         from yanglao.core.models import AuditEvent
@@ -1130,12 +1204,10 @@ class _Writer:
         self.models = [Person, Household]
         self.bg = BackgroundWriter()
         self.now: Any = now if self.pg else connection.ops.adapt_datetimefield_value(now)
-        self.person_start = (
-            Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        ) + 1
-        self.household_start = (
-            Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        ) + 1
+        if person_start is None or household_start is None:
+            person_start, household_start = _next_ids()
+        self.person_start, self.household_start = person_start, household_start
+        self.seen_households: set[int] = set()
 
     def uuid(self, value: uuid.UUID) -> Any:
         return adapt(value)
@@ -1165,13 +1237,34 @@ class _Writer:
     def finish(self) -> None:
         """Wait for the writer; move the id sequences past the ids written explicitly."""
         self.bg.close()
-        from django.core.management.color import no_style
+        self.reset_sequences()
 
-        statements = self.connection.ops.sequence_reset_sql(no_style(), self.models)
-        if statements:
-            with self.connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
+    def reset_sequences(self) -> None:
+        _reset_sequences()
+
+
+def _next_ids() -> tuple[int, int]:
+    """The first free person and household ids (after the largest written)."""
+    from yanglao.people.models import Household, Person
+
+    return (
+        (Person.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1,
+        (Household.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1,
+    )
+
+
+def _reset_sequences() -> None:
+    """Move the id sequences past the ids written explicitly."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from yanglao.people.models import Household, Person
+
+    statements = connection.ops.sequence_reset_sql(no_style(), [Person, Household])
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def write_population(
@@ -1180,64 +1273,90 @@ def write_population(
     now: datetime,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[WriteReport], None] | None = None,
+    person_start: int | None = None,
+    household_start: int | None = None,
 ) -> WriteReport:
     """Encrypt and insert, one transaction per batch. Identifiers are stored exactly as
-    people.services stores them (ciphertext, keyed hash, masked form)."""
-    from yanglao.core import crypto, idnumber
-
-    w = _Writer(now)
+    people.services stores them (ciphertext, keyed hash, masked form), with the search
+    columns of people.search. Crypto runs once per batch over lists (crypto.encrypt_many).
+    `person_start`/`household_start`: the first ids (default: after the largest)."""
+    w = _Writer(now, person_start=person_start, household_start=household_start)
     report = WriteReport()
     started = time.perf_counter()
-    batch = _Batch()
-    seen_households: set[int] = set()
-    dumps = json.dumps
-    encrypt, lookup_hash, mask_phone, mask_id = (
-        crypto.encrypt,
-        crypto.lookup_hash,
-        crypto.mask_phone,
-        idnumber.mask,
-    )
-    alive, demo = LifeStatus.ALIVE.value, TagSource.DEMO.value
     iterator = iter(people)
     while True:
         t0 = time.perf_counter()
-        p = next(iterator, None)
+        chunk = list(itertools.islice(iterator, batch_size))
         t1 = time.perf_counter()
         report.build_seconds += t1 - t0
-        if p is None:
+        if not chunk:
             break
+        batch = _encode(w, chunk, report)
+        report.encrypt_seconds += time.perf_counter() - t1
+        _flush(w, batch, report, progress)
+    t2 = time.perf_counter()
+    w.finish()
+    report.write_seconds += time.perf_counter() - t2
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _encode(w: _Writer, chunk: list[PersonRow], report: WriteReport) -> _Batch:
+    """The database rows of one batch of people."""
+    from yanglao.core import crypto, idnumber
+    from yanglao.people.models import tail_index
+    from yanglao.people.search import search_keys
+
+    batch = _Batch()
+    alive, demo = LifeStatus.ALIVE.value, TagSource.DEMO.value
+    ids = [p.id_number for p in chunk]
+    phones = [p.phone for p in chunk]
+    id_cipher, id_hash = crypto.encrypt_many(ids), crypto.lookup_hash_many(ids)
+    phone_cipher, phone_hash = crypto.encrypt_many(phones), crypto.lookup_hash_many(phones)
+    contact_cipher = iter(crypto.encrypt_many([c.phone for p in chunk for c in p.contacts]))
+    cert_cipher = iter(
+        crypto.encrypt_many(
+            [
+                f"{p.id_number}{p.disability.kind}{p.disability.grade}"
+                for p in chunk
+                if p.disability is not None
+            ]
+        )
+    )
+    mask_phone, mask_id, uuid_, date_, now = crypto.mask_phone, idnumber.mask, w.uuid, w.date, w.now
+    for i, p in enumerate(chunk):
         pid = w.person_start + p.index
         household_id = None
         if p.household is not None:
-            household_id = w.household_start + p.household.index
-            if p.household.index not in seen_households:
-                seen_households.add(p.household.index)
-                h = p.household
+            h = p.household
+            household_id = w.household_start + h.index
+            if h.index not in w.seen_households:
+                w.seen_households.add(h.index)
                 batch.households.append(
-                    (household_id, w.uuid(h.public_id), h.region_id, h.household_no, h.address)
+                    (household_id, uuid_(h.public_id), h.region_id, h.household_no, h.address)
                 )
-        phone = p.phone
+        id_masked, phone_masked = mask_id(p.id_number), mask_phone(p.phone)
         batch.people.append(
             (
                 pid,
-                w.uuid(p.public_id),
+                uuid_(p.public_id),
                 p.name,
                 p.sex,
-                w.date(p.birth_date),
+                date_(p.birth_date),
                 p.ethnicity,
-                encrypt(p.id_number),
-                lookup_hash(p.id_number),
-                mask_id(p.id_number),
+                id_cipher[i],
+                id_hash[i],
+                id_masked,
                 p.education,
-                dumps(p.living_arrangement),
+                _json_list(p.living_arrangement),
                 p.marital_status,
-                dumps(p.medical_payment),
-                dumps(p.income_sources),
+                _json_list(p.medical_payment),
+                _json_list(p.income_sources),
                 p.region_id,
                 p.address,
-                encrypt(phone),
-                lookup_hash(phone),
-                mask_phone(phone),
+                phone_cipher[i],
+                phone_hash[i],
+                phone_masked,
                 household_id,
                 p.household_region_id or p.region_id,
                 p.dwelling,
@@ -1245,48 +1364,48 @@ def write_population(
                 None,
                 "",
                 1,
-                w.now,
-                w.now,
+                now,
+                now,
                 None,
+                search_keys(p.name),
+                tail_index(id_masked),
+                tail_index(phone_masked),
             )
         )
         for t in p.tags:
             batch.tags.append(
-                (pid, t.category, t.grade, w.date(t.start_date), None, demo, "", w.now, None)
+                (pid, t.category, t.grade, date_(t.start_date), None, demo, "", now, None)
             )
             report.tag_counts[t.category] = report.tag_counts.get(t.category, 0) + 1
         if p.disability is not None:
             d = p.disability
-            cert = f"{p.id_number}{d.kind}{d.grade}"
-            issued = w.date(d.issue_date)
+            issued = date_(d.issue_date)
             batch.disabilities.append(
                 (
                     pid,
                     d.kind,
                     d.grade,
-                    encrypt(cert),
-                    mask_id(p.id_number) + d.kind + d.grade,
+                    next(cert_cipher),
+                    id_masked + d.kind + d.grade,
                     issued,
                     issued,
                     None,
                     demo,
                     "",
-                    w.now,
+                    now,
                     None,
                 )
             )
         if p.dementia_on is not None:
-            batch.dementia.append(
-                (pid, w.date(p.dementia_on), "hospital", "", None, "", w.now, None)
-            )
+            batch.dementia.append((pid, date_(p.dementia_on), "hospital", "", None, "", now, None))
         for position, c in enumerate(p.contacts, start=1):
             batch.contacts.append(
-                (pid, position, c.name, c.relation, encrypt(c.phone), mask_phone(c.phone))
+                (pid, position, c.name, c.relation, next(contact_cipher), mask_phone(c.phone))
             )
         # One audit row per person with its own region (DESIGN "One writer per table").
         batch.audit.append(
             (
-                w.now,
+                now,
                 "person.bulk_create",
                 "person",
                 str(p.public_id),
@@ -1295,16 +1414,253 @@ def write_population(
                 *AUDIT_CONSTANT,
             )
         )
-        report.encrypt_seconds += time.perf_counter() - t1
-        if len(batch.people) >= batch_size:
-            _flush(w, batch, report, progress)
-            batch = _Batch()
-    _flush(w, batch, report, progress)
-    t2 = time.perf_counter()
-    w.finish()
-    report.write_seconds += time.perf_counter() - t2
-    report.seconds = time.perf_counter() - started
-    return report
+    return batch
+
+
+_JSON_LISTS: dict[tuple[str, ...], str] = {}
+
+
+def _json_list(values: list[str]) -> str:
+    """json.dumps of a short list of choice values (a few dozen distinct lists: cached)."""
+    key = tuple(values)
+    text = _JSON_LISTS.get(key)
+    if text is None:
+        text = _JSON_LISTS[key] = json.dumps(values)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Parallel generation (PostgreSQL): one chunk per ID area code, several processes
+# ---------------------------------------------------------------------------------------------
+
+PARALLEL_FROM = 200_000  # below this many people one process is as fast
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The people of one ID area code (a county, or a city's development zones): generated
+    from their own seed, so the result does not depend on how many processes run."""
+
+    area: str
+    quota: int
+    offset: int  # people before this chunk: its ids start at person_start + offset
+    residence: tuple[Village, ...]
+    pinned: tuple[str, ...]
+
+
+def plan_chunks(villages: Sequence[Village], n: int, pinned: Sequence[str] = ()) -> list[Chunk]:
+    """Split n people over the ID area codes by village weight (largest remainder), each
+    chunk's ids after the previous ones'."""
+    areas: dict[str, list[Village]] = {}
+    for v in villages:
+        areas.setdefault(id_area_code(v.code), []).append(v)
+    total = sum(v.weight for v in villages)
+    keys = sorted(areas)
+    exact = {a: n * sum(v.weight for v in areas[a]) / total for a in keys}
+    quota = {a: int(exact[a]) for a in keys}
+    for a in sorted(keys, key=lambda a: (quota[a] - exact[a], a))[: n - sum(quota.values())]:
+        quota[a] += 1
+    chunks: list[Chunk] = []
+    offset = 0
+    for a in keys:
+        chunks.append(
+            Chunk(
+                a,
+                quota[a],
+                offset,
+                tuple(areas[a]),
+                tuple(c for c in pinned if id_area_code(c) == a),
+            )
+        )
+        offset += quota[a]
+    return chunks
+
+
+def _run_chunk(
+    args: tuple[Chunk, Sequence[Village], int, date, datetime, int, int, int],
+) -> WriteReport:
+    chunk, villages, seed, today, now, batch_size, person_start, household_start = args
+    gen = PopulationGenerator(
+        villages, seed=seed, today=today, pinned=chunk.pinned, residence=chunk.residence
+    )
+    gen.rng = random.Random(f"{seed}:{chunk.area}")
+    # Households never outnumber people: a chunk's household ids fit in its people's range.
+    return write_population(
+        gen.people(chunk.quota),
+        now=now,
+        batch_size=batch_size,
+        person_start=person_start + chunk.offset,
+        household_start=household_start + chunk.offset,
+    )
+
+
+def write_population_parallel(
+    villages: Sequence[Village],
+    n: int,
+    *,
+    seed: int,
+    today: date,
+    now: datetime,
+    workers: int = 2,
+    pinned: Sequence[str] = (),
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[WriteReport], None] | None = None,
+) -> WriteReport:
+    """Generate and write n people in `workers` processes, each COPYing its own chunks over
+    its own connection (PostgreSQL). Deterministic given seed, villages and today, whatever
+    the number of workers. Ids are those of write_population from the current maxima;
+    household ids have gaps (each chunk reserves as many as it has people)."""
+    import resource
+
+    person_start, household_start = _next_ids()
+    chunks = sorted(plan_chunks(villages, n, pinned), key=lambda c: -c.quota)
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = WriteReport()
+    jobs = [
+        (c, villages, seed, today, now, batch_size, person_start, household_start)
+        for c in chunks
+        if c.quota
+    ]
+    import signal
+
+    def interrupted(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # so that deferred_indexes restores the schema on SIGTERM
+
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _parallel(jobs, workers, started, before, total, progress)
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return _parallel(jobs, workers, started, before, total, progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _parallel(
+    jobs: list[tuple[Chunk, Sequence[Village], int, date, datetime, int, int, int]],
+    workers: int,
+    started: float,
+    before: Any,
+    total: WriteReport,
+    progress: Callable[[WriteReport], None] | None,
+) -> WriteReport:
+    import multiprocessing
+    import resource
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from django.db import connections
+
+    with deferred_indexes(_bulk_tables()) as deferred:
+        connections.close_all()  # children must not share the parent's socket
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for future in as_completed([pool.submit(_run_chunk, job) for job in jobs]):
+                r = future.result()
+                for name in (
+                    "people",
+                    "households",
+                    "tags",
+                    "contacts",
+                    "disabilities",
+                    "dementia",
+                ):
+                    setattr(total, name, getattr(total, name) + getattr(r, name))
+                for key, value in r.tag_counts.items():
+                    total.tag_counts[key] = total.tag_counts.get(key, 0) + value
+                total.build_seconds += r.build_seconds
+                total.encrypt_seconds += r.encrypt_seconds
+                total.write_seconds += r.write_seconds
+                if progress is not None:
+                    progress(total)
+        t = time.perf_counter()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total.worker_cpu_seconds = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
+    total.index_seconds = time.perf_counter() - t if deferred else 0.0
+    _reset_sequences()
+    total.seconds = time.perf_counter() - started
+    return total
+
+
+def _bulk_tables() -> list[str]:
+    from yanglao.core.models import AuditEvent
+    from yanglao.people.models import (
+        Dementia,
+        Disability,
+        EmergencyContact,
+        Household,
+        Person,
+        PersonCategory,
+    )
+
+    return [
+        m._meta.db_table
+        for m in (Household, Person, PersonCategory, EmergencyContact, Disability, Dementia)
+    ] + [AuditEvent._meta.db_table]
+
+
+@contextmanager
+def deferred_indexes(tables: Sequence[str]) -> Iterator[list[str]]:
+    """PostgreSQL, each of `tables` that is empty: drop its secondary indexes, unique and
+    foreign-key constraints for the load and build them again afterwards, each in one pass
+    (PostgreSQL manual, "Populating a Database": building an index on existing data is
+    faster than updating it row by row; one foreign-key check of the whole table is faster
+    than one per row). Yields the statements that will restore them ([] when nothing was
+    deferred: another database, or a table already holding rows). The primary keys stay.
+    Restored in `finally`: an error in the load still leaves the schema whole."""
+    from django.db import connection
+
+    restore: list[str] = []
+    if connection.vendor == "postgresql":
+        tables = [t for t in tables if not _has_rows(t)]
+    if connection.vendor != "postgresql" or not tables:
+        yield restore
+        return
+    drops: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
+            "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) "
+            "AND c.contype IN ('u', 'f') ORDER BY c.contype",
+            [list(tables)],
+        )
+        for table, name, definition, _kind in cursor.fetchall():
+            drops.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        restore.reverse()  # unique constraints before the foreign keys
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [list(tables)],
+        )
+        for name, definition in cursor.fetchall():
+            drops.append(f"DROP INDEX {name}")
+            restore.insert(0, definition)
+        for statement in drops:
+            cursor.execute(statement)
+    try:
+        yield restore
+    finally:
+        from django.db import connection as conn
+
+        conn.close()  # a fresh session after the load (and after fork)
+        with conn.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for statement in restore:
+                cursor.execute(statement)
+
+
+def _has_rows(table: str) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def _flush(

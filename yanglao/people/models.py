@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from yanglao.core import crypto
+from yanglao.people import search
 from yanglao.people.choices import (
     ETHNICITIES,
     Category,
@@ -21,6 +24,30 @@ from yanglao.people.choices import (
     Sex,
     TagSource,
 )
+
+SEARCH_COLUMNS = ("search_keys", "id_tail", "phone_tail")
+
+
+@lru_cache(maxsize=65536)
+def _bucket(tail: str, alg: str, hash_key: str) -> int | None:
+    return search.tail_bucket(tail, lambda s: crypto.keyed_hash(s, alg))
+
+
+def tail_index(masked: str) -> int | None:
+    """The stored blind index of a number from its masked form (whose last four characters
+    are visible: idnumber.mask, crypto.mask_phone); None when there is none."""
+    tail = search.tail_of(masked or "")
+    if not tail or "*" in tail:
+        return None
+    return _bucket(tail, crypto.hash_algorithm(), settings.HASH_KEY)
+
+
+def tail_lookup(tail: str) -> list[int]:
+    """The buckets a stored row may carry for `tail` (both hashes while a re-hash runs)."""
+    algs = [crypto.hash_algorithm()]
+    if (previous := crypto.previous_hash_algorithm()) is not None:
+        algs.append(previous)
+    return search.unique(_bucket(tail, alg, settings.HASH_KEY) for alg in algs)
 
 
 class Household(models.Model):
@@ -91,6 +118,13 @@ class Person(models.Model):
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    # Search (people.search): the name's characters, pairs and pinyin initials as tokens, and
+    # the blind index of the ID's and the phone's last four characters (docs/security.md
+    # "号码后几位的盲索引"). Derived from name and the masked forms by `set_search_columns`,
+    # which every writer calls (save(), people.bulk, the generator).
+    search_keys = models.TextField(blank=True, default="", db_default="", editable=False)
+    id_tail = models.SmallIntegerField(null=True, blank=True, editable=False)
+    phone_tail = models.SmallIntegerField(null=True, blank=True, editable=False)
     household = models.ForeignKey(
         Household,
         verbose_name="家庭户",
@@ -119,6 +153,14 @@ class Person(models.Model):
             models.Index(fields=["region", "id"], name="person_region_id_idx"),
             models.Index(fields=["name", "birth_date"], name="person_name_birth_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),
+            # Last 4–6 digits inside one township or village: bucket, then the code range.
+            models.Index(fields=["id_tail", "region"], name="person_id_tail_idx"),
+            models.Index(
+                fields=["phone_tail", "region"],
+                name="person_phone_tail_idx",
+                condition=Q(phone_tail__isnull=False),
+            ),
+            # PostgreSQL also has person_search_keys_gin (migration 0006, not expressible here).
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="person_version_positive"),
@@ -126,6 +168,18 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.set_search_columns()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *SEARCH_COLUMNS}
+        super().save(*args, **kwargs)
+
+    def set_search_columns(self) -> None:
+        self.search_keys = search.search_keys(self.name or "")
+        self.id_tail = tail_index(self.id_number_masked)
+        self.phone_tail = tail_index(self.phone_masked)
 
     @property
     def id_number(self) -> str:

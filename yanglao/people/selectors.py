@@ -8,15 +8,17 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 
 from yanglao.accounts.models import User
 from yanglao.accounts.scoping import READ_FIGURES, READ_RECORDS, scoped, user_ranges
-from yanglao.core import crypto, idnumber
-from yanglao.people import groups
+from yanglao.core import crypto
+from yanglao.people import groups, search
 from yanglao.people.choices import (
     ADVANCED_AGE,
     AGE_BANDS,
@@ -26,7 +28,7 @@ from yanglao.people.choices import (
     LifeStatus,
     Sex,
 )
-from yanglao.people.models import Dementia, Disability, Person, PersonCategory
+from yanglao.people.models import Dementia, Disability, Person, PersonCategory, tail_lookup
 from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import birth_range_for_age
 from yanglao.regions import codes
@@ -41,7 +43,7 @@ class PersonFilter:
     category: str = ""  # a Category value or "advanced_age"
     age_band: str = ""
     life_status: str = LifeStatus.ALIVE  # "" for all
-    q: str = ""  # a name (prefix) or a full ID number
+    q: str = ""  # the search box (people.search.parse)
 
 
 def active_tag(category: str, on: date) -> Exists:
@@ -60,7 +62,7 @@ def _age_filter(low: int, high: int | None, on: date) -> Q:
     return cond
 
 
-def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Person]:
+def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date, user: User) -> QuerySet[Person]:
     if f.region:
         low, high = codes.subtree_range(f.region)
         qs = qs.filter(region_id__gte=low, region_id__lte=high)
@@ -78,14 +80,85 @@ def apply_filter(qs: QuerySet[Person], f: PersonFilter, on: date) -> QuerySet[Pe
         qs = qs.filter(active_tag(f.category, on))
     if f.age_band in AGE_BANDS:
         qs = qs.filter(_age_filter(*AGE_BANDS[f.age_band], on))
-    q = f.q.strip()
-    if q:
-        number = idnumber.normalise(q)
-        if len(number) == 18 and number.isascii() and number[:17].isdigit():
-            qs = qs.filter(id_number_hash__in=crypto.lookup_hashes(number))
-        else:
-            qs = qs.filter(name__startswith=q.replace(" ", ""))
-    return qs
+    return _search(qs, search.parse(f.q), search_narrow_enough(user, f))
+
+
+def _tokens_held(tokens: list[str]) -> Q | RawSQL:
+    """Rows whose search_keys hold every token: on PostgreSQL the expression of the GIN index
+    person_search_keys_gin (migration 0006), elsewhere LIKE on the padded column."""
+    if connection.vendor == "postgresql":
+        table = Person._meta.db_table
+        return RawSQL(
+            f"string_to_array({table}.search_keys, ' ') @> %s::text[]",
+            (tokens,),
+            output_field=BooleanField(),
+        )
+    cond = Q()
+    for t in tokens:
+        cond &= Q(search_keys__contains=f" {t} ")
+    return cond
+
+
+def _narrow(low: str, high: str) -> bool:
+    """The code range lies inside one township (or one village)."""
+    return low[: codes.PREFIX_LEN[codes.TOWNSHIP]] == high[: codes.PREFIX_LEN[codes.TOWNSHIP]]
+
+
+def search_narrow_enough(user: User, f: PersonFilter) -> bool:
+    """A search by the last digits runs only inside a township or village: the filter's
+    region, or every jurisdiction of the user."""
+    if f.region and _narrow(*codes.subtree_range(f.region)):
+        return True
+    ranges = user_ranges(user, READ_RECORDS)
+    return bool(ranges) and all(_narrow(lo, hi) for lo, hi in ranges)
+
+
+def search_message(user: User, f: PersonFilter) -> str:
+    """Why the search box's content finds nothing by construction ("" when it can run)."""
+    s = search.parse(f.q)
+    if s.kind == search.Kind.INVALID:
+        return s.message
+    if s.kind == search.Kind.TAIL and not search_narrow_enough(user, f):
+        return search.TAIL_NEEDS_TOWNSHIP
+    return ""
+
+
+TAIL_CANDIDATES_MAX = 2000  # a township holds ~10,000 people: ~20 candidates per bucket pair
+
+
+def _search(qs: QuerySet[Person], s: search.Search, narrow: bool) -> QuerySet[Person]:
+    if s.kind == search.Kind.NONE:
+        return qs
+    if s.kind == search.Kind.NAME:
+        qs = qs.filter(_tokens_held(search.query_tokens(s)))
+        # Two characters are one pair token, exact; longer needs the order checked.
+        return qs.filter(name__contains=s.value) if len(s.value) > 2 else qs
+    if s.kind == search.Kind.INITIALS:
+        return qs.filter(_tokens_held(search.query_tokens(s)))
+    if s.kind == search.Kind.ID_FULL:
+        return qs.filter(id_number_hash__in=crypto.lookup_hashes(s.value))
+    if s.kind == search.Kind.PHONE_FULL:
+        return qs.filter(phone_hash__in=crypto.lookup_hashes(s.value))
+    if s.kind == search.Kind.TAIL:
+        # Only inside a township or village (search_message tells the user): the blind index
+        # gives the candidates, the decrypted numbers confirm them.
+        if not narrow:
+            return qs.none()
+        buckets = tail_lookup(search.tail_of(s.value))
+        cond = Q(id_tail__in=buckets)
+        if s.value[-1].isdigit():
+            cond |= Q(phone_tail__in=buckets)
+        candidates = qs.filter(cond).values_list(
+            "pk", "id_number_cipher", "phone_cipher", "id_tail", "phone_tail"
+        )[:TAIL_CANDIDATES_MAX]
+        found = [
+            pk
+            for pk, id_cipher, phone_cipher, id_tail, phone_tail in candidates
+            if (id_tail in buckets and crypto.decrypt(id_cipher).endswith(s.value))
+            or (phone_tail in buckets and crypto.decrypt(phone_cipher).endswith(s.value))
+        ]
+        return qs.filter(pk__in=found)
+    return qs.none()  # INVALID
 
 
 def encode_cursor(region_id: str, pk: int) -> str:
@@ -115,7 +188,7 @@ def person_list(
     the same cost, where OFFSET grows with the page number.
     """
     on = on or timezone.localdate()
-    qs = apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on)
+    qs = apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on, user)
     if cursor and (pos := decode_cursor(cursor)) is not None:
         region_id, pk = pos
         # The leading `region >= X` is what the (region, id) index can seek on; the OR alone
@@ -134,7 +207,7 @@ def person_list(
 def person_queryset(*, user: User, f: PersonFilter, on: date | None = None) -> QuerySet[Person]:
     """The whole filtered, scoped list (exports), in (region, id) order."""
     on = on or timezone.localdate()
-    return apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on).order_by(
+    return apply_filter(scoped(Person.objects.all(), user, READ_RECORDS), f, on, user).order_by(
         "region_id", "id"
     )
 
@@ -432,3 +505,57 @@ def village_picker(user: User, county: str) -> tuple[list[Region], list[Region],
                 v for v in village_choices(user, limit=100_000) if v.code.startswith(county)
             ]
     return villages, counties, county
+
+
+COUNT_EXACT_LIMIT = 5_000  # counted exactly up to here; above, the planner's estimate (约)
+COUNT_SKIP_FACTOR = 5  # an estimate above limit × this is shown without counting at all
+
+
+@dataclass(frozen=True)
+class ListCount:
+    n: int
+    approximate: bool  # shown as 约 n
+
+    @property
+    def shown(self) -> str:
+        """5,551,338 → 约 5,550,000; exact figures as they are."""
+        if not self.approximate:
+            return f"{self.n:,}"
+        digits = max(len(str(self.n)) - 3, 0)  # three significant figures
+        return f"约 {round(self.n, -digits):,}"
+
+
+def _estimate(qs: QuerySet[Person]) -> int | None:
+    """PostgreSQL's planner estimate of the rows of `qs` (None elsewhere)."""
+    if connection.vendor != "postgresql":
+        return None
+    import json
+
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): a search that cannot run
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        row = cursor.fetchone()
+    plan = row[0] if row else [{"Plan": {"Plan Rows": 0}}]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def person_count(*, user: User, f: PersonFilter, on: date | None = None) -> ListCount:
+    """How many people the list holds: exact up to COUNT_EXACT_LIMIT, else the planner's
+    estimate marked approximate, so a province-wide list never counts 5.55 million rows."""
+    qs = person_queryset(user=user, f=f, on=on).order_by()
+    estimate = _estimate(qs)
+    if estimate is not None and estimate > COUNT_EXACT_LIMIT * COUNT_SKIP_FACTOR:
+        return ListCount(estimate, True)
+    capped = qs.values("pk")[: COUNT_EXACT_LIMIT + 1].count()
+    if capped <= COUNT_EXACT_LIMIT:
+        return ListCount(capped, False)
+    if estimate is None:  # SQLite: small databases, count them
+        return ListCount(qs.count(), False)
+    return ListCount(max(estimate, capped), True)

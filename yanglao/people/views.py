@@ -20,7 +20,7 @@ from yanglao.accounts.scoping import READ_RECORDS, WRITE_RECORDS, in_scope
 from yanglao.core.audit import Action, audit
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.sheets import SheetError, export_response
-from yanglao.people import ledger_export, selectors, services
+from yanglao.people import ledger_export, search, selectors, services
 from yanglao.people.choices import ETHNICITY_NAMES, LifeStatus
 from yanglao.people.forms import (
     CategoryAddForm,
@@ -59,25 +59,35 @@ def _filter(request: AuthedRequest) -> tuple[FilterForm, selectors.PersonFilter]
 @scope(Cap.PERSON_VIEW)
 def person_list(request: AuthedRequest) -> HttpResponse:
     form, f = _filter(request)
+    today = timezone.localdate()
     rows, next_cursor = selectors.person_list(
         user=request.user,
         f=f,
         cursor=request.GET.get("cursor", ""),
+        on=today,
     )
-    today = timezone.localdate()
     items = [{"p": p, "age": age_on(p.birth_date, today)} for p in rows]
     query = request.GET.copy()
     query.pop("cursor", None)
     region = Region.objects.filter(code=f.region).first() if f.region else None
+    first_page = not request.GET.get("cursor")
+    partial = bool(request.htmx)
     ctx = {
         "form": form,
         "items": items,
         "next_cursor": next_cursor,
         "query": query.urlencode(),
         "region": region,
-        "is_first_page": not request.GET.get("cursor"),
+        "is_first_page": first_page,
+        "search_help": search.HELP,
+        "search_message": selectors.search_message(request.user, f),
+        "search_kind": search.parse(f.q).label,
+        # Counted once, on the first page (later pages are appended below it).
+        "count": selectors.person_count(user=request.user, f=f, on=today)
+        if first_page and not partial
+        else None,
     }
-    template = "people/_list_rows.html" if request.htmx else "people/list.html"
+    template = "people/_list_rows.html" if partial else "people/list.html"
     return render(request, template, ctx)
 
 

@@ -221,3 +221,40 @@ def test_demo_command(tmp_path: Path) -> None:
         actor=officer, data=person_input("220102001001", seq=499, birth=date(1930, 1, 2))
     )
     assert person.pk > ids[-1]
+
+
+def test_parallel_chunks_split_by_id_area_code() -> None:
+    """write_population_parallel's plan: every person in exactly one chunk, one chunk per ID
+    area code (so ID numbers cannot collide between processes), ids contiguous."""
+    villages = _villages()
+    chunks = generator.plan_chunks(villages, 10_001, pinned=["220204100200"])
+    assert sum(c.quota for c in chunks) == 10_001
+    assert len({c.area for c in chunks}) == len(chunks)
+    assert {generator.id_area_code(v.code) for c in chunks for v in c.residence} == {
+        c.area for c in chunks
+    }
+    offset = 0
+    for c in chunks:
+        assert c.offset == offset and all(
+            generator.id_area_code(v.code) == c.area for v in c.residence
+        )
+        offset += c.quota
+    assert [c.pinned for c in chunks if c.pinned] == [("220204100200",)]
+    # 220171 (a development zone) shares the area code 220101 with nothing else here.
+    assert "220101" in {c.area for c in chunks}
+
+
+def test_a_chunk_is_deterministic_and_lives_in_its_area() -> None:
+    villages = _villages()
+    chunk = next(c for c in generator.plan_chunks(villages, 4000) if c.area == "220102")
+
+    def run() -> list[tuple[str, str, str]]:
+        gen = generator.PopulationGenerator(
+            villages, seed=7, today=TODAY, residence=chunk.residence
+        )
+        return [(p.region_id, p.name, p.id_number) for p in gen.people(chunk.quota)]
+
+    a = run()
+    assert a == run() and len(a) == chunk.quota
+    assert {r[0][:6] for r in a} == {"220102"}
+    assert len({r[2] for r in a}) == len(a)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import unicodedata
 from argparse import ArgumentParser
@@ -330,9 +331,29 @@ class Command(BaseCommand):
                     f"  已写入 {r.people:,} / {n:,}（{time.perf_counter() - started:.0f} 秒）"
                 )
 
-        report = generator.write_population(
-            gen.people(n), now=timezone.now(), batch_size=batch_size, progress=progress
-        )
+        from django.db import connection
+
+        if (
+            n >= generator.PARALLEL_FROM
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+        ):
+            # Several processes, each COPYing its own ID area's people (generator docs).
+            report = generator.write_population_parallel(
+                villages,
+                n,
+                seed=seed,
+                today=today,
+                now=timezone.now(),
+                workers=max(min(os.cpu_count() or 1, 4), 1),
+                pinned=pinned,
+                batch_size=batch_size,
+                progress=progress,
+            )
+        else:
+            report = generator.write_population(
+                gen.people(n), now=timezone.now(), batch_size=batch_size, progress=progress
+            )
         with transaction.atomic():
             audit(
                 actor=None,

@@ -30,6 +30,10 @@ class Encrypted:
     model: str  # "app_label.Model"
     ciphers: tuple[str, ...]
     hashes: dict[str, str] = field(default_factory=dict)  # hash column -> its cipher column
+    # Keyed columns derived by the model's set_search_columns() (the blind tail index, people
+    # .models.tail_index), recomputed with the hashes, and the plain columns they read.
+    derived: tuple[str, ...] = ()
+    derived_from: tuple[str, ...] = ()
 
 
 ENCRYPTED: tuple[Encrypted, ...] = (
@@ -37,6 +41,8 @@ ENCRYPTED: tuple[Encrypted, ...] = (
         "people.Person",
         ("id_number_cipher", "phone_cipher"),
         {"id_number_hash": "id_number_cipher", "phone_hash": "phone_cipher"},
+        ("search_keys", "id_tail", "phone_tail"),
+        ("name", "id_number_masked", "phone_masked"),
     ),
     Encrypted("people.EmergencyContact", ("phone_cipher",)),
     Encrypted("people.Disability", ("certificate_cipher",)),
@@ -76,6 +82,10 @@ def rotate_batch(spec: Encrypted, rows: list[Any]) -> list[Any]:
             if value != getattr(row, hash_name):
                 setattr(row, hash_name, value)
                 dirty = True
+        if spec.derived:
+            before = [getattr(row, f) for f in spec.derived]
+            row.set_search_columns()
+            dirty = dirty or before != [getattr(row, f) for f in spec.derived]
         if dirty:
             changed.append(row)
     return changed
@@ -132,7 +142,7 @@ class Command(BaseCommand):
             return budget
         total = model.objects.count()
         seen = model.objects.filter(pk__lte=progress.last_pk).count()
-        fields = [*spec.ciphers, *spec.hashes]
+        fields = [*spec.ciphers, *spec.hashes, *spec.derived]
         started, processed = time.monotonic(), 0
         while budget is None or budget > 0:
             with transaction.atomic():
@@ -140,7 +150,7 @@ class Command(BaseCommand):
                     model.objects.select_for_update()
                     .filter(pk__gt=progress.last_pk)
                     .order_by("pk")
-                    .only("pk", *fields)[:size]
+                    .only("pk", *fields, *spec.derived_from)[:size]
                 )
                 if not rows:
                     progress.done = True
