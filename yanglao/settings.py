@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "yanglao.benefits",
     "yanglao.visits",
     "yanglao.institutions",
+    "yanglao.statistics",
     "yanglao.api",
     "yanglao.site",
 ]

@@ -289,6 +289,12 @@ ACTION_LABELS: dict[str, str] = {
     "institution.rating_objection": "登记等级评定公示异议",
     "institution.rating_certify": "发放养老机构等级证书",
     "institution.rating_downgrade": "养老机构降级",
+    # statistics (issue 13)
+    "stats.snapshot": "计算统计快照",
+    "stats.bulletin_create": "生成统计公报",
+    "stats.bulletin_publish": "审核发布统计公报",
+    "stats.bulletin_withdraw": "撤回统计公报",
+    "stats.export": "导出统计表",
 }
 
 
