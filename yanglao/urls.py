@@ -14,6 +14,8 @@ urlpatterns = [
     path("visits/", include("yanglao.visits.urls")),
     path("institutions/", include("yanglao.institutions.urls")),
     path("public/institutions/", include("yanglao.institutions.public_urls")),
+    path("statistics/", include("yanglao.statistics.urls")),
+    path("public/statistics/", include("yanglao.statistics.public_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -34,6 +34,9 @@ class Cap:
     PERSON_EXPORT = "person.export"
     PERSON_IMPORT = "person.import"  # upload a ledger spreadsheet (staged import)
     STATS_VIEW = "stats.view"
+    # Statistics (issue 13): recompute a snapshot on demand, draft and approve the bulletin
+    # of one's own region (county, city and province officers).
+    STATS_PUBLISH = "stats.publish"
     AUDIT_VIEW = "audit.view"
     ACCOUNT_MANAGE = "account.manage"
     REGION_MANAGE = "region.manage"
@@ -71,6 +74,8 @@ _VISIT_OFFICER = {Cap.VISIT_MANAGE, Cap.VISIT_VIEW}
 # 养老服务科 at county level and above supervise institutions (养老机构管理办法 art. 3: the
 # county 民政 where the home is located files and supervises it).
 _INSTITUTION_OFFICER = {Cap.INSTITUTION_VIEW, Cap.INSTITUTION_MANAGE, Cap.INSPECTION_MANAGE}
+# 统计调查制度: the county, city and province civil-affairs bureaus publish their figures.
+_STATS_OFFICER = {Cap.STATS_PUBLISH}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -100,6 +105,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
+        | _STATS_OFFICER
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -112,12 +118,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
+        | _STATS_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
         | _VISIT_OFFICER
         | _INSTITUTION_OFFICER
+        | _STATS_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE}
     ),
     Role.ASSESSOR: frozenset(

@@ -42,9 +42,9 @@ from yanglao.regions.models import Region
 
 @scope(Cap.STATS_VIEW)
 def home(request: AuthedRequest) -> HttpResponse:
-    # The province-wide figures cost ~0.8 s at 1M people (bench/person_list); one minute of
-    # staleness on the home page is acceptable until the stats snapshots exist.
-    counts = selectors.jurisdiction_counts_cached(user=request.user)
+    # From the nightly statistics snapshot (statistics.selectors.home_figures); live and
+    # cached for a minute only before the first snapshot exists.
+    counts = selectors.home_counts(user=request.user)
     roots = selectors.browsable_roots(request.user)
     return render(
         request,

@@ -6,3 +6,9 @@ class StatisticsConfig(AppConfig):
     name = "yanglao.statistics"
     label = "statistics"
     verbose_name = "统计监测与信息公开"
+
+    def ready(self) -> None:
+        from yanglao.people import selectors as people_selectors
+        from yanglao.statistics import selectors
+
+        people_selectors.register_home_figures(selectors.home_figures)

@@ -73,6 +73,9 @@ class SnapshotValue(models.Model):
             models.Index(fields=["snapshot", "level", "region_code"], name="snapvalue_level_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.region_code} {self.breakdown}"
+
 
 class BaseValue(models.Model):
     """Staging: the figures as each query function groups them by the records' own region
@@ -88,6 +91,9 @@ class BaseValue(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["snapshot", "level"], name="basevalue_snapshot_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.region_code} {self.breakdown}"
 
 
 class SnapshotChange(models.Model):
@@ -105,6 +111,9 @@ class SnapshotChange(models.Model):
     class Meta:
         verbose_name = "快照变化"
         verbose_name_plural = "快照变化"
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.region_code} {self.breakdown}"
 
 
 class BulletinStatus(models.TextChoices):

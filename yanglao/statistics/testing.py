@@ -31,8 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from yanglao.accounts.models import User
 from yanglao.assessments.choices import Reason, Standard, Status
@@ -49,6 +48,7 @@ from yanglao.regions.models import Region
 from yanglao.visits.choices import Method, RiskLevel
 from yanglao.visits.models import VisitRecord
 
+TZ = ZoneInfo("Asia/Shanghai")
 PERIOD = date(2026, 11, 1)
 TODAY = date(2026, 12, 20)
 
@@ -79,9 +79,7 @@ def _person(actor: User, village: str, seq: int, sex: str, born: date, **status:
             village, name="测试" + "甲乙丙丁戊己"[seq - 1], sex=sex, birth=born, seq=seq
         ),
     )
-    Person.objects.filter(pk=person.pk).update(
-        created_at=timezone.make_aware(datetime(2020, 1, 1)), **status
-    )
+    Person.objects.filter(pk=person.pk).update(created_at=datetime(2020, 1, 1, tzinfo=TZ), **status)
     person.refresh_from_db()
     return person
 
@@ -132,7 +130,7 @@ def build(actor: User) -> World:
             visitor=actor,
             method=method,
             visit_date=date(2026, 11, day),
-            visited_at=timezone.make_aware(datetime(2026, 11, day, 10)),
+            visited_at=datetime(2026, 11, day, 10, tzinfo=TZ),
             risk_level=RiskLevel.NORMAL,
         )
     for who, grade, on in (("P2", 2, date(2026, 11, 10)), ("P6", 0, date(2024, 1, 10))):
