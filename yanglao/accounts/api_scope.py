@@ -56,6 +56,8 @@ SCOPES: dict[str, str | None] = {
     # An operator files its own home's reports (officers may file for a home they manage);
     # which home is checked by the service (404 outside, 403 for a role that may not).
     "institution:report": Cap.INSTITUTION_VIEW,
+    # Indicator values from the statistics snapshots (issue 13 part 8).
+    "stats:read": Cap.STATS_VIEW,
 }
 
 

@@ -59,6 +59,8 @@ from yanglao.people.rules import ADVANCED_AGE as ADVANCED_AGE_YEARS
 from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Level, Region
+from yanglao.statistics.api import public_router as statistics_public_router
+from yanglao.statistics.api import router as statistics_router
 from yanglao.visits.api import router as visits_router
 
 
@@ -654,3 +656,5 @@ api.add_router("/v1/institutions", institutions_router)
 api.add_router("/v1/ratings", ratings_router)
 api.add_router("/v1/public", institutions_public_router)
 api.add_router("/v1/inspections", inspections_router)
+api.add_router("/v1/statistics", statistics_router)
+api.add_router("/v1/public/statistics", statistics_public_router)

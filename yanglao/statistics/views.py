@@ -44,13 +44,17 @@ def _node(request: AuthedRequest) -> Region | None:
     return selectors.default_node(request.user)
 
 
+def _tabs() -> list[tuple[str, str, str]]:
+    return [(k, v, reverse(f"statistics:{k}")) for k, v in catalogue.THEMES.items()]
+
+
 def _context(request: AuthedRequest, theme: str) -> dict[str, object]:
     node = _node(request)
     snap = selectors.snapshot_for(_period(request))
     ctx: dict[str, object] = {
         "theme": theme,
         "theme_label": catalogue.THEMES[theme],
-        "themes": [(k, v, reverse(f"statistics:{k}")) for k, v in catalogue.THEMES.items()],
+        "themes": _tabs(),
         "node": node,
         "snap": snap,
         "periods": selectors.periods(),
@@ -175,6 +179,7 @@ def snapshots(request: AuthedRequest) -> HttpResponse:
         {
             "rows": rows,
             "changed": changed,
+            "themes": _tabs(),
             "choices": choices,
             "can_publish": request.user.can(Cap.STATS_PUBLISH),
         },
@@ -211,7 +216,7 @@ def scores(request: AuthedRequest) -> HttpResponse:
             "scheme": scorecard.SCHEME,
             "weights": [(catalogue.BY_CODE[w.indicator], w.weight) for w in scorecard.WEIGHTS],
             "periods": selectors.periods(),
-            "themes": [(k, v, reverse(f"statistics:{k}")) for k, v in catalogue.THEMES.items()],
+            "themes": _tabs(),
         },
     )
 
@@ -221,7 +226,7 @@ def indicators(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "statistics/catalogue.html",
-        {"catalogue": catalogue.CATALOGUE, "themes": catalogue.THEMES},
+        {"catalogue": catalogue.CATALOGUE, "theme_names": catalogue.THEMES, "themes": _tabs()},
     )
 
 
@@ -266,7 +271,9 @@ def bulletins(request: AuthedRequest) -> HttpResponse:
         Bulletin.objects.select_related("snapshot", "region"), request.user, READ_FIGURES
     )[:100]
     return render(
-        request, "statistics/bulletins.html", {"items": items, "roots": roots, "frozen": frozen}
+        request,
+        "statistics/bulletins.html",
+        {"items": items, "roots": roots, "frozen": frozen, "themes": _tabs()},
     )
 
 
