@@ -141,7 +141,7 @@ def stats_values(
         if first is not None and version is not None
         else selectors.snapshot_for(first)
     )
-    empty = {
+    empty: dict[str, Any] = {
         "period": None,
         "version": None,
         "status": None,

@@ -375,16 +375,16 @@ def institutions(p: Period) -> Iterator[Row]:
     homes = _operating()
     kinds = (
         homes.values("region_id", "ownership")
-        .annotate(n=Count("id"), beds=Sum("beds_total"), nursing=Sum("beds_nursing"))
+        .annotate(n=Count("id"), bed_sum=Sum("beds_total"))
         .order_by()
     )
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in kinds:
         region, own = r["region_id"], r["ownership"]
         yield Row("ins.homes", region, f"own:{own}", r["n"])
-        yield Row("ins.beds", region, f"own:{own}", int(r["beds"] or 0))
+        yield Row("ins.beds", region, f"own:{own}", int(r["bed_sum"] or 0))
         totals[region][0] += r["n"]
-        totals[region][1] += int(r["beds"] or 0)
+        totals[region][1] += int(r["bed_sum"] or 0)
     for region, (n, beds) in totals.items():
         yield Row("ins.homes", region, "", n)
         yield Row("ins.beds", region, "", beds)
@@ -398,10 +398,10 @@ def institutions(p: Period) -> Iterator[Row]:
             "ins.inspection_coverage", region, "", inspected.get(region, {}).get("n", 0), s["d"]
         )
     due = inst_queries.findings_due(homes, year)
-    rows = (
+    findings = (
         due.values("institution__region_id")
         .annotate(d=Count("id"), n=Count("id", filter=inst_queries.CLOSED_ON_TIME))
         .order_by()
     )
-    for r in rows:
-        yield Row("ins.rectification_on_time", r["institution__region_id"], "", r["n"], r["d"])
+    for f in findings:
+        yield Row("ins.rectification_on_time", f["institution__region_id"], "", f["n"], f["d"])

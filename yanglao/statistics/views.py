@@ -4,6 +4,7 @@ jurisdiction is a 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -68,7 +69,7 @@ def _context(request: AuthedRequest, theme: str) -> dict[str, object]:
     return ctx
 
 
-def _dashboard(theme: str):  # type: ignore[no-untyped-def]
+def _dashboard(theme: str) -> Callable[[AuthedRequest], HttpResponse]:
     @scope(Cap.STATS_VIEW)
     def view(request: AuthedRequest) -> HttpResponse:
         return render(request, "statistics/dashboard.html", _context(request, theme))
