@@ -29,6 +29,7 @@ BENCHMARKS = (
     "inspections",
     "prepaid_risk",
     "load",
+    "stats",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -12,8 +12,9 @@ figures reported by hand by other departments) plugs in with `register("name", f
 AppConfig.ready() — the catalogue entries already name the query they expect.
 
 Counting rules (stated once here, shown on the indicator pages as the definition):
-- a person counts on the ledger on `as_of` if registered by then and not dead or moved out
-  before it (life_status alive, or status_date after as_of);
+- a person counts on the ledger on `as_of` if not dead or moved out before it (life_status
+  alive, or status_date after as_of), whenever they were registered: the ledger is filled in
+  bulk from older registers, so the registration time says nothing about the person;
 - ages and key groups are taken on `as_of` (the last day of the period, or today while the
   period is open).
 """
@@ -23,13 +24,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.utils import timezone
 
 from yanglao.assessments.choices import Standard
 from yanglao.assessments.choices import Status as AssessmentStatus
@@ -55,11 +55,6 @@ class Period:
     start: date  # first day of the month
     end: date  # last day of the month
     as_of: date  # end, or today while the period is open
-
-    @property
-    def as_of_end(self) -> datetime:
-        """The first instant after as_of (local midnight), for timestamp columns."""
-        return timezone.make_aware(datetime.combine(self.as_of + timedelta(days=1), time.min))
 
 
 @dataclass(frozen=True)
@@ -90,8 +85,8 @@ def query(name: str) -> Callable[[Query], Query]:
 
 def on_ledger(p: Period, prefix: str = "") -> Q:
     """People on the ledger on p.as_of (see module doc)."""
-    return Q(**{f"{prefix}created_at__lt": p.as_of_end}) & (
-        Q(**{f"{prefix}life_status": LifeStatus.ALIVE}) | Q(**{f"{prefix}status_date__gt": p.as_of})
+    return Q(**{f"{prefix}life_status": LifeStatus.ALIVE}) | Q(
+        **{f"{prefix}status_date__gt": p.as_of}
     )
 
 
@@ -250,7 +245,7 @@ def assessments_overdue(p: Period) -> Iterator[Row]:
         f" FROM (SELECT p.region_id AS region_id, MAX(a.assessment_date) AS last_final"
         f" FROM {a_t} a JOIN {p_t} p ON p.id = a.person_id"
         " WHERE a.status = %s AND a.standard = %s AND a.assessment_date <= %s"
-        " AND p.created_at < %s AND (p.life_status = %s OR p.status_date > %s)"
+        " AND (p.life_status = %s OR p.status_date > %s)"
         " GROUP BY p.id, p.region_id) x GROUP BY x.region_id"
     )
     params = [
@@ -258,7 +253,6 @@ def assessments_overdue(p: Period) -> Iterator[Row]:
         AssessmentStatus.FINAL,
         Standard.GBT_42195,
         ops.adapt_datefield_value(p.as_of),
-        ops.adapt_datetimefield_value(p.as_of_end),
         LifeStatus.ALIVE,
         ops.adapt_datefield_value(p.as_of),
     ]

@@ -72,8 +72,9 @@ def snapshot_version(period: date, version: int) -> Snapshot | None:
 # --- labels -----------------------------------------------------------------------------------
 
 
-def breakdown_label(key: str) -> str:
-    """'sex:F' → '女', 'age:80-89' → '80-89岁', 'item:T1' → the item's name …"""
+def breakdown_label(key: str, items: dict[str, str] | None = None) -> str:
+    """'sex:F' → '女', 'age:80-89' → '80-89岁', 'item:T1' → the item's name (from `items`,
+    read once per page, else looked up) …"""
     if not key:
         return "合计"
     dim, _, value = key.partition(":")
@@ -95,7 +96,7 @@ def breakdown_label(key: str) -> str:
         if dim == "own":
             return str(Ownership(value).label)
         if dim == "item":
-            return _item_names().get(value, f"清单项目{value}")
+            return (items if items is not None else _item_names()).get(value, f"清单项目{value}")
     except ValueError:
         pass
     return "其他"
@@ -287,6 +288,7 @@ def theme_panels(*, node: Region, snap: Snapshot, theme: str) -> list[Panel]:
         if r == node.code and b:
             by_key[(i, r)].append((b, cell))
     trend = _trend(snap, codes_, node.code)
+    items = _item_names() if any("item" in i.breakdowns for i in inds) else {}
     panels = []
     for ind in inds:
         if not ind.available:
@@ -315,7 +317,7 @@ def theme_panels(*, node: Region, snap: Snapshot, theme: str) -> list[Panel]:
             children.append(f)
         parts = sorted(by_key.get((ind.code, node.code), []))
         breakdown = [
-            _figure(ind, breakdown_label(b), node.code, b, cell, snap) for b, cell in parts
+            _figure(ind, breakdown_label(b, items), node.code, b, cell, snap) for b, cell in parts
         ]
         series = [
             (label, numeric_value(ind, c.numerator, c.denominator)) for label, c in trend[ind.code]
