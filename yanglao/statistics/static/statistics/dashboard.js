@@ -18,7 +18,9 @@
       grid: { left: 56, right: 16, top: 28, bottom: 64 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + (d.unit === "%" ? "%" : ""); } },
       xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: d.labels.length > 6 ? 35 : 0 } },
-      yAxis: { type: "value", axisLabel: { formatter: d.unit === "%" ? "{value}%" : "{value}" } },
+      yAxis: { type: "value", axisLabel: { formatter: d.unit === "%" ? "{value}%" : "{value}" },
+        // the target line stays in view even when every figure is far below it
+        max: d.target === null ? null : function (v) { return Math.max(v.max, d.target); } },
       series: series
     });
     window.addEventListener("resize", function () { chart.resize(); });
