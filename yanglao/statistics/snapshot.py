@@ -44,22 +44,10 @@ def latest(period: date) -> Snapshot | None:
 
 
 def _stage(snap: Snapshot, p: queries.Period) -> int:
+    """Run each query and stage its rows. A query's rows are read whole before they are
+    written: COPY holds the connection, so the next query cannot run while it streams."""
     names = sorted({i.query for i in catalogue.CATALOGUE if i.available})
     known = set(catalogue.BY_CODE)
-    rows = (
-        (
-            snap.pk,
-            r.indicator,
-            r.region_code,
-            codes.level_of(r.region_code),
-            r.breakdown,
-            r.numerator,
-            r.denominator,
-        )
-        for name in names
-        for r in queries.QUERIES[name](p)
-        if r.indicator in known and (r.numerator or r.denominator)
-    )
     cols = (
         "snapshot_id",
         "indicator",
@@ -69,7 +57,23 @@ def _stage(snap: Snapshot, p: queries.Period) -> int:
         "numerator",
         "denominator",
     )
-    return insert_rows(BaseValue._meta.db_table, cols, rows)
+    total = 0
+    for name in names:
+        rows = [
+            (
+                snap.pk,
+                r.indicator,
+                r.region_code,
+                codes.level_of(r.region_code),
+                r.breakdown,
+                r.numerator,
+                r.denominator,
+            )
+            for r in queries.QUERIES[name](p)
+            if r.indicator in known and (r.numerator or r.denominator)
+        ]
+        total += insert_rows(BaseValue._meta.db_table, cols, rows)
+    return total
 
 
 def _roll_up(snap: Snapshot) -> int:
