@@ -31,6 +31,7 @@ BENCHMARKS = (
     "settlement",
     "load",
     "scale",
+    "stats",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 

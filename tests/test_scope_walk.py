@@ -106,6 +106,7 @@ def county_a_world(regions, make_user, settings, tmp_path):
         **_issue13_world(officer, make_user),
         **community,
         **programmes,
+        **_statistics_world(officer),
         "row_id": str(disability.pk),
         **benefits,
         "record_id": str(visit.public_id),
@@ -341,6 +342,20 @@ def _community_world(officer, person, make_user) -> dict[str, str]:
     }
 
 
+def _statistics_world(officer) -> dict[str, str]:
+    """A frozen snapshot of 南关区 and its published bulletin (public pages, officer pages)."""
+    from yanglao.regions.models import Region
+    from yanglao.statistics import services as stats_services
+    from yanglao.statistics import snapshot
+
+    snap = snapshot.compute(date(2026, 1, 1), today=date(2026, 3, 1))
+    b = stats_services.bulletin_create(
+        actor=officer, region=Region.objects.get(code="220102000000"), snapshot=snap
+    )
+    stats_services.bulletin_publish(actor=officer, bulletin=b)
+    return {"bulletin_id": str(b.pk)}
+
+
 def fill(route: str, values: dict[str, str]) -> str:
     import re
 
@@ -474,7 +489,7 @@ def test_anonymous_is_sent_to_login(county_a_world) -> None:
             assert response.status_code == 200 and response.json()["status"] == "ok"
             continue
         if route.startswith(PUBLIC_PREFIX):
-            body = response.content.decode()
+            body = response.content.decode(errors="replace")  # the bulletin's PDF is binary
             assert response.status_code == 200, url
             assert SECRET_NAME not in body and "秘密路1号" not in body, url
             if route.startswith("public/institutions/"):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yanglao.community",
     "yanglao.reporting",
     "yanglao.feedback",
+    "yanglao.statistics",
     "yanglao.api",
     "yanglao.site",
 ]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("feedback/", include("yanglao.feedback.urls")),
     path("public/feedback/", include("yanglao.feedback.public_urls")),
     path("community/", include("yanglao.community.urls_programmes")),
+    path("statistics/", include("yanglao.statistics.urls")),
+    path("public/statistics/", include("yanglao.statistics.public_urls")),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

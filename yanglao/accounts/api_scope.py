@@ -69,6 +69,8 @@ SCOPES: dict[str, str | None] = {
     "community:serve": Cap.COMMUNITY_SERVE,
     PLATFORM: None,
     "alarm:read": Cap.PROGRAMME_VIEW,
+    # Indicator values from the statistics snapshots (issue 13 part 8).
+    "stats:read": Cap.STATS_VIEW,
 }
 
 

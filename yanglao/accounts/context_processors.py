@@ -17,6 +17,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "person_export": user.can(Cap.PERSON_EXPORT),
             "person_import": user.can(Cap.PERSON_IMPORT),
             "stats_view": user.can(Cap.STATS_VIEW),
+            "stats_publish": user.can(Cap.STATS_PUBLISH),
             "audit_view": user.can(Cap.AUDIT_VIEW),
             "account_manage": user.can(Cap.ACCOUNT_MANAGE),
             "region_manage": user.can(Cap.REGION_MANAGE),

@@ -37,6 +37,9 @@ class Cap:
     PERSON_EXPORT = "person.export"
     PERSON_IMPORT = "person.import"  # upload a ledger spreadsheet (staged import)
     STATS_VIEW = "stats.view"
+    # Statistics (issue 13): recompute a snapshot on demand, draft and approve the bulletin
+    # of one's own region (county, city and province officers).
+    STATS_PUBLISH = "stats.publish"
     AUDIT_VIEW = "audit.view"
     ACCOUNT_MANAGE = "account.manage"
     REGION_MANAGE = "region.manage"
@@ -111,6 +114,8 @@ _COMMUNITY_COUNTY = _COMMUNITY_TOWNSHIP | {Cap.COMMUNITY_MANAGE, Cap.COMMUNITY_S
 # Townships and counties run the community programmes; city and province read them.
 _PROVIDER_PROGRAMMES = {Cap.PROGRAMME_VIEW, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}
 _PROGRAMME_OFFICER = {Cap.PROGRAMME_VIEW, Cap.PROGRAMME_MANAGE, Cap.MEAL_RECORD, Cap.ALARM_HANDLE}
+# 统计调查制度: the county, city and province civil-affairs bureaus publish their figures.
+_STATS_OFFICER = {Cap.STATS_PUBLISH}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # A village worker keeps the ledger of the village but sees ID numbers only masked.
@@ -152,6 +157,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | _COMMUNITY_COUNTY
+        | _STATS_OFFICER
         | {
             Cap.BENEFIT_VIEW,
             Cap.BENEFIT_APPLY,
@@ -167,6 +173,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW, Cap.PROGRAMME_VIEW}
+        | _STATS_OFFICER
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _OFFICER
@@ -174,6 +181,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _REPORTING_OFFICER
         | _INSTITUTION_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW, Cap.PROGRAMME_VIEW}
+        | _STATS_OFFICER
     ),
     Role.ASSESSOR: frozenset(
         {

@@ -64,6 +64,8 @@ from yanglao.people.rules import ContactInput, PersonInput, age_on
 from yanglao.regions import codes
 from yanglao.regions.models import Level, Region
 from yanglao.reporting.api import router as reporting_router
+from yanglao.statistics.api import public_router as statistics_public_router
+from yanglao.statistics.api import router as statistics_router
 from yanglao.visits.api import router as visits_router
 
 
@@ -671,3 +673,5 @@ api.add_router("/v1/feedback", feedback_router)
 api.add_router("/v1/public/feedback", feedback_public_router)
 api.add_router("/v1/community", community_router)
 api.add_router("/v1/alarms", alarms_router)
+api.add_router("/v1/statistics", statistics_router)
+api.add_router("/v1/public/statistics", statistics_public_router)

@@ -341,6 +341,12 @@ ACTION_LABELS: dict[str, str] = {
     "alarm.close": "办结紧急呼叫",
     "programme.follow_move": "居家社区服务记录随迁居转移",
     "programme.follow_close": "老人去世或迁出，家庭养老床位、助餐登记随之结束",
+    # statistics (issue 13)
+    "stats.snapshot": "计算统计快照",
+    "stats.bulletin_create": "生成统计公报",
+    "stats.bulletin_publish": "审核发布统计公报",
+    "stats.bulletin_withdraw": "撤回统计公报",
+    "stats.export": "导出统计表",
 }
 
 

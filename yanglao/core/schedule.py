@@ -58,6 +58,13 @@ SCHEDULE: tuple[Job, ...] = (
         "夜间资格排查：应保未保名单与复核任务",
     ),
     Job(
+        "stats-snapshot",
+        "stats_snapshot",
+        (),
+        "30 1 * * *",
+        "计算统计快照：本月及未结束的上月；月份结束后冻结",
+    ),
+    Job(
         "imports-expire",
         "imports_expire",
         ("--days", "7"),

@@ -100,14 +100,22 @@ def inspected_homes(homes: QuerySet[Institution], year: int) -> QuerySet[Institu
     return homes.filter(Exists(done))
 
 
+# A finding closed by its deadline (the numerator of 整改按期完成率).
+CLOSED_ON_TIME = Q(closed_on__isnull=False, closed_on__lte=F("deadline"))
+
+
+def findings_due(homes: QuerySet[Institution], year: int) -> QuerySet[Finding]:
+    """The findings of `homes` whose rectification deadline falls in `year` (the
+    denominator of 整改按期完成率; statistics groups it by region)."""
+    return Finding.objects.filter(institution__in=homes, deadline__year=year)
+
+
 def rectifications(homes: QuerySet[Institution], year: int) -> tuple[int, int]:
     """(closed by the deadline, due) over the findings of `homes` whose rectification
     deadline falls in `year`: a finding closed after its deadline, or still open past it,
     counts in `due` only."""
-    due = Finding.objects.filter(institution__in=homes, deadline__year=year)
-    counts = due.aggregate(
-        due=Count("id"),
-        on_time=Count("id", filter=Q(closed_on__isnull=False, closed_on__lte=F("deadline"))),
+    counts = findings_due(homes, year).aggregate(
+        due=Count("id"), on_time=Count("id", filter=CLOSED_ON_TIME)
     )
     return counts["on_time"], counts["due"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -474,6 +475,26 @@ def scoped_regions(user: User, *, level: int) -> QuerySet[Region]:
     return scoped(
         Region.objects.filter(level=level, valid_to__isnull=True), user, WRITE_RECORDS, field="code"
     ).order_by("code")
+
+
+# The statistics module (above people) registers its snapshot reader here in its
+# AppConfig.ready(): the home page then reads the nightly snapshot, not the ledger.
+HomeFigures = Callable[[User], "dict[str, Any] | None"]
+_home_figures: list[HomeFigures] = []
+
+
+def register_home_figures(fn: HomeFigures) -> None:
+    _home_figures[:] = [fn]
+
+
+def home_counts(*, user: User) -> dict[str, Any]:
+    """The home page's figures: from the statistics snapshot when there is one, else live
+    (cached for a minute) — a new installation before its first nightly run."""
+    for fn in _home_figures:
+        figures = fn(user)
+        if figures is not None:
+            return figures
+    return jurisdiction_counts_cached(user=user)
 
 
 def jurisdiction_counts_cached(*, user: User, seconds: int = 60) -> dict[str, Any]:

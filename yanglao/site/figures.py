@@ -1,9 +1,9 @@
 """The workbench's figures, below the to-do list: one function reads them all.
 
-`home_figures(user)` is the single entry point, so that the statistics snapshots
-(`statistics.selectors.home_figures(user)`, issue 14 stats branch) can replace it in one
-place. Today it reads the ledger's jurisdiction counts (cached a minute) and the 月探访率
-trend of the visits app (closed months cached an hour)."""
+`home_figures(user)` is the single entry point. The counts come from the newest statistics
+snapshot (`people.selectors.home_counts`: statistics registers its reader there; live and
+cached a minute only before the first nightly snapshot), the 月探访率 trend from the visits
+app (closed months cached an hour)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from yanglao.visits import selectors as visits
 def home_figures(user: User) -> dict[str, Any]:
     """Figures over the user's whole jurisdiction: totals, the age pyramid by sex, people
     by category, and (for those who follow visits) the last 12 months of 月探访率."""
-    counts = people.jurisdiction_counts_cached(user=user)
+    counts = people.home_counts(user=user)
     roots = people.browsable_roots(user)
     trend: list[tuple[str, int, int, str, float | None]] = []
     if user.can(Cap.VISIT_VIEW) and len(roots) == 1:
@@ -39,6 +39,7 @@ def home_figures(user: User) -> dict[str, Any]:
         "pyramid": pyramid,
         "categories": categories,
         "trend": trend,
+        "snapshot": counts.get("snapshot"),
         # What the charts draw (ECharts, static/yanglao/figures.js), as plain lists.
         "chart": {
             "pyramid": {

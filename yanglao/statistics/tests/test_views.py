@@ -1,0 +1,149 @@
+"""Dashboards, drill-down, scope, home page, bulletins and the public page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from yanglao.accounts.roles import Role
+from yanglao.core.sheets import read_xlsx_bytes
+from yanglao.regions.models import Region
+from yanglao.statistics import publication, services, snapshot, testing
+from yanglao.statistics.models import BulletinStatus
+
+PROVINCE = "220000000000"
+
+
+@pytest.fixture
+def world(regions, make_user):
+    officer = make_user(Role.PROVINCE_OFFICER, "22")
+    w = testing.build(officer)
+    snap = snapshot.compute(testing.PERIOD, today=testing.TODAY)
+    client = Client()
+    client.force_login(officer)
+    return w, officer, snap, client
+
+
+THEMES = ("", "visits/", "assessments/", "benefits/", "institutions/", "services/")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_theme_page_answers_from_the_snapshot(world, theme, django_assert_max_num_queries):
+    _, _, _, client = world
+    with django_assert_max_num_queries(40):
+        r = client.get(f"/statistics/{theme}?region={PROVINCE}&period=2026-11")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "第1版" in body and "区划" in body
+
+
+def test_drill_down_to_a_village_and_links_to_people(world):
+    w, _, _, client = world
+    body = client.get(f"/statistics/?region={w.a}&period=2026-11").content.decode()
+    assert "在册老年人数" in body
+    assert f"/people/?region={w.a}" in body  # the number links to the people behind it
+    visits = client.get(f"/statistics/visits/?region={w.a[:6]}000000").content.decode()
+    assert "目标 ≥100" in visits and "民发〔2022〕83号" in visits
+    assert "50.0%" in visits  # 南关区: 1 of 2
+
+
+def test_another_countys_officer_gets_404_outside(world, make_user):
+    w, _, _, _ = world
+    outsider = make_user(Role.COUNTY_OFFICER, "220204")
+    c = Client()
+    c.force_login(outsider)
+    assert c.get(f"/statistics/?region={w.a}").status_code == 404
+    assert c.get("/statistics/?region=220102").status_code == 404
+    assert c.get(f"/statistics/?region={w.c}").status_code == 200
+    assert c.get("/statistics/?region=２２０１").status_code == 404
+    assert c.get("/statistics/?region=22\x00").status_code == 404
+    # their own default node is their county, with their own figures
+    body = c.get("/statistics/").content.decode()
+    assert "船营区" in body
+
+
+def test_bad_period_falls_back_to_newest(world):
+    _, _, _, client = world
+    for bad in ("２０２６-１１", "2026-13", "x" * 500, "2026-11\x00"):
+        assert client.get(f"/statistics/?period={bad}").status_code == 200
+
+
+def test_export_is_the_table_behind_the_charts(world):
+    _, _, _, client = world
+    r = client.get(f"/statistics/export.xlsx?theme=population&region={PROVINCE}&period=2026-11")
+    assert r.status_code == 200
+    rows = read_xlsx_bytes(b"".join(r.streaming_content))
+    assert ["在册老年人数", "pop.total", "吉林省", "5", "", "5"] in [row[:6] for row in rows]
+
+
+def test_home_page_reads_the_snapshot(world):
+    client = world[3]
+    body = client.get("/").content.decode()
+    assert "统计快照 2026-11 第1版" in body
+
+
+def test_scorecard_ranks_counties_with_reasons(world):
+    _, _, _, client = world
+    body = client.get(f"/statistics/scorecard/?region={PROVINCE}").content.decode()
+    assert "南关区" in body and "船营区" in body
+    assert "月探访率 50.0%，未达到目标 100%" in body
+
+
+def test_bulletin_publish_and_public_page_with_suppression(world, make_user):
+    _, officer, snap, client = world
+    r = client.post("/statistics/bulletins/", {"region": PROVINCE, "snapshot": snap.pk})
+    assert r.status_code == 302
+    b = snap.bulletins.get()
+    assert b.status == BulletinStatus.DRAFT
+    anon = Client()
+    assert anon.get(f"/public/statistics/{b.pk}/").status_code == 404  # not yet approved
+    assert b.title not in anon.get("/public/statistics/").content.decode()
+    client.post(f"/statistics/bulletins/{b.pk}/publish/")
+    b.refresh_from_db()
+    assert b.status == BulletinStatus.PUBLISHED and b.approved_by == officer
+    index = anon.get("/public/statistics/").content.decode()
+    assert b.title in index
+    page = anon.get(f"/public/statistics/{b.pk}/").content.decode()
+    assert "统计快照 2026-11 第1版" in page  # traceable to its snapshot version
+    # 5 people in the province is shown; 1 in 船营区 is suppressed
+    t = publication.tables(b.region, b.snapshot)
+    pop = next(line for s in t.sections for line in s.lines if line.indicator.code == "pop.total")
+    assert pop.values[0] == "5"
+    assert "<5" in pop.values[1:]
+    beds = next(line for s in t.sections for line in s.lines if line.indicator.code == "ins.beds")
+    assert beds.values[0] == "150"  # beds are not people: never suppressed
+    assert "&lt;5" in page
+    x = anon.get(f"/public/statistics/{b.pk}/bulletin.xlsx")
+    rows = read_xlsx_bytes(x.content)
+    assert any("第1版" in c for row in rows for c in row)
+    pdf = anon.get(f"/public/statistics/{b.pk}/bulletin.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_bulletin_needs_a_frozen_snapshot_and_a_county_or_above(world):
+    w, officer, _, _ = world
+    open_snap = snapshot.compute(date(2026, 12, 1), today=testing.TODAY)
+    with pytest.raises(services.BulletinInvalid):
+        services.bulletin_create(
+            actor=officer, region=Region.objects.get(code=PROVINCE), snapshot=open_snap
+        )
+    frozen = snapshot.latest(testing.PERIOD)
+    assert frozen is not None
+    with pytest.raises(services.BulletinInvalid):
+        services.bulletin_create(
+            actor=officer, region=Region.objects.get(code=w.a), snapshot=frozen
+        )
+
+
+def test_snapshot_page_and_on_demand_run(world, make_user):
+    _, _, _, client = world
+    r = client.post("/statistics/snapshots/run/", {"period": "2026-11"})
+    assert r.status_code == 302
+    body = client.get("/statistics/snapshots/").content.decode()
+    assert "第2版" in body
+    village_worker = make_user(Role.VISIT_WORKER, "220102001001")
+    c = Client()
+    c.force_login(village_worker)
+    assert c.post("/statistics/snapshots/run/", {"period": "2026-11"}).status_code == 403
