@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from yanglao.statistics import queries
+from yanglao.statistics import (
+    queries,
+    queries_services,  # noqa: F401 (registers the svc.* queries)
+)
 
 # Themes: one dashboard page each, in this order.
 THEMES: dict[str, str] = {
@@ -299,7 +302,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         frequency="年（按月累计）",
         people=False,
     ),
-    # Community services (another module, built in parallel): it registers these queries.
+    # Community services (yanglao.community): statistics.queries_services registers these.
     Indicator(
         "svc.delivered",
         "居家社区养老服务人次",

@@ -23,6 +23,7 @@ from yanglao.accounts.scoping import READ_FIGURES, user_ranges
 from yanglao.assessments import scoring
 from yanglao.benefits.choices import StopReason
 from yanglao.benefits.models import ServiceItem
+from yanglao.community.choices import ServiceCategory
 from yanglao.institutions.choices import Ownership
 from yanglao.people import groups
 from yanglao.people import selectors as people_selectors
@@ -83,6 +84,8 @@ def breakdown_label(key: str, items: dict[str, str] | None = None) -> str:
             return str(Sex(value).label)
         if dim == "age":
             return f"{value}岁" if value in AGE_BANDS else value
+        if dim == "kind":  # GB/T 43153-2023 service category
+            return str(ServiceCategory(value).label)
         if dim == "pyr":  # the age pyramid: "75-79/F" → 75-79岁女
             band, _, sex = value.partition("/")
             return f"{band}岁{Sex(sex).label}"

@@ -62,4 +62,4 @@ def test_catalogue_is_public(world):
     assert r.status_code == 200
     codes = {i["code"]: i for i in r.json()}
     assert codes["visit.monthly_rate"]["target"]["document"] == "民发〔2022〕83号"
-    assert codes["svc.meals"]["available"] is False
+    assert codes["svc.meals"]["available"] is True  # community services registered

@@ -78,10 +78,13 @@ def test_export_is_the_table_behind_the_charts(world):
     assert ["在册老年人数", "pop.total", "吉林省", "5", "", "5"] in [row[:6] for row in rows]
 
 
-def test_home_page_reads_the_snapshot(world):
+def test_workbench_figures_read_the_snapshot(world):
+    """The workbench's figures (loaded under the to-do list) come from the snapshot, the age
+    pyramid included (5-year bands by sex, never a live count of the ledger)."""
     client = world[3]
-    body = client.get("/").content.decode()
+    body = client.get("/figures/").content.decode()
     assert "统计快照 2026-11 第1版" in body
+    assert "年龄金字塔" in body
 
 
 def test_scorecard_ranks_counties_with_reasons(world):
