@@ -41,7 +41,7 @@ def test_enrol_login_with_code_and_with_recovery_code(
     assert re.fullmatch(r"[A-Z2-7 ]{32,}", secret)
     page.fill("input[name=code]", "123456" if code_for_secret(secret) != "123456" else "654321")
     page.click("button[type=submit]")
-    expect(page.locator(".errorlist")).to_contain_text("验证码不正确")
+    expect(page.locator("p.error")).to_contain_text("验证码不正确")
     page.wait_for_timeout(1100)  # django-otp throttles: 1 s after one wrong code, then 2 s, 4 s…
     page.fill("input[name=code]", code_for_secret(secret))
     page.click("button[type=submit]")
@@ -68,5 +68,5 @@ def test_enrol_login_with_code_and_with_recovery_code(
         if works:
             expect(page.locator("nav")).to_contain_text("老年人台账")
         else:
-            expect(page.locator(".errorlist")).to_contain_text("验证码不正确")
+            expect(page.locator("p.error")).to_contain_text("验证码不正确")
     assert offline_guard == []

@@ -41,3 +41,23 @@ CATALOGUE: tuple[Seed, ...] = (
     ),
     Seed("MD01", "家庭适老化改造", "modification", "item", "按改造方案施工的项目", True),
 )
+
+
+def ensure_seeded() -> None:
+    """Put the seeded catalogue back where a flush removed it (browser and transactional
+    tests flush every table; the migration seeded it once)."""
+    from yanglao.community.models import CatalogueItem
+
+    if CatalogueItem.objects.filter(code__in=[c.code for c in CATALOGUE]).count() == len(CATALOGUE):
+        return
+    for c in CATALOGUE:
+        CatalogueItem.objects.update_or_create(
+            code=c.code,
+            defaults={
+                "name": c.name,
+                "category": c.category,
+                "unit": c.unit,
+                "description": c.description,
+                "needs_assessment": c.needs_assessment,
+            },
+        )

@@ -13,6 +13,7 @@ from typing import Any
 from yanglao.accounts.roles import Role
 from yanglao.benefits.models import Entitlement
 from yanglao.community import services
+from yanglao.community.catalogue import ensure_seeded
 from yanglao.community.models import CatalogueItem, Provider
 from yanglao.institutions.rules import credit_check_char
 from yanglao.people import services as people
@@ -58,6 +59,7 @@ class CommunityWorld:
 
 
 def make_world(make_user: Any, *, price_from: date = date(2026, 1, 1)) -> CommunityWorld:
+    ensure_seeded()
     county = make_user(Role.COUNTY_OFFICER, "220102")
     county2 = make_user(Role.COUNTY_OFFICER, "220102")
     visit_worker = make_user(Role.VISIT_WORKER, V1)

@@ -47,4 +47,4 @@ def test_reference_day_and_errors_workbook_are_local(township: Any) -> None:
     rows = sheets.read_xlsx_bytes(b"".join(r.streaming_content))  # type: ignore[attr-defined]
     assert [row[0] for row in rows[1:]] == ["吴秀云"]
     assert "未满60周岁" in rows[1][-2]
-    assert "年龄按 2026年12月1日 计算" in page
+    assert "年龄按 2026-12-01 计算" in page  # dates shown one way (issue 14)
