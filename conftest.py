@@ -87,7 +87,59 @@ def django_db_setup(django_db_setup, django_db_blocker):
             # which row triggers do not see. test_audit re-creates the trigger to test it.
             with connection.cursor() as cur:
                 cur.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
+        # What the migrations seeded (visit frequencies, catalogues, policies, data sets) as
+        # it stands before any test; restored after each transactional test's flush.
+        SEEDED["default"] = _serialize_seeded(connection)
     yield
+
+
+# Kept here, not on the connection object: Django's connections are context-local, and
+# Playwright's event loop gives browser tests another context (another wrapper object).
+SEEDED: dict[str, str] = {}
+
+# Rebuilt by their own post_migrate handlers after a flush; everything else the migrations
+# wrote is ours to put back.
+_NOT_SEEDED = ("django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions")
+
+
+def _serialize_seeded(connection) -> str:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    kept = list(getattr(settings, "TEST_NON_SERIALIZED_APPS", []))
+    settings.TEST_NON_SERIALIZED_APPS = [*kept, *_NOT_SEEDED]
+    try:
+        return connection.creation.serialize_db_to_string()
+    finally:
+        settings.TEST_NON_SERIALIZED_APPS = kept
+
+
+def _flushes(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    # A transactional test (browser tests included) ends with a flush that empties every
+    # table, also the rows the migrations seeded; later tests rely on them, so put them back
+    # once the test's own fixtures are torn down (Django's serialized_rollback restores only
+    # at the start of the tests that ask for it).
+    yield
+    if not _flushes(item):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    seeded = SEEDED.get("default")
+    if not seeded:
+        return
+    with item.config.stash[blocking_manager_key].unblock():
+        connection.creation.deserialize_db_from_string(seeded)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ from yanglao.people.choices import Category
 from yanglao.people.testing import person_input
 from yanglao.visits import services as visits
 from yanglao.visits.models import VisitRecord, VisitSubject, VisitTask
-from yanglao.visits.policy import ensure_national_defaults
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Yl-test-pass-2026"
@@ -71,7 +70,6 @@ def user(role: str, region: str, username: str, full_name: str) -> Any:
 def test_person_moves_township_and_the_new_worker_visits(
     live_server, page: Page, offline_guard: list[str], regions
 ) -> None:
-    ensure_national_defaults()  # transactional tests before this one flushed the tables
     county = user(Role.COUNTY_OFFICER, "220102", "county_nanguan", "赵文华")
     user(Role.TOWNSHIP_OFFICER, NEW_TOWNSHIP, "township_ziqiang", "钱丽娟")
     old_worker = user(Role.VISIT_WORKER, OLD_VILLAGE, "worker_huayang", "孙桂芝")

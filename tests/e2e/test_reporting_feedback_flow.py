@@ -42,23 +42,6 @@ def test_report_approved_and_complaint_answered(
     make_user: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Browser tests flush every table between tests: put back what the migrations seeded.
-    import datetime
-
-    from yanglao.feedback import rules as feedback_rules
-    from yanglao.feedback.models import ResponsePolicy
-    from yanglao.reporting import catalog
-    from yanglao.reporting.models import DataElement, DataSet
-
-    catalog.seed(DataSet, DataElement)
-    ResponsePolicy.objects.get_or_create(
-        region=None,
-        defaults={
-            "working_days": feedback_rules.DEFAULT_WORKING_DAYS,
-            "effective_from": datetime.date(2020, 1, 1),
-            "document_no": feedback_rules.DEFAULT_DOCUMENT,
-        },
-    )
     make_user(Role.TOWNSHIP_OFFICER, "220102001", username="township_e2e")
     make_user(Role.COUNTY_OFFICER, "220102", username="county_e2e")
     monkeypatch.setattr(captcha, "draw_answer", lambda: "2345")

@@ -17,7 +17,6 @@ from yanglao.people.choices import Category
 from yanglao.people.testing import person_input
 from yanglao.visits import services
 from yanglao.visits.models import VisitRecord, VisitTask
-from yanglao.visits.policy import ensure_national_defaults
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Yl-test-pass-2026"
@@ -43,7 +42,6 @@ def offline_guard(context: BrowserContext) -> list[str]:
 def test_two_visits_recorded_offline_reach_the_server_once(
     live_server, context: BrowserContext, page: Page, offline_guard: list[str], regions, make_user
 ) -> None:
-    ensure_national_defaults()  # transactional tests before this one flushed the tables
     county = make_user(Role.COUNTY_OFFICER, "220102")
     township = make_user(Role.TOWNSHIP_OFFICER, "220102001")
     worker = make_user(Role.VISIT_WORKER, VILLAGE, username="worker_li")

@@ -46,11 +46,6 @@ def guard(context: BrowserContext, external: list[str]) -> None:
 
 def _world(make_user, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
-    # Browser tests flush every table between tests: put back the national visit frequencies
-    # the migration seeded, or no visit task is generated.
-    from yanglao.visits.policy import ensure_national_defaults
-
-    ensure_national_defaults()
     today = timezone.localdate()
     county = make_user(Role.COUNTY_OFFICER, "220102", username="county_nanguan")
     make_user(Role.PROVINCE_OFFICER, "22", username="province_jilin")
