@@ -1,6 +1,6 @@
 """Issue 13 in a browser: a province officer opens the statistics dashboard, drills from the
-province to a village, opens the people behind a number, then drafts and publishes the
-month's bulletin, which the public page (no login) shows with small numbers suppressed.
+province to a village, opens the people behind a number, then drafts the month's bulletin,
+which a second officer approves (four eyes) and which the public page (no login) shows with small numbers suppressed.
 No request may leave localhost (ECharts comes from the site's static files)."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from yanglao.statistics import snapshot, testing
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def province_officer() -> Any:
+def province_officer(username: str = "province_stats") -> Any:
     from yanglao.accounts.testing import enrol_totp
 
     user = user_create(
         actor=None,
-        username="province_stats",
+        username=username,
         password="Yl-test-pass-2026",
         role=Role.PROVINCE_OFFICER,
         full_name="省厅统计员",
@@ -69,9 +69,20 @@ def test_drill_down_people_behind_a_number_and_publish(
     with page.expect_navigation():
         page.click("#bulletin-new button")
     expect(page.locator("h1")).to_contain_text("待审核")
-    with page.expect_navigation():
-        page.click("#publish")
-    expect(page.locator("h1")).to_contain_text("已发布")
+    expect(page.locator("#needs-second")).to_be_visible()  # the drafter cannot approve
+    expect(page.locator("#publish")).to_have_count(0)
+    draft_url = page.url
+
+    reviewer = province_officer("province_review")
+    second = page.context.browser.new_context()  # type: ignore[union-attr]
+    rpage = second.new_page()
+    rpage.set_default_timeout(90_000)
+    login(rpage, base, reviewer.username)
+    rpage.goto(draft_url)
+    with rpage.expect_navigation():
+        rpage.click("#publish")
+    expect(rpage.locator("h1")).to_contain_text("已发布")
+    second.close()
 
     anonymous = page.context.browser.new_context()  # type: ignore[union-attr]
     public = anonymous.new_page()

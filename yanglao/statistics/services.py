@@ -1,8 +1,8 @@
 """Writes of the statistics module besides the snapshot job: bulletins (issue 13 part 5).
 
 A bulletin is drafted by an officer of the region (county, city or province) from a FROZEN
-snapshot version and becomes public only when an officer of that region or above approves
-it (发布). A published bulletin can be withdrawn; its snapshot version stays, so what was
+snapshot version and becomes public only when ANOTHER officer of that region or above approves
+it (发布): the drafter cannot approve their own bulletin (four eyes, as for account changes). A published bulletin can be withdrawn; its snapshot version stays, so what was
 published remains traceable.
 """
 
@@ -65,6 +65,8 @@ def bulletin_publish(*, actor: User, bulletin: Bulletin) -> Bulletin:
         b = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
         if b.status != BulletinStatus.DRAFT:
             raise BulletinInvalid({"status": ["只有待审核的月报可以发布"]})
+        if b.created_by_id == actor.pk:
+            raise BulletinInvalid({"status": ["月报须由生成人以外的另一名工作人员审核发布"]})
         b.status = BulletinStatus.PUBLISHED
         b.approved_by = actor
         b.published_at = timezone.now()
@@ -76,6 +78,7 @@ def bulletin_publish(*, actor: User, bulletin: Bulletin) -> Bulletin:
             object_id=str(b.pk),
             object_label=b.title,
             region_code=b.region_id,
+            changes={"生成人": b.created_by.username if b.created_by else "—"},
         )
     return b
 

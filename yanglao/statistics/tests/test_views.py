@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from yanglao.accounts.roles import Role
+from yanglao.core.models import AuditEvent
 from yanglao.core.sheets import read_xlsx_bytes
 from yanglao.regions.models import Region
 from yanglao.statistics import publication, services, snapshot, testing
@@ -99,13 +100,28 @@ def test_bulletin_publish_and_public_page_with_suppression(world, make_user):
     r = client.post("/statistics/bulletins/", {"region": PROVINCE, "snapshot": snap.pk})
     assert r.status_code == 302
     b = snap.bulletins.get()
-    assert b.status == BulletinStatus.DRAFT
+    assert b.status == BulletinStatus.DRAFT and b.created_by == officer
     anon = Client()
     assert anon.get(f"/public/statistics/{b.pk}/").status_code == 404  # not yet approved
     assert b.title not in anon.get("/public/statistics/").content.decode()
+    # four eyes: the drafter cannot approve; the page says another officer must
+    assert (
+        "须由本级或上级另一名工作人员审核发布"
+        in client.get(f"/statistics/bulletins/{b.pk}/").content.decode()
+    )
     client.post(f"/statistics/bulletins/{b.pk}/publish/")
     b.refresh_from_db()
-    assert b.status == BulletinStatus.PUBLISHED and b.approved_by == officer
+    assert b.status == BulletinStatus.DRAFT and b.approved_by is None
+    assert anon.get(f"/public/statistics/{b.pk}/").status_code == 404
+    second = make_user(Role.PROVINCE_OFFICER, "22")
+    reviewer = Client()
+    reviewer.force_login(second)
+    reviewer.post(f"/statistics/bulletins/{b.pk}/publish/")
+    b.refresh_from_db()
+    assert b.status == BulletinStatus.PUBLISHED and b.approved_by == second
+    assert AuditEvent.objects.filter(
+        action="stats.bulletin_publish", object_id=str(b.pk), actor=second
+    ).exists()
     index = anon.get("/public/statistics/").content.decode()
     assert b.title in index
     page = anon.get(f"/public/statistics/{b.pk}/").content.decode()
