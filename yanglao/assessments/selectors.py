@@ -118,11 +118,15 @@ class DueRow:
     reason: str  # 到期 / 即时评估申请：…
 
 
-def overdue(*, user: User, on: date, limit: int = OVERDUE_LIMIT) -> list[DueRow]:
+def overdue(*, user: User, on: date, limit: int = OVERDUE_LIMIT, region: str = "") -> list[DueRow]:
     """Persons whose reassessment is due: routine (last final + policy interval ≤ on) and
     open immediate-reassessment requests. Only persons with a final assessment are routine
-    candidates; never-assessed persons are a separate figure (grade None)."""
+    candidates; never-assessed persons are a separate figure (grade None). `region` (a
+    padded code) narrows the jurisdiction to one node."""
     people = scoped(Person.objects.filter(life_status=LifeStatus.ALIVE), user, READ_RECORDS)
+    if region:
+        low, high = codes.subtree_range(region)
+        people = people.filter(region_id__gte=low, region_id__lte=high)
     policies = list(AssessmentPolicy.objects.filter(effective_from__lte=on))
     rows: list[DueRow] = []
     if policies:

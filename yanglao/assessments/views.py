@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yanglao.accounts.regionpicker import path_name
 from yanglao.accounts.roles import Cap
 from yanglao.assessments import forms, ltc, pdf, scoring, selectors, services
 from yanglao.assessments.choices import ConfigStatus, Reason, Standard, Status
@@ -20,6 +21,7 @@ from yanglao.core.dates import days_since
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.people import selectors as people_selectors
 from yanglao.people.services import NotPermitted
+from yanglao.regions import codes
 
 
 def grade_label(a: Assessment) -> str:
@@ -32,14 +34,23 @@ def grade_label(a: Assessment) -> str:
 @scope(Cap.ASSESSMENT_VIEW)
 def overview(request: AuthedRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
-    dist = selectors.grade_distribution(user=user)
+    # ?region= narrows the scoped figures to one node (the statistics pages link here); it
+    # never widens them, so a code outside the user's jurisdiction simply shows nothing.
+    raw, region = request.GET.get("region", "")[:20], ""
+    if raw:
+        try:
+            region = codes.pad(raw)
+        except ValueError:
+            messages.error(request, "区划代码应为2、4、6、9或12位数字")
+    dist = selectors.grade_distribution(user=user, region=region)
     rows = [(label, dist.get(g, 0)) for g, label in scoring.GRADE_LABELS.items()]
     ctx = {
         "distribution": rows,
         "never": dist.get(None, 0),
         "assessed": sum(n for g, n in dist.items() if g is not None),
-        "overdue": selectors.overdue(user=user, on=today),
+        "overdue": selectors.overdue(user=user, on=today, region=region),
         "today": today,
+        "region_name": path_name(region) if region else "",
     }
     return render(request, "assessments/overview.html", ctx)
 

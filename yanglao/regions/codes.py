@@ -25,7 +25,8 @@ _SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居
 def pad(code: str) -> str:
     """'2201' -> '220100000000'."""
     code = code.strip()
-    if not code.isdigit() or len(code) not in LEVEL_BY_LEN:
+    # isascii: str.isdigit() also accepts Arabic-Indic, full-width and other digits.
+    if not (code.isascii() and code.isdigit()) or len(code) not in LEVEL_BY_LEN:
         raise ValueError(f"不是有效的统计用区划代码：{code!r}")
     return code.ljust(12, "0")
 

@@ -154,7 +154,7 @@ def rows_link(ind: Indicator, region: str, breakdown: str, snap: Snapshot, part:
     if code == "visit.records":
         return url("visits:coverage", region=region, month=month)
     if code.startswith("asm."):
-        return url("assessments:overview")
+        return url("assessments:overview", region=region)
     if code in ("ben.gap_found", "ben.gap_open"):
         new = "1" if code == "ben.gap_found" else ""
         return url("benefits:discovery", region=region, item=value, new=new)

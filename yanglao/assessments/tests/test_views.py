@@ -37,7 +37,7 @@ def test_pages_and_pdf(
     (tmp_path / "r.pdf").write_bytes(r.content)
     import os
 
-    from yanglao.assessments.pdf import FONT_CANDIDATES
+    from yanglao.core.pdf_fonts import FONT_CANDIDATES
 
     if any(os.path.exists(f) for f in FONT_CANDIDATES) or os.environ.get("CI") == "true":
         # The CJK font from Debian's registry is embedded (a subset), not left to the reader.
@@ -77,3 +77,24 @@ def test_other_county_is_404(
     assert other.post(f"/assessments/{a.public_id}/confirm/").status_code == 404
     worker = login(make_user(Role.VISIT_WORKER, "220102001001"))
     assert worker.get("/assessments/").status_code == 403
+
+
+def test_overview_narrows_to_a_region_and_refuses_bad_codes(
+    assessor_a: Any, assessor_b: Any, officer: Any, person: Person
+) -> None:
+    # The statistics pages link each assessment figure here with ?region= of the node.
+    complete(assessor_a, assessor_b, person, timezone.localdate(), 30)
+    c = login(officer)
+    village = person.region_id
+    here = c.get(f"/assessments/?region={village}").content.decode()
+    assert 'id="region-filter"' in here and "查看全部辖区" in here
+    assert "<th>已评估合计</th><td>1</td>" in here
+    other = "220204" if not village.startswith("220204") else "220102"
+    there = c.get(f"/assessments/?region={other}").content.decode()
+    assert "<th>已评估合计</th><td>0</td>" in there  # narrows, never widens
+    assert c.get("/assessments/", {"region": "\x00"}).status_code == 200  # NUL is cleaned
+    for bad in ("abc", "٢٢٠١٠٢", "22010"):
+        r = c.get("/assessments/", {"region": bad})
+        assert r.status_code == 200
+        assert "区划代码应为2、4、6、9或12位数字" in r.content.decode()
+        assert "<th>已评估合计</th><td>1</td>" in r.content.decode()
