@@ -5,9 +5,8 @@ Everything comes from the bulletin's one frozen snapshot version, and every file
 so counts of 1–4 people are shown as "<5" (rules.SMALL_CELL), and so is a rate whose
 numerator or denominator is such a count.
 
-PDF: reportlab with the CJK TrueType font the assessment report already finds at run time
-(assessments.pdf: fonts-wqy-zenhei / Noto CJK installed by .ci/run, or YANGLAO_PDF_FONT),
-embedded as a subset; no font file ships with the project.
+PDF: reportlab with the embedded CJK font of yanglao.core.pdf_fonts (as the assessment
+report); no font file ships with the project.
 """
 
 from __future__ import annotations
@@ -121,9 +120,9 @@ def pdf(bulletin: Bulletin) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from yanglao.assessments.pdf import _font
+    from yanglao.core.pdf_fonts import cjk_font
 
-    font = _font()
+    font = cjk_font()
     t = tables(bulletin.region, bulletin.snapshot)
     title = ParagraphStyle("t", fontName=font, fontSize=15, leading=20, spaceAfter=4)
     body = ParagraphStyle("b", fontName=font, fontSize=8, leading=11)

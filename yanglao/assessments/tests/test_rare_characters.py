@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from yanglao.assessments import pdf
 from yanglao.assessments.tests.test_services import complete
+from yanglao.core import pdf_fonts as pdf
 from yanglao.people import services as people_services
 from yanglao.people.testing import person_input
 
@@ -23,7 +23,7 @@ RARE_NAME = "𠀀王〇"  # U+20000 (Ext. B), a common character, U+3007
 def test_markup_sets_missing_characters_in_the_fallback_font() -> None:
     text = pdf.markup("王<b>&𠀀")
     assert text.startswith("王&lt;b&gt;&amp;")  # escaped: a value is never markup
-    if pdf._fonts()[2]:
+    if pdf.fonts()[2]:
         assert f'<font name="{pdf.FALLBACK}">𠀀</font>' in text
     # A character in no installed font is printed as its code, never dropped or as a box.
     assert pdf.markup("\U000323af") in (
