@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -318,34 +317,13 @@ def worker_sync(request: AuthedRequest) -> JsonResponse:
 
 @scope(Cap.COMMUNITY_SERVE)
 def worker_sw(request: AuthedRequest) -> HttpResponse:
-    assets = core_offline.offline_assets(OFFLINE_PREFIXES)
-    name = core_offline.cache_name("community", assets, core_offline.project_version())
-    try:
-        body = core_offline.service_worker_source(assets, name)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
-    response["Service-Worker-Allowed"] = SCOPE
-    return response
+    return core_offline.service_worker_response("community", OFFLINE_PREFIXES, SCOPE)
 
 
 @scope(Cap.COMMUNITY_SERVE)
 def worker_manifest(request: AuthedRequest) -> JsonResponse:
-    return JsonResponse(
-        {
-            "name": "上门服务",
-            "short_name": "上门服务",
-            "start_url": reverse("community:worker_app"),
-            "scope": SCOPE,
-            "display": "standalone",
-            "background_color": "#f5f7fa",
-            "theme_color": "#b4462f",
-            "lang": "zh-Hans",
-            "icons": [{"src": static("visits/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
-        },
-        content_type="application/manifest+json",
-        json_dumps_params={"ensure_ascii": False},
+    return core_offline.manifest_response(
+        "上门服务", "上门服务", reverse("community:worker_app"), SCOPE
     )
 
 

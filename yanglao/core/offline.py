@@ -10,6 +10,8 @@ import hashlib
 from importlib.metadata import PackageNotFoundError, version
 
 from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
+from django.templatetags.static import static
 
 SW_SOURCE = "visits/sw.js"  # one service worker for every offline app (scope-relative)
 CACHE_PLACEHOLDER = "__YANGLAO_CACHE__"
@@ -48,3 +50,43 @@ def service_worker_source(assets: list[tuple[str, bytes]], name: str) -> str:
     if source is None:
         raise FileNotFoundError(SW_SOURCE)
     return source.decode("utf-8").replace(CACHE_PLACEHOLDER, name)
+
+
+def service_worker_response(app: str, prefixes: tuple[str, ...], scope: str) -> HttpResponse:
+    """The shared service worker, served under the app's scope so it controls its pages, with
+    this release's cache name written in; never cached long, so phones see a new release."""
+    assets = offline_assets(prefixes)
+    try:
+        body = service_worker_source(assets, cache_name(app, assets, project_version()))
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
+    response["Service-Worker-Allowed"] = scope
+    return response
+
+
+def manifest_response(name: str, short_name: str, start_url: str, scope: str) -> JsonResponse:
+    """The web app manifest of an offline app (installable on a phone's home screen)."""
+    return JsonResponse(
+        {
+            "name": name,
+            "short_name": short_name,
+            "start_url": start_url,
+            "scope": scope,
+            "display": "standalone",
+            "background_color": "#f5f7fa",
+            "theme_color": "#b4462f",
+            "lang": "zh-Hans",
+            "icons": [
+                {
+                    "src": static("visits/icon.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                    "purpose": "any",
+                }
+            ],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -491,32 +490,11 @@ def sync_upload(request: AuthedRequest) -> JsonResponse:
 @scope(Cap.INSPECTION_DO)
 def service_worker(request: AuthedRequest) -> HttpResponse:
     """The shared offline service worker under this app's scope, with its own cache name."""
-    assets = core_offline.offline_assets(OFFLINE_PREFIXES)
-    name = core_offline.cache_name("inspections", assets, core_offline.project_version())
-    try:
-        body = core_offline.service_worker_source(assets, name)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
-    response["Service-Worker-Allowed"] = SCOPE
-    return response
+    return core_offline.service_worker_response("inspections", OFFLINE_PREFIXES, SCOPE)
 
 
 @scope(Cap.INSPECTION_DO)
 def manifest(request: AuthedRequest) -> JsonResponse:
-    return JsonResponse(
-        {
-            "name": "现场检查",
-            "short_name": "检查",
-            "start_url": reverse("institutions:inspection_app"),
-            "scope": SCOPE,
-            "display": "standalone",
-            "background_color": "#f5f7fa",
-            "theme_color": "#b4462f",
-            "lang": "zh-Hans",
-            "icons": [{"src": static("visits/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
-        },
-        content_type="application/manifest+json",
-        json_dumps_params={"ensure_ascii": False},
+    return core_offline.manifest_response(
+        "现场检查", "检查", reverse("institutions:inspection_app"), SCOPE
     )

@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from yanglao.accounts.regionpicker import region_filter
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_FIGURES, user_ranges
+from yanglao.core import offline as core_offline
 from yanglao.core import sheets
 from yanglao.core.dates import days_overdue
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
@@ -166,42 +166,12 @@ def sync_upload(request: AuthedRequest) -> JsonResponse:
 
 @scope(Cap.VISIT_RECORD)
 def service_worker(request: AuthedRequest) -> HttpResponse:
-    """The service worker, served under /visits/ so that it controls the app's pages, with
-    this release's cache name written in; never cached long, so phones see a new release."""
-    try:
-        body = offline.service_worker_source()
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache, max-age=0, must-revalidate"
-    response["Service-Worker-Allowed"] = "/visits/"
-    return response
+    return core_offline.service_worker_response("visits", offline.OFFLINE_PREFIXES, "/visits/")
 
 
 @scope(Cap.VISIT_RECORD)
 def manifest(request: AuthedRequest) -> JsonResponse:
-    return JsonResponse(
-        {
-            "name": "巡访关爱",
-            "short_name": "巡访",
-            "start_url": reverse("visits:app"),
-            "scope": "/visits/",
-            "display": "standalone",
-            "background_color": "#f5f7fa",
-            "theme_color": "#b4462f",
-            "lang": "zh-Hans",
-            "icons": [
-                {
-                    "src": static("visits/icon.svg"),
-                    "sizes": "any",
-                    "type": "image/svg+xml",
-                    "purpose": "any",
-                }
-            ],
-        },
-        content_type="application/manifest+json",
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return core_offline.manifest_response("巡访关爱", "巡访", reverse("visits:app"), "/visits/")
 
 
 # --- records and people ------------------------------------------------------------------
