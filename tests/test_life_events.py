@@ -177,9 +177,8 @@ def test_api_patch_moves_the_visit_file(world: World, api_client: Callable[..., 
     assert AuditEvent.objects.get(action="visit.follow_move").changes["via"] == "api"
 
 
-def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: World) -> None:
-    p = world.person()
-    item = ServiceItem.objects.create(
+def _n07() -> ServiceItem:
+    return ServiceItem.objects.create(
         code="N07",
         name="经济困难失能老年人护理补贴",
         category="subsidy",
@@ -188,6 +187,11 @@ def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: Worl
         effective_from=date(2024, 1, 1),
         document_no="测试",
     )
+
+
+def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: World) -> None:
+    p = world.person()
+    item = _n07()
     ent = Entitlement.objects.create(
         person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
     )
@@ -269,25 +273,46 @@ def test_every_app_registers_its_handlers() -> None:
     assert "yanglao.benefits.hooks.on_closed" in hooks.persons_closed.handlers
 
 
-def test_external_death_list_cancels_tasks_and_stops_payment(world: World) -> None:
+@pytest.mark.parametrize(
+    ("kind", "date_header", "status", "reason", "task_kind"),
+    [
+        (ImportKind.DEATHS, "死亡日期", LifeStatus.DECEASED, StopReason.DEATH, TaskKind.DEATH),
+        (
+            ImportKind.MOVES,
+            "迁出日期",
+            LifeStatus.MOVED_OUT,
+            StopReason.MOVED_OUT,
+            TaskKind.MOVED_OUT,
+        ),
+    ],
+)
+def test_external_list_cancels_tasks_and_stops_payment(
+    world: World, kind: str, date_header: str, status: str, reason: str, task_kind: str
+) -> None:
+    """The benefits external lists (死亡名单, 户籍迁出名单) close the person on the ledger,
+    and visits and benefits follow through the hooks."""
     p = world.with_visit_file(world.person())
     ent = Entitlement.objects.create(
         person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
     )
     report = benefits.external_import(
         actor=world.county,
-        kind=ImportKind.DEATHS,
-        rows=[["身份证号码", "姓名", "死亡日期"], [p.id_number, p.name, "2026-06-02"]],
+        kind=kind,
+        rows=[["身份证号码", "姓名", date_header], [p.id_number, p.name, "2026-06-02"]],
         today=TODAY,
     )
-    assert report.applied == 1
+    assert report.applied == 1, report.unmatched
     p.refresh_from_db()
-    assert p.life_status == LifeStatus.DECEASED
+    assert p.life_status == status
     assert not VisitTask.objects.filter(person=p, status__in=["pending", "overdue"]).exists()
     assert VisitTask.objects.filter(person=p, status=VisitTaskStatus.CANCELLED).exists()
     ent.refresh_from_db()
-    assert ent.end == date(2026, 7, 1) and ent.stop_reason == StopReason.DEATH
-    assert AuditEvent.objects.filter(action="visit.tasks_cancel", region_code=V1).count() == 1
+    assert ent.end == date(2026, 7, 1) and ent.stop_reason == reason
+    task = ReviewTask.objects.get(person=p, kind=task_kind)
+    assert task.region_id == V1 and task.status == TaskStatus.OPEN
+    cancelled = AuditEvent.objects.get(action="visit.tasks_cancel")
+    assert cancelled.region_code == V1 and cancelled.changes["via"] == "external_list"
+    assert cancelled.object_id == str(p.public_id)
 
 
 # --- the ledger import --------------------------------------------------------------------
@@ -317,7 +342,7 @@ def imported(world: World, on_commit_now: None) -> Callable[[list[list[str]]], A
 
 
 def test_import_move_reaches_visits_and_audits_per_person(
-    world: World, imported: Callable[[list[list[str]]], Any]
+    world: World, imported: Callable[[list[list[str]]], Any], make_user: Callable[..., Any]
 ) -> None:
     p = world.with_visit_file(world.person())
     newcomer = person_input(V_OTHER_COUNTY, seq=77, name="王桂兰")
@@ -336,3 +361,41 @@ def test_import_move_reaches_visits_and_audits_per_person(
     assert created.object_label == "王桂兰" and created.region_code == V_OTHER_COUNTY
     updated = AuditEvent.objects.get(action="person.bulk_update", object_id=str(p.public_id))
     assert updated.region_code == V_OTHER_TOWNSHIP
+    # A county auditor sees exactly their county's rows of the bulk write.
+    auditor = make_user(Role.AUDITOR, "220204", mode="stats")
+    c = Client()
+    c.force_login(auditor)
+    page = c.get("/audit/", {"action": "person."}).content.decode()
+    assert "王桂兰" in page and p.name not in page
+
+
+# --- the edit form's death and move-out ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("death", LifeStatus.DECEASED, StopReason.DEATH),
+        ("move-out", LifeStatus.MOVED_OUT, StopReason.MOVED_OUT),
+    ],
+)
+def test_form_death_or_move_out_cancels_tasks_and_stops_payment(
+    world: World, client: Client, kind: str, status: str, reason: str
+) -> None:
+    p = world.with_visit_file(world.person())
+    ent = Entitlement.objects.create(
+        person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
+    )
+    client.force_login(world.county)
+    r = client.post(
+        reverse("people:event", args=[p.public_id, kind]),
+        {"date": "2026-06-02", "reason": "家属告知", "version": p.version},
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.life_status == status
+    assert not VisitTask.objects.filter(person=p, status__in=["pending", "overdue"]).exists()
+    ent.refresh_from_db()
+    assert ent.end == date(2026, 7, 1) and ent.stop_reason == reason
+    cancelled = AuditEvent.objects.get(action="visit.tasks_cancel", object_id=str(p.public_id))
+    assert cancelled.changes["via"] == "form" and cancelled.region_code == V1
