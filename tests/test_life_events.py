@@ -399,3 +399,111 @@ def test_form_death_or_move_out_cancels_tasks_and_stops_payment(
     assert ent.end == date(2026, 7, 1) and ent.stop_reason == reason
     cancelled = AuditEvent.objects.get(action="visit.tasks_cancel", object_id=str(p.public_id))
     assert cancelled.changes["via"] == "form" and cancelled.region_code == V1
+
+
+# --- the migrations that put back copies left stale before the hooks -----------------------
+
+
+def test_migrations_realign_copies_left_in_the_old_village(
+    world: World, make_user: Callable[..., Any]
+) -> None:
+    """visits 0007 and benefits 0005: a move written before people.hooks existed left the
+    visit file, the open task and follow-up, the open application, review task and discovery
+    row in the old village. The migrations put them in the residence village the way the hook
+    does (worker cleared where not eligible); records already made keep their region."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from yanglao.benefits.models import Candidate
+
+    moved = world.with_visit_file(world.person())
+    township_worker = make_user(Role.VISIT_WORKER, V1[:9])  # covers V1 and V2
+    near = world.person()
+    visits.assign(actor=world.county, people=[near], worker=township_worker)
+    stays = world.with_visit_file(world.person())
+    item = _n07()
+
+    def application(p: Person, status: str) -> Application:
+        return Application.objects.create(
+            person=p, region_id=V1, item_code="N07", item=item, status=status, accepted_on=TODAY
+        )
+
+    for p in (moved, stays):
+        application(p, AppStatus.ACCEPTED)
+        ReviewTask.objects.create(
+            person=p, region_id=V1, kind=TaskKind.ROSTER, key="k", due=TODAY, detail="核对"
+        )
+        Candidate.objects.create(
+            person=p, item_code="N07", region_id=V1, first_found=TODAY, last_seen=TODAY
+        )
+    closed = application(moved, AppStatus.APPROVED)
+    far = world.person()
+    paid = [
+        Entitlement.objects.create(
+            person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
+        )
+        for p in (moved, far)
+    ]
+    # What the old code did on a move: only the person row changed.
+    Person.objects.filter(pk=moved.pk).update(region_id=V_OTHER_TOWNSHIP)
+    Person.objects.filter(pk=near.pk).update(region_id=V2)
+    Person.objects.filter(pk=far.pk).update(region_id=V_OTHER_COUNTY)
+    done = VisitTask.objects.filter(person=moved, status="visited").values_list("pk", flat=True)
+    assert done  # June's task, fulfilled in V1
+
+    # Each migration's forward() with the historical models of its own state (the schema of
+    # these tables has not changed since), on the rows the old code left behind.
+    loader = MigrationLoader(connection)
+    for app, name in (
+        ("visits", "0007_realign_region_copies"),
+        ("benefits", "0005_realign_region_copies"),
+    ):
+        state = loader.project_state((app, name), at_end=False).apps
+        importlib.import_module(f"yanglao.{app}.migrations.{name}").forward(state, None)
+
+    subject = VisitSubject.objects.get(person=moved)
+    assert (subject.region_id, subject.worker_id) == (V_OTHER_TOWNSHIP, None)
+    open_tasks = VisitTask.objects.filter(person=moved, status__in=["pending", "overdue"])
+    assert set(open_tasks.values_list("region_id", "worker_id")) == {(V_OTHER_TOWNSHIP, None)}
+    assert TaskEvent.objects.filter(task__person=moved, note__contains="数据整理").exists()
+    assert set(VisitTask.objects.filter(pk__in=done).values_list("region_id", flat=True)) == {V1}
+    assert FollowUp.objects.get(record__person=moved).region_id == V_OTHER_TOWNSHIP
+    assert set(VisitRecord.objects.filter(person=moved).values_list("region_id", flat=True)) == {V1}
+    assert Application.objects.get(person=moved, status=AppStatus.ACCEPTED).region_id == (
+        V_OTHER_TOWNSHIP
+    )
+    closed.refresh_from_db()
+    assert closed.region_id == V1
+    assert ReviewTask.objects.get(person=moved).region_id == V_OTHER_TOWNSHIP
+    assert Candidate.objects.get(person=moved).region_id == V_OTHER_TOWNSHIP
+    # A township-wide worker stays responsible after a move inside the township.
+    assert VisitSubject.objects.get(person=near).region_id == V2
+    assert VisitSubject.objects.get(person=near).worker_id == township_worker.pk
+    # Someone who did not move is untouched.
+    assert VisitSubject.objects.get(person=stays).region_id == V1
+    assert VisitSubject.objects.get(person=stays).worker_id == world.worker1.pk
+    assert set(Application.objects.filter(person=stays).values_list("region_id", flat=True)) | set(
+        ReviewTask.objects.filter(person=stays).values_list("region_id", flat=True)
+    ) == {V1}
+    # The new village's worker now finds the person once assigned; the old one no longer does.
+    visits.assign(
+        actor=world.county, people=[Person.objects.get(pk=moved.pk)], worker=world.worker_other
+    )
+    listed = visit_selectors.worker_list(user=world.worker_other, today=TODAY)
+    assert [i.person.pk for i in listed] == [moved.pk]
+    assert moved.pk not in {
+        i.person.pk for i in visit_selectors.worker_list(user=world.worker1, today=TODAY)
+    }
+    # Payments are not stopped by the migration; docs/benefits.md's query lists the ones a
+    # county the person no longer lives in still pays.
+    from django.db.models.functions import Substr
+
+    listed_paid = (
+        Entitlement.objects.filter(end__isnull=True)
+        .annotate(lives=Substr("person__region_id", 1, 6))
+        .exclude(lives=Substr("county_id", 1, 6))
+    )
+    assert list(listed_paid) == [paid[1]]
+    assert all(e.end is None for e in Entitlement.objects.filter(pk__in=[e.pk for e in paid]))
