@@ -177,9 +177,8 @@ def test_api_patch_moves_the_visit_file(world: World, api_client: Callable[..., 
     assert AuditEvent.objects.get(action="visit.follow_move").changes["via"] == "api"
 
 
-def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: World) -> None:
-    p = world.person()
-    item = ServiceItem.objects.create(
+def _n07() -> ServiceItem:
+    return ServiceItem.objects.create(
         code="N07",
         name="经济困难失能老年人护理补贴",
         category="subsidy",
@@ -188,6 +187,11 @@ def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: Worl
         effective_from=date(2024, 1, 1),
         document_no="测试",
     )
+
+
+def test_county_change_stops_old_roll_and_opens_review_in_new_county(world: World) -> None:
+    p = world.person()
+    item = _n07()
     ent = Entitlement.objects.create(
         person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
     )
@@ -269,25 +273,46 @@ def test_every_app_registers_its_handlers() -> None:
     assert "yanglao.benefits.hooks.on_closed" in hooks.persons_closed.handlers
 
 
-def test_external_death_list_cancels_tasks_and_stops_payment(world: World) -> None:
+@pytest.mark.parametrize(
+    ("kind", "date_header", "status", "reason", "task_kind"),
+    [
+        (ImportKind.DEATHS, "死亡日期", LifeStatus.DECEASED, StopReason.DEATH, TaskKind.DEATH),
+        (
+            ImportKind.MOVES,
+            "迁出日期",
+            LifeStatus.MOVED_OUT,
+            StopReason.MOVED_OUT,
+            TaskKind.MOVED_OUT,
+        ),
+    ],
+)
+def test_external_list_cancels_tasks_and_stops_payment(
+    world: World, kind: str, date_header: str, status: str, reason: str, task_kind: str
+) -> None:
+    """The benefits external lists (死亡名单, 户籍迁出名单) close the person on the ledger,
+    and visits and benefits follow through the hooks."""
     p = world.with_visit_file(world.person())
     ent = Entitlement.objects.create(
         person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
     )
     report = benefits.external_import(
         actor=world.county,
-        kind=ImportKind.DEATHS,
-        rows=[["身份证号码", "姓名", "死亡日期"], [p.id_number, p.name, "2026-06-02"]],
+        kind=kind,
+        rows=[["身份证号码", "姓名", date_header], [p.id_number, p.name, "2026-06-02"]],
         today=TODAY,
     )
-    assert report.applied == 1
+    assert report.applied == 1, report.unmatched
     p.refresh_from_db()
-    assert p.life_status == LifeStatus.DECEASED
+    assert p.life_status == status
     assert not VisitTask.objects.filter(person=p, status__in=["pending", "overdue"]).exists()
     assert VisitTask.objects.filter(person=p, status=VisitTaskStatus.CANCELLED).exists()
     ent.refresh_from_db()
-    assert ent.end == date(2026, 7, 1) and ent.stop_reason == StopReason.DEATH
-    assert AuditEvent.objects.filter(action="visit.tasks_cancel", region_code=V1).count() == 1
+    assert ent.end == date(2026, 7, 1) and ent.stop_reason == reason
+    task = ReviewTask.objects.get(person=p, kind=task_kind)
+    assert task.region_id == V1 and task.status == TaskStatus.OPEN
+    cancelled = AuditEvent.objects.get(action="visit.tasks_cancel")
+    assert cancelled.region_code == V1 and cancelled.changes["via"] == "external_list"
+    assert cancelled.object_id == str(p.public_id)
 
 
 # --- the ledger import --------------------------------------------------------------------
@@ -317,7 +342,7 @@ def imported(world: World, on_commit_now: None) -> Callable[[list[list[str]]], A
 
 
 def test_import_move_reaches_visits_and_audits_per_person(
-    world: World, imported: Callable[[list[list[str]]], Any]
+    world: World, imported: Callable[[list[list[str]]], Any], make_user: Callable[..., Any]
 ) -> None:
     p = world.with_visit_file(world.person())
     newcomer = person_input(V_OTHER_COUNTY, seq=77, name="王桂兰")
@@ -336,3 +361,149 @@ def test_import_move_reaches_visits_and_audits_per_person(
     assert created.object_label == "王桂兰" and created.region_code == V_OTHER_COUNTY
     updated = AuditEvent.objects.get(action="person.bulk_update", object_id=str(p.public_id))
     assert updated.region_code == V_OTHER_TOWNSHIP
+    # A county auditor sees exactly their county's rows of the bulk write.
+    auditor = make_user(Role.AUDITOR, "220204", mode="stats")
+    c = Client()
+    c.force_login(auditor)
+    page = c.get("/audit/", {"action": "person."}).content.decode()
+    assert "王桂兰" in page and p.name not in page
+
+
+# --- the edit form's death and move-out ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("death", LifeStatus.DECEASED, StopReason.DEATH),
+        ("move-out", LifeStatus.MOVED_OUT, StopReason.MOVED_OUT),
+    ],
+)
+def test_form_death_or_move_out_cancels_tasks_and_stops_payment(
+    world: World, client: Client, kind: str, status: str, reason: str
+) -> None:
+    p = world.with_visit_file(world.person())
+    ent = Entitlement.objects.create(
+        person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
+    )
+    client.force_login(world.county)
+    r = client.post(
+        reverse("people:event", args=[p.public_id, kind]),
+        {"date": "2026-06-02", "reason": "家属告知", "version": p.version},
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.life_status == status
+    assert not VisitTask.objects.filter(person=p, status__in=["pending", "overdue"]).exists()
+    ent.refresh_from_db()
+    assert ent.end == date(2026, 7, 1) and ent.stop_reason == reason
+    cancelled = AuditEvent.objects.get(action="visit.tasks_cancel", object_id=str(p.public_id))
+    assert cancelled.changes["via"] == "form" and cancelled.region_code == V1
+
+
+# --- the migrations that put back copies left stale before the hooks -----------------------
+
+
+def test_migrations_realign_copies_left_in_the_old_village(
+    world: World, make_user: Callable[..., Any]
+) -> None:
+    """visits 0007 and benefits 0005: a move written before people.hooks existed left the
+    visit file, the open task and follow-up, the open application, review task and discovery
+    row in the old village. The migrations put them in the residence village the way the hook
+    does (worker cleared where not eligible); records already made keep their region."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from yanglao.benefits.models import Candidate
+
+    moved = world.with_visit_file(world.person())
+    township_worker = make_user(Role.VISIT_WORKER, V1[:9])  # covers V1 and V2
+    near = world.person()
+    visits.assign(actor=world.county, people=[near], worker=township_worker)
+    stays = world.with_visit_file(world.person())
+    item = _n07()
+
+    def application(p: Person, status: str) -> Application:
+        return Application.objects.create(
+            person=p, region_id=V1, item_code="N07", item=item, status=status, accepted_on=TODAY
+        )
+
+    for p in (moved, stays):
+        application(p, AppStatus.ACCEPTED)
+        ReviewTask.objects.create(
+            person=p, region_id=V1, kind=TaskKind.ROSTER, key="k", due=TODAY, detail="核对"
+        )
+        Candidate.objects.create(
+            person=p, item_code="N07", region_id=V1, first_found=TODAY, last_seen=TODAY
+        )
+    closed = application(moved, AppStatus.APPROVED)
+    far = world.person()
+    paid = [
+        Entitlement.objects.create(
+            person=p, item_code="N06", county_id="220102000000", start=date(2025, 1, 1)
+        )
+        for p in (moved, far)
+    ]
+    # What the old code did on a move: only the person row changed.
+    Person.objects.filter(pk=moved.pk).update(region_id=V_OTHER_TOWNSHIP)
+    Person.objects.filter(pk=near.pk).update(region_id=V2)
+    Person.objects.filter(pk=far.pk).update(region_id=V_OTHER_COUNTY)
+    done = VisitTask.objects.filter(person=moved, status="visited").values_list("pk", flat=True)
+    assert done  # June's task, fulfilled in V1
+
+    # Each migration's forward() with the historical models of its own state (the schema of
+    # these tables has not changed since), on the rows the old code left behind.
+    loader = MigrationLoader(connection)
+    for app, name in (
+        ("visits", "0007_realign_region_copies"),
+        ("benefits", "0005_realign_region_copies"),
+    ):
+        state = loader.project_state((app, name), at_end=False).apps
+        importlib.import_module(f"yanglao.{app}.migrations.{name}").forward(state, None)
+
+    subject = VisitSubject.objects.get(person=moved)
+    assert (subject.region_id, subject.worker_id) == (V_OTHER_TOWNSHIP, None)
+    open_tasks = VisitTask.objects.filter(person=moved, status__in=["pending", "overdue"])
+    assert set(open_tasks.values_list("region_id", "worker_id")) == {(V_OTHER_TOWNSHIP, None)}
+    assert TaskEvent.objects.filter(task__person=moved, note__contains="数据整理").exists()
+    assert set(VisitTask.objects.filter(pk__in=done).values_list("region_id", flat=True)) == {V1}
+    assert FollowUp.objects.get(record__person=moved).region_id == V_OTHER_TOWNSHIP
+    assert set(VisitRecord.objects.filter(person=moved).values_list("region_id", flat=True)) == {V1}
+    assert Application.objects.get(person=moved, status=AppStatus.ACCEPTED).region_id == (
+        V_OTHER_TOWNSHIP
+    )
+    closed.refresh_from_db()
+    assert closed.region_id == V1
+    assert ReviewTask.objects.get(person=moved).region_id == V_OTHER_TOWNSHIP
+    assert Candidate.objects.get(person=moved).region_id == V_OTHER_TOWNSHIP
+    # A township-wide worker stays responsible after a move inside the township.
+    assert VisitSubject.objects.get(person=near).region_id == V2
+    assert VisitSubject.objects.get(person=near).worker_id == township_worker.pk
+    # Someone who did not move is untouched.
+    assert VisitSubject.objects.get(person=stays).region_id == V1
+    assert VisitSubject.objects.get(person=stays).worker_id == world.worker1.pk
+    assert set(Application.objects.filter(person=stays).values_list("region_id", flat=True)) | set(
+        ReviewTask.objects.filter(person=stays).values_list("region_id", flat=True)
+    ) == {V1}
+    # The new village's worker now finds the person once assigned; the old one no longer does.
+    visits.assign(
+        actor=world.county, people=[Person.objects.get(pk=moved.pk)], worker=world.worker_other
+    )
+    listed = visit_selectors.worker_list(user=world.worker_other, today=TODAY)
+    assert [i.person.pk for i in listed] == [moved.pk]
+    assert moved.pk not in {
+        i.person.pk for i in visit_selectors.worker_list(user=world.worker1, today=TODAY)
+    }
+    # Payments are not stopped by the migration; docs/benefits.md's query lists the ones a
+    # county the person no longer lives in still pays.
+    from django.db.models.functions import Substr
+
+    listed_paid = (
+        Entitlement.objects.filter(end__isnull=True)
+        .annotate(lives=Substr("person__region_id", 1, 6))
+        .exclude(lives=Substr("county_id", 1, 6))
+    )
+    assert list(listed_paid) == [paid[1]]
+    assert all(e.end is None for e in Entitlement.objects.filter(pk__in=[e.pk for e in paid]))
