@@ -115,6 +115,11 @@ class ImportRow(models.Model):
     c2_phone_cipher = models.TextField(blank=True)
     c2_phone_masked = models.CharField(max_length=20, blank=True)
     changes = models.JSONField(default=dict)  # field → [old, new] for UPDATE rows (masked)
+    # PostgreSQL path (imports.staging): which compared ledger fields had a non-empty cell
+    # (bit i = imports.staging.COMPARED[i]; a blank cell keeps the ledger's value), and a
+    # digest of the row's content, so that duplicates in the file are found in SQL.
+    given = models.PositiveIntegerField(default=0, db_default=0)
+    digest = models.BigIntegerField(null=True)
 
     class Meta:
         verbose_name = "导入行"

@@ -31,9 +31,18 @@ class VillageIndex:
         for v in villages:
             self.by_name.setdefault(_village_key(v.name), []).append(v)
         self.known_elsewhere = known_elsewhere  # code → name if it exists outside scope
+        self._resolved: dict[tuple[str, str, str], tuple[str, str, str]] = {}
 
     def resolve(self, code: str, name: str, township: str) -> tuple[str, str, str]:
-        """(code, '', '') or ('', column key, message)."""
+        """(code, '', '') or ('', column key, message). A ledger names a few hundred villages
+        over and over: each spelling is resolved once."""
+        key = (code, name, township)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(code, name, township)
+        return found
+
+    def _resolve(self, code: str, name: str, township: str) -> tuple[str, str, str]:
         if code:
             if code in self.by_code:
                 return code, "", ""
@@ -97,7 +106,10 @@ def check_row(
     today: date,
     min_age: int,
     known_prefix: Callable[[str], bool],
+    cache: dict[tuple[str, str], tuple[object, str | None]] | None = None,
 ) -> RowCheck:
+    """`cache` (optional, kept by the caller across rows): each distinct cell text of a coded
+    column (sex, dates, ethnicity, education, village code …) is parsed once per import."""
     values: dict[str, str] = {}
     for i, key in mapping.items():
         if key and key != C.IGNORE and i < len(cells):
@@ -113,11 +125,21 @@ def check_row(
 
     def parse(key: str, fn: Callable[[str], object], default: object) -> object:
         text = values.get(key, "")
-        try:
-            return fn(text) if text else default
-        except C.CellError as e:
-            err(key, str(e))
+        if not text:
             return default
+        hit = cache.get((key, text)) if cache is not None else None
+        if hit is None:
+            try:
+                hit = (fn(text), None)
+            except C.CellError as e:
+                hit = (None, str(e))
+            if cache is not None:
+                cache[(key, text)] = hit
+        value, message = hit
+        if message is not None:
+            err(key, message)
+            return default
+        return value
 
     raw_id = values.get("id_number", "")
     sex = str(parse("sex", C.parse_sex, ""))

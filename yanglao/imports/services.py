@@ -34,6 +34,7 @@ from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
 from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres
 from yanglao.core.sheets import SheetError, open_table, sniff_kind
+from yanglao.imports import staging
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
 from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
 from yanglao.people import bulk as people_bulk
@@ -246,44 +247,9 @@ def _villages(actor: User) -> VillageIndex:
     return VillageIndex(villages, elsewhere)
 
 
-_COMPARED = (
-    "name",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "region_id",
-    "address",
-    "phone_hash",
-    "household_no",
-    "education",
-    "marital_status",
-    "living_arrangement",
-    "medical_payment",
-    "income_sources",
-)
-_CHANGE_LABELS = {
-    "name": "姓名",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "ethnicity": "民族",
-    "region_id": "村（社区）",
-    "address": "详细住址",
-    "phone_hash": "联系电话",
-    "household_no": "户号",
-    "education": "文化程度",
-    "marital_status": "婚姻状况",
-    "living_arrangement": "居住情况",
-    "medical_payment": "医疗费用支付方式",
-    "income_sources": "经济来源",
-    "categories": "人员类别",
-    "contacts": "紧急联系人",
-}
-# Which mapped column makes which ledger field part of the comparison.
-_FIELD_OF = {
-    "village_code": "region_id",
-    "village_name": "region_id",
-    "phone": "phone_hash",
-}
+_COMPARED = staging.COMPARED
+_CHANGE_LABELS = staging.CHANGE_LABELS
+_FIELD_OF = staging.FIELD_OF
 
 
 @dataclass
@@ -359,44 +325,7 @@ def _data_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
             yield index + 1, cells
 
 
-STAGING_COLUMNS = (
-    "batch_id",
-    "row_no",
-    "status",
-    "errors",
-    "raw_cipher",
-    "person_id",
-    "person_version",
-    "public_id",
-    "region_id",
-    "name",
-    "sex",
-    "birth_date",
-    "ethnicity",
-    "id_number_cipher",
-    "id_number_hash",
-    "id_number_masked",
-    "education",
-    "marital_status",
-    "living_arrangement",
-    "medical_payment",
-    "income_sources",
-    "address",
-    "phone_cipher",
-    "phone_hash",
-    "phone_masked",
-    "household_no",
-    "categories",
-    "c1_name",
-    "c1_relation",
-    "c1_phone_cipher",
-    "c1_phone_masked",
-    "c2_name",
-    "c2_relation",
-    "c2_phone_cipher",
-    "c2_phone_masked",
-    "changes",
-)
+STAGING_COLUMNS = staging.STAGING_COLUMNS
 
 
 @dataclass(slots=True)
@@ -514,8 +443,50 @@ class _Validator:
 
     def run(self) -> None:
         ImportRow.objects.filter(batch=self.batch).delete()
+        if self.pg:
+            self._run_pg()
+            return
         self._check_all(self.min_ages.lowest_within(self.ranges))
         self._mark_conflicts()
+
+    def _run_pg(self) -> None:
+        """PostgreSQL: each chunk COPYed as checked, then classified in SQL (imports.staging)."""
+        labels: dict[str, str] = {}
+
+        def label(key: str) -> str:
+            if key not in labels:
+                labels[key] = _label(key, self.batch)
+            return labels[key]
+
+        ctx = staging.StageContext(
+            batch_id=self.batch.pk,
+            mapping=self.mapping,
+            villages=self.villages,
+            today=self.today,
+            floor=self.min_ages.lowest_within(self.ranges),
+            min_ages=self.min_ages,
+            ranges=self.ranges,
+            labels=label,
+        )
+        table = ImportRow._meta.db_table
+        with BackgroundWriter() as bg:
+            for chunk in _chunks(_data_rows(self.batch), CHUNK):
+                bg.submit((table, staging.PG_COLUMNS, staging.stage_rows(chunk, ctx)))
+                self.total += len(chunk)
+                ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=self.total)
+        with transaction.atomic():
+            staging.classify(
+                batch_id=self.batch.pk,
+                ranges=self.ranges,
+                id_label=label("id_number"),
+                want_tags="categories" in self.mapped,
+            )
+            staging.compare_contacts(self.batch.pk)
+        wanted = staging.rejected_in_sql(self.batch.pk)
+        if wanted:
+            staging.keep_cells(self.batch.pk, wanted, _data_rows(self.batch), ctx)
+        self.counts.update(staging.counts(self.batch.pk))
+        self.total = sum(self.counts.values())
 
     def _check_all(self, floor: int) -> None:
         state = _PrepState(
@@ -743,19 +714,8 @@ class _Validator:
             row.save(update_fields=["status", "errors", "raw_cipher"])
 
 
-def _mask_any(text: str) -> str:
-    """Whatever was typed in the ID column, shown on the preview without the middle digits."""
-    t = idnumber.normalise(text)
-    if len(t) < 8:
-        return "*" * len(t)
-    return (t[:6] + "*" * (len(t) - 10) + t[-4:])[:18]
-
-
-def _json(value: Any) -> str:
-    """JSON text for a staged column; the empty cases (almost every row) without encoding."""
-    if not value:
-        return "[]" if isinstance(value, list) else "{}"
-    return json.dumps(value, ensure_ascii=False, default=str)
+_mask_any = staging.mask_any
+_json = staging.json_text
 
 
 def _shown(key: str, value: Any) -> Any:
