@@ -48,6 +48,8 @@ from yanglao.regions.models import Level, Region
 
 MAX_UPLOAD_BYTES = 300 * 1024 * 1024
 CHUNK = 5_000
+# Processes checking and staging chunks on PostgreSQL (imports.staging.stage_in_workers).
+WORKERS = int(os.environ.get("YANGLAO_IMPORT_WORKERS", "1"))
 HEAD_ROWS = 12
 
 
@@ -469,11 +471,21 @@ class _Validator:
             labels=label,
         )
         table = ImportRow._meta.db_table
-        with BackgroundWriter() as bg:
-            for chunk in _chunks(_data_rows(self.batch), CHUNK):
-                bg.submit((table, staging.PG_COLUMNS, staging.stage_rows(chunk, ctx)))
-                self.total += len(chunk)
-                ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=self.total)
+
+        def progress(lines: int) -> None:
+            self.total += lines
+            ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=self.total)
+
+        chunks = _chunks(_data_rows(self.batch), CHUNK)
+        # Workers see only committed rows: inside a transaction (tests) stage in this process.
+        with staging.fewer_collections():
+            if WORKERS > 1 and not connection.in_atomic_block:
+                staging.stage_in_workers(chunks, ctx, WORKERS, progress)
+            else:
+                with BackgroundWriter() as bg:
+                    for chunk in chunks:
+                        bg.submit((table, staging.PG_COLUMNS, staging.stage_rows(chunk, ctx)))
+                        progress(len(chunk))
         with transaction.atomic():
             staging.classify(
                 batch_id=self.batch.pk,
