@@ -9,8 +9,8 @@ statements over the batch's staged rows decide what only the whole file and the 
 
 1. duplicates in the file (same ID number hash): a later line with the first one's content
    → `duplicate`; with other content → `rejected`, and the first line too;
-2. the person is already in the ledger: outside the uploader's jurisdiction, or dead or
-   moved out → `rejected`; otherwise the ledger's values where the file's cell was blank,
+2. the person is already in the ledger: (a) outside the uploader's jurisdiction, or dead or
+   moved out → `rejected`; (b) otherwise the ledger's values where the file's cell was blank,
    the changed fields → `update` (with `changes`) or `unchanged`;
 3. emergency contacts of people already in the ledger are compared in Python (their phone
    numbers are encrypted with random nonces: only decryption can compare them), and the
@@ -487,29 +487,23 @@ def classify(
         "FROM d WHERE s.id = d.id AND d.id <> d.first_id",
         params,
     )
-    # 2a. Registered in a county outside the uploader's jurisdiction: never moved by an import.
+    # 2a. Registered in a county outside the uploader's jurisdiction (never moved by an
+    # import), or dead or moved out (not revived by an import). One pass over the ledger.
+    inside = _scope_sql("p.region_id", ranges, params)
     county = "COALESCE(r.name, left(p.region_id, 6))"
-    outside = f"NOT {_scope_sql('p.region_id', ranges, params)}"
-    _sql(
-        f"UPDATE {t} s SET status = 'rejected', "
-        f"errors = {_error(_message(OTHER_COUNTY_MESSAGE, county))}, {_BLANK} "
-        f"FROM {person} p LEFT JOIN {Region._meta.db_table} r "
-        "  ON r.code = left(p.region_id, 6) || '000000' "
-        "WHERE s.batch_id = %(b)s AND s.status = 'new' AND p.id_number_hash = s.id_number_hash "
-        f"AND {outside}",
-        params,
-    )
-    # 2b. Dead or moved out: not revived by an import.
     state = "CASE WHEN p.life_status = 'deceased' THEN '死亡' ELSE '迁出' END"
     when = "COALESCE('（' || to_char(p.status_date, 'YYYY-MM-DD') || '）', '')"
     _sql(
-        f"UPDATE {t} s SET status = 'rejected', "
-        f"errors = {_error(_message(CLOSED_MESSAGE, state, when))}, {_BLANK} "
-        f"FROM {person} p WHERE s.batch_id = %(b)s AND s.status = 'new' "
-        "AND p.id_number_hash = s.id_number_hash AND p.life_status <> 'alive'",
+        f"UPDATE {t} s SET status = 'rejected', errors = CASE WHEN NOT {inside} "
+        f"  THEN {_error(_message(OTHER_COUNTY_MESSAGE, county))} "
+        f"  ELSE {_error(_message(CLOSED_MESSAGE, state, when))} END, {_BLANK} "
+        f"FROM {person} p LEFT JOIN {Region._meta.db_table} r "
+        "  ON r.code = left(p.region_id, 6) || '000000' "
+        "WHERE s.batch_id = %(b)s AND s.status = 'new' AND p.id_number_hash = s.id_number_hash "
+        f"AND (NOT {inside} OR p.life_status <> 'alive')",
         params,
     )
-    # 2c. Everyone else already registered: blank cells keep the ledger's value; what differs
+    # 2b. Everyone else already registered: blank cells keep the ledger's value; what differs
     # is listed in `changes` (phone numbers masked), which decides update or unchanged.
     merged, changes = [], []
     for i, f in enumerate(COMPARED):
