@@ -155,20 +155,13 @@ def encrypt_many(values: Sequence[str]) -> list[str]:
 
 
 def lookup_hash_many(values: Sequence[str]) -> list[str]:
-    """lookup_hash() of each value, for bulk writers (one keyed state copied per value)."""
+    """lookup_hash() of each value, for bulk writers."""
     alg = hash_algorithm()
     if alg != HMAC_SHA256:
         return [keyed_hash(v, alg) for v in values]
-    base = hmac.new(_hash_key(), digestmod=hashlib.sha256)
-    out: list[str] = []
-    for v in values:
-        if not v:
-            out.append("")
-            continue
-        h = base.copy()
-        h.update(v.encode())
-        out.append(h.hexdigest())
-    return out
+    # hmac.digest: OpenSSL's one-shot HMAC, a third of the time of copying a keyed state.
+    key, digest = _hash_key(), hmac.digest
+    return [digest(key, v.encode(), "sha256").hex() if v else "" for v in values]
 
 
 def decrypt(token: str) -> str:

@@ -32,7 +32,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, scope_q, scoped, user_ranges
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
-from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres
+from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres, job_memory
 from yanglao.core.sheets import SheetError, open_table, sniff_kind
 from yanglao.imports import staging
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
@@ -487,6 +487,7 @@ class _Validator:
                         bg.submit((table, staging.PG_COLUMNS, staging.stage_rows(chunk, ctx)))
                         progress(len(chunk))
         with transaction.atomic():
+            job_memory()  # the duplicate search and the joins hash a million rows in memory
             staging.classify(
                 batch_id=self.batch.pk,
                 ranges=self.ranges,
@@ -808,6 +809,7 @@ def batch_commit(
                 raise _fail("该批次不能提交", "status")
             if batch.created_by_id != actor.pk:
                 raise Http404
+            job_memory()  # the ordered insert of the new people sorts in memory, not on disk
             written = _merge(batch, actor, on_step=on_step)
             batch.status = BatchStatus.COMMITTED
             batch.committed_at = timezone.now()

@@ -117,3 +117,14 @@ def test_lookup_hashes_during_a_rehash(keys) -> None:
     keys({"k1": _b64(32)}, lookup=crypto.HMAC_SM3)
     assert len(crypto.lookup_hashes("13812345678")) == 1 and not crypto.rehash_in_progress()
     assert crypto.lookup_hashes("") == [""]
+
+
+@pytest.mark.parametrize("alg", [crypto.HMAC_SHA256, crypto.HMAC_SM3])
+def test_bulk_hashes_and_ciphertexts_are_the_single_ones(keys, alg: str) -> None:
+    """lookup_hash_many / encrypt_many (imports, the generator) give what the one-value
+    functions give: the same hashes, ciphertexts that decrypt to the value, empty for empty."""
+    keys({"k1": _b64(32)}, lookup=alg)
+    values = ["220102194803050021", "", "13912345678", "张桂兰"]
+    assert crypto.lookup_hash_many(values) == [crypto.lookup_hash(v) for v in values]
+    sealed = crypto.encrypt_many(values)
+    assert [crypto.decrypt(c) for c in sealed] == values and sealed[1] == ""
