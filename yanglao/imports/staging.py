@@ -353,6 +353,56 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+# -- several processes, each COPYing its own chunks ----------------------------------------
+
+_WORKER_CONTEXT: StageContext | None = None  # set before the fork, inherited by the workers
+
+
+def _stage_and_copy(rows: Sequence[tuple[int, list[str]]]) -> int:
+    """In a worker: check a chunk and COPY it, in the worker's own connection and
+    transaction; only the number of lines goes back to the parent."""
+    from django.db import transaction
+
+    from yanglao.core.bulk import insert_rows
+
+    assert _WORKER_CONTEXT is not None
+    staged = stage_rows(rows, _WORKER_CONTEXT)
+    with transaction.atomic():
+        insert_rows(_TABLE, PG_COLUMNS, staged)
+    return len(rows)
+
+
+def stage_in_workers(
+    chunks: Iterator[list[tuple[int, list[str]]]],
+    ctx: StageContext,
+    workers: int,
+    progress: Callable[[int], None],
+) -> None:
+    """Check and stage the chunks in `workers` forked processes. The parent only reads the
+    file and hands out raw cells (at most two chunks per worker waiting)."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    from django.db import connections
+
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = ctx
+    connections.close_all()  # children must not share the parent's socket
+    pending: set[Future[int]] = set()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk in chunks:
+                if len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        progress(f.result())
+                pending.add(pool.submit(_stage_and_copy, chunk))
+            for f in pending:
+                progress(f.result())
+    finally:
+        _WORKER_CONTEXT = None
+
+
 # -- over the whole batch: the checks SQL does ----------------------------------------------
 
 _TABLE = "imports_importrow"

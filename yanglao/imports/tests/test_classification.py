@@ -148,3 +148,36 @@ def test_blank_cells_keep_the_ledger_and_an_unchanged_line_stays_unchanged(
     row = ImportRow.objects.get(batch=batch)
     assert row.status == "unchanged", row.changes
     assert row.address == "华阳街1号" and row.phone_masked == "139****5678"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_stage_what_one_process_stages(
+    run_import: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a transaction (the task worker) the chunks are checked and COPYed by forked
+    processes; the lines they stage, and the SQL over them, are those of one process."""
+    rows = [line(seq=i, name=n) for i, n in enumerate(["张桂兰", "李秀英", "王淑珍"], start=1)]
+    rows += [rows[0], line(seq=2, name="李秀兰"), line(seq=9, cells={"联系电话": "123"})]
+    batch = run_import(csv_bytes(rows))  # validated once in the test's transaction
+    monkeypatch.setattr(services, "CHUNK", 2)  # three chunks, duplicates across them
+    staged = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(services, "WORKERS", workers)
+        ImportBatch.objects.filter(pk=batch.pk).update(status="validating")
+        services.batch_validate(batch.pk)
+        staged[workers] = [
+            (r.row_no, r.status, r.errors, r.name, r.id_number_hash, r.given, r.digest)
+            for r in ImportRow.objects.filter(batch=batch).order_by("row_no")
+        ]
+    assert staged[2] == staged[1]
+    assert [s[1] for s in staged[2]] == [
+        "new",
+        "rejected",
+        "new",
+        "duplicate",
+        "rejected",
+        "rejected",
+    ]
+    batch.refresh_from_db()
+    assert batch.status == "validated" and batch.counts["duplicate"] == 1
