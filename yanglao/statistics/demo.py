@@ -5,14 +5,18 @@ nightly job keeps them current afterwards)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TextIO
+from typing import Protocol
 
 from yanglao.statistics import rules, snapshot
 
 MONTHS_BACK = 6
 
 
-def load(out: TextIO, *, today: date) -> int:
+class Out(Protocol):
+    def write(self, msg: str) -> object: ...
+
+
+def load(out: Out, *, today: date) -> int:
     start = rules.month_start(today)
     periods = [rules.add_months(start, -back) for back in range(MONTHS_BACK, -1, -1)]
     for period in periods:
