@@ -61,11 +61,9 @@ class PublicInspectionResult:
 def public_inspection_results(institution: Institution) -> list[PublicInspectionResult]:
     """The latest PUBLISHED inspection results of `institution`, newest first (at most 5).
 
-    Contract for the inspection module (issue 11 parts 5–6, built on another branch): return
-    only results already published (抽查结果公告), never a finding's text that names a
-    resident or staff member, never an unpublished or draft inspection. The public page shows
-    whatever this returns under "检查结果". Until the inspection tables are merged there are
-    none: the lead wires this function to them at merge.
+    Read from the inspections (supervision_queries.published_results): only results already
+    published (抽查结果公告), never a finding's text that could name a resident or staff
+    member, never an unpublished inspection. The public page shows them under "检查结果".
     """
     from yanglao.institutions.supervision_queries import published_results
 
