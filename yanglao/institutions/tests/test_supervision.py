@@ -337,3 +337,40 @@ def test_public_page_shows_only_published_results(world: World, sup: Supervision
     body = Client().get(url).content.decode()
     assert "发现问题 1 项，整改中" in body and "2026-11-27 公布" in body
     assert "疏散通道堆放杂物" not in body  # the finding's own text stays inside
+
+
+def test_draw_is_public_once_its_results_are(world: World, sup: Supervision) -> None:
+    """双随机一公开: anyone (no login) gets the seed, the candidates and the result, and
+    re-running spotcheck.draw on the download gives the same selection; not before every
+    result of the draw is published (or the plan's year is over); inspectors as ids only."""
+    import json
+
+    from django.test import Client
+
+    from yanglao.institutions import public
+    from yanglao.institutions.models import Inspector
+
+    anon = Client()
+    json_url = f"/public/institutions/draws/{sup.draw.public_id}.json"
+    assert public.draws(date(2026, 11, 30)) == []
+    assert anon.get(json_url).status_code == 404
+    assert "暂无已公开的抽取记录" in anon.get("/public/institutions/draws/").content.decode()
+    assert len(public.draws(date(2027, 1, 4))) == 1  # the plan's year is over
+    tasks = list(sup.draw.tasks.all())
+    for t in tasks:
+        inspect(t, sup.inspector, on=date(2026, 11, 2))
+    supervision.result_publish(actor=sup.inspector, task=tasks[0], today=date(2026, 11, 20))
+    assert public.draws(date(2026, 11, 30)) == []  # one result still unpublished
+    supervision.result_publish(actor=sup.inspector, task=tasks[1], today=date(2026, 11, 20))
+    [row] = public.draws(date(2026, 11, 30))
+    assert row["seed"] == sup.draw.seed and row["tasks"] == 2 and row["ratio"] == "100%"
+    page = anon.get("/public/institutions/draws/").content.decode()
+    assert sup.draw.seed in page and json_url in page
+    r = anon.get(json_url)
+    assert r.status_code == 200
+    doc = json.loads(r.content)
+    assert spotcheck.draw(supervision.draw_input(doc)).as_dict() == doc["result"]
+    assert set(doc["drawn_homes"].values()) == {world.home.name, world.other_home.name}
+    for name in Inspector.objects.values_list("name", flat=True):
+        assert name not in r.content.decode() and name not in page
+    assert sup.inspector.username not in r.content.decode()
