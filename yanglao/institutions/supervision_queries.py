@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import User
@@ -115,6 +115,21 @@ def draw_get(*, user: User, public_id: UUID | str) -> Draw:
     if not user.can(Cap.INSPECTION_MANAGE):
         raise Http404
     return _one(scoped(Draw.objects.select_related("plan"), user, READ_RECORDS), public_id)
+
+
+def public_draws(today: date) -> QuerySet[Draw]:
+    """Draws open to the public (双随机一公开): a draw is published once every task it made
+    has its result published, or once its plan's year is over — not before, so that the homes
+    drawn are not told in advance of the inspection (our reading; 待核实 how Jilin times it).
+    Officers see a draw and its JSON from the moment it is made (plan page)."""
+    unpublished = SpotCheckTask.objects.filter(plan=OuterRef("plan")).exclude(
+        status=TaskStatus.PUBLISHED
+    )
+    return (
+        Draw.objects.select_related("plan", "region")
+        .filter(Q(plan__year__lt=today.year) | ~Exists(unpublished))
+        .order_by("-drawn_at", "-id")
+    )
 
 
 def draw_published(d: Draw) -> dict[str, Any]:

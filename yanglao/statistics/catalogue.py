@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from yanglao.statistics import (
     queries,
+    queries_institutions,  # noqa: F401 (registers the ins.report_* query)
     queries_services,  # noqa: F401 (registers the svc.* queries)
 )
 
@@ -274,6 +275,31 @@ CATALOGUE: tuple[Indicator, ...] = (
         people=False,
     ),
     Indicator(
+        "ins.dementia_beds",
+        "失智照护床位",
+        "institutions",
+        "运营中的养老机构登记的失智照护床位数。长春市目标：2025年底不少于500张"
+        "（长春市养老服务规划 第20条，全市合计，区县无单独目标）。",
+        "institutions",
+        "张",
+        "失智照护床位",
+        source="养老机构登记备案",
+        people=False,
+    ),
+    Indicator(
+        "ins.liability_rate",
+        "综合责任保险投保率",
+        "institutions",
+        "运营中的养老机构中投保养老机构综合责任保险的比例。",
+        "institutions",
+        "%",
+        "投保综合责任保险的机构",
+        "运营中的养老机构",
+        factor=100,
+        source="养老机构登记备案",
+        people=False,
+    ),
+    Indicator(
         "ins.inspection_coverage",
         "养老机构现场检查覆盖率",
         "institutions",
@@ -301,6 +327,53 @@ CATALOGUE: tuple[Indicator, ...] = (
         source="双随机一公开 · 整改",
         frequency="年（按月累计）",
         people=False,
+    ),
+    # Institutions' monthly reports (statistics.queries_institutions): the period shows the
+    # reports of the month before it (due by the 10th, after the statistics month closed).
+    Indicator(
+        "ins.report_homes",
+        "报送月报的养老机构",
+        "institutions",
+        "报送了上月运营月报的养老机构数（以下月报数字只含这些机构）。",
+        "institution_reports",
+        "家",
+        "报送上月月报的机构",
+        source="养老机构月报",
+        people=False,
+    ),
+    Indicator(
+        "ins.report_residents",
+        "养老机构在住老人（月报）",
+        "institutions",
+        "各机构上月月报的月末在住老人数，按能力等级（GB/T 42195-2022）分。",
+        "institution_reports",
+        "人",
+        "在住老人",
+        breakdowns=("care",),
+        source="养老机构月报",
+    ),
+    Indicator(
+        "ins.report_staff",
+        "养老机构工作人员（月报）",
+        "institutions",
+        "各机构上月月报的工作人员数，按岗位分。",
+        "institution_reports",
+        "人",
+        "工作人员",
+        breakdowns=("post",),
+        source="养老机构月报",
+        people=False,
+    ),
+    Indicator(
+        "ins.report_incidents",
+        "养老机构安全事件（月报）",
+        "institutions",
+        "各机构上月月报的安全事件次数，按类型（GB 38600-2019 九防、火灾、其他）分。",
+        "institution_reports",
+        "次",
+        "安全事件",
+        breakdowns=("incident",),
+        source="养老机构月报",
     ),
     # Community services (yanglao.community): statistics.queries_services registers these.
     Indicator(

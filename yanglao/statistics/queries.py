@@ -382,25 +382,38 @@ def _by_region(qs: QuerySet[Any], **agg: Any) -> dict[str, dict[str, int]]:
 @query("institutions")
 def institutions(p: Period) -> Iterator[Row]:
     """ins.homes and ins.beds (operating homes by ownership), ins.nursing_share (护理型床位
-    in 公办 and 公建民营 homes, institutions.queries.nursing_bed_share), ins.inspection_coverage
-    and ins.rectification_on_time for the period's year. Registers are current: a frozen
+    in 公办 and 公建民营 homes, institutions.queries.nursing_bed_share), ins.dementia_beds
+    (失智照护床位, institutions.queries.dementia_beds), ins.liability_rate (责任险投保率,
+    institutions.queries.liability_insurance_rate), ins.inspection_coverage and
+    ins.rectification_on_time for the period's year. Registers are current: a frozen
     version keeps the figures as they were when it was computed."""
     homes = _operating()
     kinds = (
         homes.values("region_id", "ownership")
-        .annotate(n=Count("id"), bed_sum=Sum("beds_total"))
+        .annotate(
+            n=Count("id"),
+            bed_sum=Sum("beds_total"),
+            dementia=Sum("beds_dementia"),
+            insured=Count("id", filter=Q(liability_insured=True)),
+        )
         .order_by()
     )
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # region → [homes, beds, dementia beds, insured homes]
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in kinds:
         region, own = r["region_id"], r["ownership"]
         yield Row("ins.homes", region, f"own:{own}", r["n"])
         yield Row("ins.beds", region, f"own:{own}", int(r["bed_sum"] or 0))
-        totals[region][0] += r["n"]
-        totals[region][1] += int(r["bed_sum"] or 0)
-    for region, (n, beds) in totals.items():
+        t = totals[region]
+        t[0] += r["n"]
+        t[1] += int(r["bed_sum"] or 0)
+        t[2] += int(r["dementia"] or 0)
+        t[3] += r["insured"]
+    for region, (n, beds, dementia, insured) in totals.items():
         yield Row("ins.homes", region, "", n)
         yield Row("ins.beds", region, "", beds)
+        yield Row("ins.dementia_beds", region, "", dementia)
+        yield Row("ins.liability_rate", region, "", insured, n)
     public = homes.filter(ownership__in=inst_queries.PUBLIC_OWNERSHIPS)
     for region, s in _by_region(public, n=Sum("beds_nursing"), d=Sum("beds_total")).items():
         yield Row("ins.nursing_share", region, "", s["n"], s["d"])

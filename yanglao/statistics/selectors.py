@@ -24,7 +24,7 @@ from yanglao.assessments import scoring
 from yanglao.benefits.choices import StopReason
 from yanglao.benefits.models import ServiceItem
 from yanglao.community.choices import ServiceCategory
-from yanglao.institutions.choices import Ownership
+from yanglao.institutions.choices import CareBucket, IncidentKind, Ownership, StaffPost
 from yanglao.people import groups
 from yanglao.people import selectors as people_selectors
 from yanglao.people.choices import AGE_BANDS, Category, Sex
@@ -101,6 +101,12 @@ def breakdown_label(key: str, items: dict[str, str] | None = None) -> str:
             return "其他" if value == "other" else str(StopReason(value).label)
         if dim == "own":
             return str(Ownership(value).label)
+        if dim == "care":
+            return str(CareBucket(value).label)
+        if dim == "post":
+            return str(StaffPost(value).label)
+        if dim == "incident":
+            return str(IncidentKind(value).label)
         if dim == "item":
             return (items if items is not None else _item_names()).get(value, f"清单项目{value}")
     except ValueError:

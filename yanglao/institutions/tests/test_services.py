@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.http import Http404
@@ -196,8 +197,11 @@ def test_admission_is_a_life_event_and_discharge_returns_home(world: World) -> N
         id_number=p.id_number,
         bed=bed,
         start=date(2026, 11, 20),
+        bed_fee=Decimal(1200),
+        meal_fee=Decimal(450),
         today=TODAY,
     )
+    assert (r.bed_fee, r.care_fee, r.meal_fee, r.monthly_fee) == (1200, None, 450, 1650)
     p.refresh_from_db()
     assert p.dwelling == Dwelling.INSTITUTION and p.region_id == V1  # the home's village
     assert Bed.objects.get(pk=bed.pk).status == BedStatus.OCCUPIED
@@ -239,6 +243,19 @@ def test_admission_refuses_unknown_or_dead_people_and_future_dates(world: World)
             today=TODAY,
         )
     assert set(exc.value.errors) == {"id_number", "start"}
+    with pytest.raises(services.InstitutionInvalid) as exc:  # fee items: 0 ≤ fee < 1,000,000
+        services.resident_admit(
+            actor=world.operator,
+            institution=world.home,
+            id_number="110101194001010011",
+            bed=None,
+            start=TODAY,
+            bed_fee=Decimal(-1),
+            care_fee=services.MAX_MONTHLY_FEE,
+            meal_fee=Decimal(0),
+            today=TODAY,
+        )
+    assert {"bed_fee", "care_fee"} <= set(exc.value.errors) and "meal_fee" not in exc.value.errors
     p = world.person()
     people.person_record_death(
         actor=world.county, person=p, on=TODAY, reason="病故", expected_version=p.version
