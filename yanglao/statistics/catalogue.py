@@ -215,6 +215,17 @@ CATALOGUE: tuple[Indicator, ...] = (
         source="应保尽保排查",
     ),
     Indicator(
+        "ben.gap_closed",
+        "应保未保销号",
+        "benefits",
+        "本月出应保未保名单的人次中，因已申请或已享受该项目而销号的（不再符合条件出名单的不计）。",
+        "benefit_gaps",
+        "人次",
+        "已申请或已享受而销号",
+        breakdowns=("item",),
+        source="应保尽保排查",
+    ),
+    Indicator(
         "ben.new_recipients",
         "新纳入保障人次",
         "benefits",

@@ -35,7 +35,13 @@ from yanglao.assessments.choices import Standard
 from yanglao.assessments.choices import Status as AssessmentStatus
 from yanglao.assessments.models import Assessment, AssessmentPolicy
 from yanglao.benefits.choices import RollStatus
-from yanglao.benefits.models import Candidate, Entitlement, RollLine
+from yanglao.benefits.models import (
+    Candidate,
+    CandidateClosure,
+    ClosureOutcome,
+    Entitlement,
+    RollLine,
+)
 from yanglao.institutions import queries as inst_queries
 from yanglao.institutions.models import Institution
 from yanglao.people.choices import AGE_BANDS, LifeStatus
@@ -325,6 +331,8 @@ def benefit_amounts(p: Period) -> Iterator[Row]:
 def benefit_gaps(p: Period) -> Iterator[Row]:
     """ben.gap_found: people the nightly 应保尽保 run first listed in the period, per item;
     ben.gap_open: people on the list on the day of computation (not yet applied);
+    ben.gap_closed: names the nightly run took off the list in the period because the person
+    applied or now holds the item (benefits.CandidateClosure; lapsed names are not counted);
     ben.new_recipients: entitlements starting in the period (the gaps closed, and new
     applications), per item."""
     found = (
@@ -336,6 +344,17 @@ def benefit_gaps(p: Period) -> Iterator[Row]:
     yield from _per_item("ben.gap_found", ((r["region_id"], r["item_code"], r["n"]) for r in found))
     listed = Candidate.objects.values("region_id", "item_code").annotate(n=Count("id")).order_by()
     yield from _per_item("ben.gap_open", ((r["region_id"], r["item_code"], r["n"]) for r in listed))
+    closed = (
+        CandidateClosure.objects.filter(
+            closed_on__gte=p.start, closed_on__lte=p.as_of, outcome=ClosureOutcome.APPLIED
+        )
+        .values("region_id", "item_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    yield from _per_item(
+        "ben.gap_closed", ((r["region_id"], r["item_code"], r["n"]) for r in closed)
+    )
     new = (
         Entitlement.objects.filter(start__gte=p.start, start__lte=p.end)
         .values("person__region_id", "item_code")

@@ -161,6 +161,8 @@ def rows_link(ind: Indicator, region: str, breakdown: str, snap: Snapshot, part:
         return url("visits:coverage", region=region, month=month)
     if code.startswith("asm."):
         return url("assessments:overview", region=region)
+    if code == "ben.gap_closed":
+        return url("benefits:applications", region=region, item=value, status="all")
     if code in ("ben.gap_found", "ben.gap_open"):
         new = "1" if code == "ben.gap_found" else ""
         return url("benefits:discovery", region=region, item=value, new=new)

@@ -40,7 +40,7 @@ from yanglao.accounts.models import User
 from yanglao.assessments.choices import Reason, Standard, Status
 from yanglao.assessments.models import Assessment
 from yanglao.benefits.choices import StopReason
-from yanglao.benefits.models import Candidate, Entitlement
+from yanglao.benefits.models import Candidate, CandidateClosure, ClosureOutcome, Entitlement
 from yanglao.institutions.choices import OperatingStatus, Ownership, ProfitKind
 from yanglao.institutions.models import Institution, MonthlyReport, ReportIncident
 from yanglao.people import services as people_services
@@ -165,6 +165,21 @@ def build(actor: User) -> World:
         first_found=date(2026, 11, 3),
         last_seen=date(2026, 11, 30),
     )
+    # Names the nightly run took off the list in November: P1 applied for T2 (a gap closed),
+    # P3 no longer qualified (lapsed, not counted); October's closure is another month.
+    for pid, closed_on, outcome in (
+        ("P1", date(2026, 11, 12), ClosureOutcome.APPLIED),
+        ("P3", date(2026, 11, 13), ClosureOutcome.INELIGIBLE),
+        ("P1", date(2026, 10, 30), ClosureOutcome.APPLIED),
+    ):
+        CandidateClosure.objects.create(
+            person=P[pid],
+            item_code="T2",
+            region_id=P[pid].region_id,
+            first_found=date(2026, 10, 1),
+            closed_on=closed_on,
+            outcome=outcome,
+        )
     homes = [
         Institution.objects.create(
             credit_code=f"52220102MJ000000{n}X",

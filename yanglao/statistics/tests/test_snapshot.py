@@ -78,6 +78,8 @@ def test_every_indicator_matches_the_hand_computed_world(world):
     assert v[("ben.stops", PROVINCE, "")] == (1, None)
     assert v[("ben.gap_found", a, "item:T2")] == (1, None)
     assert v[("ben.gap_open", PROVINCE, "")] == (1, None)
+    assert v[("ben.gap_closed", PROVINCE, "")] == (1, None)  # P1 applied; P3 lapsed
+    assert v[("ben.gap_closed", a, "item:T2")] == (1, None)
     assert ("ben.new_recipients", PROVINCE, "") not in v
     assert ("ben.amount", PROVINCE, "") not in v
     # institutions
