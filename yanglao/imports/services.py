@@ -14,7 +14,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -33,7 +33,7 @@ from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, scope_q, scoped, u
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
 from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres
-from yanglao.core.sheets import SheetError, open_table, sniff_kind
+from yanglao.core.sheets import SheetError, Table, open_table, sniff_kind
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
 from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
 from yanglao.people import bulk as people_bulk
@@ -351,10 +351,15 @@ def _label(key: str, batch: ImportBatch) -> str:
     return col.header if col else ""
 
 
-def _data_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+def _open_stored(batch: ImportBatch) -> Table:
+    """The stored upload; an xlsx passed `check_xlsx` when it was uploaded (batch_upload),
+    so it is parsed without decompressing it once more for the check."""
+    return open_table(Path(batch.stored_path), batch.file_name, checked=True)
+
+
+def _data_rows(batch: ImportBatch, rows: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
     """(row number as Excel shows it, cells) after the header."""
-    table = open_table(Path(batch.stored_path), batch.file_name)
-    for index, cells in enumerate(table.rows):
+    for index, cells in enumerate(rows):
         if index > batch.header_row:
             yield index + 1, cells
 
@@ -514,10 +519,14 @@ class _Validator:
 
     def run(self) -> None:
         ImportRow.objects.filter(batch=self.batch).delete()
-        self._check_all(self.min_ages.lowest_within(self.ranges))
-        self._mark_conflicts()
+        # Read once: the conflict pass goes over the same parsed sheet again (an xlsx is
+        # neither decompressed nor parsed a second time).
+        table = _open_stored(self.batch)
+        self._check_all(self.min_ages.lowest_within(self.ranges), table.rows)
+        if self.conflicts:
+            self._mark_conflicts(table.again() if table.again else _open_stored(self.batch).rows)
 
-    def _check_all(self, floor: int) -> None:
+    def _check_all(self, floor: int, rows: Iterable[list[str]]) -> None:
         state = _PrepState(
             mapping=self.mapping,
             villages=self.villages,
@@ -526,7 +535,7 @@ class _Validator:
             min_ages=self.min_ages,
         )
         with BackgroundWriter() as self.bg:
-            for chunk in _chunks(_data_rows(self.batch), CHUNK):
+            for chunk in _chunks(_data_rows(self.batch, rows), CHUNK):
                 self._write(_prepare_chunk(chunk, state))
 
     def _write(self, chunk: list[_Checked]) -> None:
@@ -720,14 +729,18 @@ class _Validator:
             changes=_json(changes),
         )
 
-    def _mark_conflicts(self) -> None:
+    def _mark_conflicts(self, rows: Iterable[list[str]]) -> None:
         """The first of several contradicting lines was staged as good: reject it too."""
         if not self.conflicts:
             return
         wanted = self.conflicts
-        for row_no, cells in _data_rows(self.batch):
+        left = len(wanted)
+        for row_no, cells in _data_rows(self.batch, rows):
+            if not left:
+                break  # every first line is found: the rest of the file is not needed
             if row_no not in wanted:
                 continue
+            left -= 1
             errors = [
                 [
                     _label("id_number", self.batch),
