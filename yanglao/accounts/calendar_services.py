@@ -91,7 +91,7 @@ def _errors(data: DayInput, pk: int | None) -> dict[str, list[str]]:
         errors["working"] = ["该日是周一至周五，本来就上班，无需登记调休上班"]
     elif not data.working and data.day.weekday() >= 5:
         errors["working"] = ["该日是周六或周日，本来就休息，放假无需登记"]
-    elif CalendarDay.objects.filter(day=data.day).exclude(pk=pk).exists():
+    elif CalendarDay.objects.filter(day=data.day).exclude(pk=pk or 0).exists():
         errors["day"] = [f"{data.day:%Y-%m-%d}已登记，请修改原记录"]
     for key, label, high, example in (
         ("name", "节假日名称", NAME_MAX, "春节"),
