@@ -16,6 +16,7 @@ from django.http import Http404
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, in_scope, scoped
+from yanglao.core.calendar import exceptions_for
 from yanglao.institutions import spotcheck
 from yanglao.institutions.choices import OperatingStatus
 from yanglao.institutions.models import (
@@ -186,11 +187,13 @@ def late_publications(*, user: User, today: date) -> list[LateResult]:
     if not user.can(Cap.INSPECTION_MANAGE):
         return []
     out = []
-    qs = tasks(user).filter(inspected_on__isnull=False).order_by("inspected_on", "id")
+    qs = list(tasks(user).filter(inspected_on__isnull=False).order_by("inspected_on", "id"))
+    calendar = exceptions_for(t.inspected_on for t in qs)  # one query for the whole list
     for t in qs:
         assert t.inspected_on is not None
-        if spotcheck.publication_late(t.inspected_on, t.published_on, today):
-            out.append(LateResult(t, spotcheck.publish_due(t.inspected_on), t.published_on))
+        due = spotcheck.publish_due(t.inspected_on, calendar)
+        if (t.published_on or today) > due:
+            out.append(LateResult(t, due, t.published_on))
     return out
 
 

@@ -19,6 +19,7 @@ from yanglao.accounts.models import User
 from yanglao.accounts.regionpicker import bind_regions
 from yanglao.accounts.roles import Cap
 from yanglao.core import offline as core_offline
+from yanglao.core.calendar import exceptions_from
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.photos import photo_type
 from yanglao.core.sync import sync_response
@@ -96,7 +97,11 @@ def task_detail(request: AuthedRequest, inspection_task_id: UUID) -> HttpRespons
         r.rows = [  # type: ignore[attr-defined]
             (ln, checklists.CLAUSES.get(ln.clause, (None, None))[1]) for ln in r.lines.all()
         ]
-    due = spotcheck.publish_due(task.inspected_on) if task.inspected_on else None
+    due = (
+        spotcheck.publish_due(task.inspected_on, exceptions_from(task.inspected_on))
+        if task.inspected_on
+        else None
+    )
     can_publish = task.status == TaskStatus.INSPECTED and (
         user.can(Cap.INSPECTION_MANAGE) or user.can(Cap.INSPECTION_DO)
     )

@@ -174,6 +174,16 @@ def test_late_filing_and_expired_licence_are_listed(world: World) -> None:
     assert selectors.for_action(user=world.outsider, today=date(2026, 11, 17)) == []
 
 
+def test_late_filing_deadline_counts_the_spring_festival(world: World) -> None:
+    # First admission Friday 13 February 2026: 10 working days on the seeded calendar are
+    # Sat 14 (调休上班), 24–27 February, Sat 28 (调休上班), 2–5 March → due Thursday 5 March
+    # (weekends only it would have been Friday 27 February).
+    Institution.objects.filter(pk=world.home.pk).update(first_admission_on=date(2026, 2, 13))
+    assert selectors.for_action(user=world.county, today=date(2026, 3, 5)) == []
+    [row] = selectors.for_action(user=world.county, today=date(2026, 3, 6))
+    assert row.institution.pk == world.home.pk and row.due == date(2026, 3, 5)
+
+
 # --- residents ----------------------------------------------------------------------------
 
 

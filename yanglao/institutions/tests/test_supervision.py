@@ -240,6 +240,18 @@ def test_coverage_late_and_overdue_lists(world: World, sup: Supervision) -> None
     assert not q.overdue_rectifications(user=world.outsider, today=date(2026, 12, 1)).exists()
 
 
+def test_late_publication_deadline_counts_the_spring_festival(
+    world: World, sup: Supervision
+) -> None:
+    # Inspected Monday 2 February 2026: 20 working days on the seeded calendar skip 春节
+    # (16–20, 23 February) and count the 调休 Saturdays 14 and 28 February → due Friday
+    # 6 March (weekends only: Monday 2 March).
+    inspect(sup.task(world.home), sup.inspector, on=date(2026, 2, 2), deadline=date(2026, 3, 31))
+    assert q.late_publications(user=world.county, today=date(2026, 3, 6)) == []
+    [late] = q.late_publications(user=world.county, today=date(2026, 3, 9))
+    assert late.due == date(2026, 3, 6)
+
+
 def test_serious_finding_links_a_resident_of_that_home(world: World, sup: Supervision) -> None:
     from yanglao.institutions import services
 
