@@ -63,6 +63,10 @@ class Indicator:
     money: bool = False  # numerator stored in 分, shown in 元
     people: bool = True  # counts people (small numbers are suppressed in public)
     public: bool = True  # in the public bulletin
+    # Counts of what happened in the month (visits made, money paid, people found): a
+    # quarterly bulletin adds the three months' numerators and denominators. Otherwise a
+    # state at the month's end (people, beds, lists), which a quarter takes from its last month.
+    flow: bool = False
     tags: tuple[str, ...] = field(default=())
 
     @property
@@ -131,6 +135,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         breakdowns=("cat",),
         source="巡访记录",
         target=VISIT_TARGET,
+        flow=True,
     ),
     Indicator(
         "visit.records",
@@ -143,6 +148,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         breakdowns=("method",),
         source="巡访记录",
         people=False,
+        flow=True,
     ),
     Indicator(
         "asm.done",
@@ -154,6 +160,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "已确认的评估",
         breakdowns=("grade",),
         source="老年人能力评估（GB/T 42195-2022）",
+        flow=True,
     ),
     Indicator(
         "asm.overdue",
@@ -178,6 +185,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "享受待遇",
         breakdowns=("item",),
         source="基本养老服务清单 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ben.amount",
@@ -191,6 +199,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         source="发放名册",
         money=True,
         people=False,
+        flow=True,
     ),
     Indicator(
         "ben.gap_found",
@@ -202,6 +211,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "新发现人次",
         breakdowns=("item",),
         source="应保尽保排查",
+        flow=True,
     ),
     Indicator(
         "ben.gap_open",
@@ -224,6 +234,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "已申请或已享受而销号",
         breakdowns=("item",),
         source="应保尽保排查",
+        flow=True,
     ),
     Indicator(
         "ben.new_recipients",
@@ -235,6 +246,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "新增待遇",
         breakdowns=("item",),
         source="基本养老服务清单 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ben.stops",
@@ -246,6 +258,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "停发待遇",
         breakdowns=("reason",),
         source="复核任务 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ins.homes",
@@ -385,6 +398,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "安全事件",
         breakdowns=("incident",),
         source="养老机构月报",
+        flow=True,
     ),
     # Community services (yanglao.community): statistics.queries_services registers these.
     Indicator(
@@ -397,6 +411,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "服务人次",
         breakdowns=("kind",),
         source="社区居家养老服务记录",
+        flow=True,
     ),
     Indicator(
         "svc.meals",
@@ -408,6 +423,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "助餐份数",
         source="老年助餐服务记录",
         people=False,
+        flow=True,
     ),
     Indicator(
         "svc.homes_modified",
