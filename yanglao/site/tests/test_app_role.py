@@ -25,10 +25,9 @@ from django.conf import settings
 
 from conftest import TEST_COUNTIES, slice_csv
 from yanglao.core.schedule import SCHEDULE
-from yanglao.core.tests.pg import requires_postgres
 from yanglao.core.tests.test_db_roles import _roles, _url, fresh
 
-pytestmark = requires_postgres
+pytestmark = pytest.mark.postgres  # deselected on SQLite (root conftest)
 ROOT = Path(__file__).resolve().parents[3]
 __all__ = ["fresh"]  # the fixture, used by name
 MANAGE = (sys.executable, "-c", "from yanglao.manage import main; main()")
