@@ -25,11 +25,10 @@ from django.conf import settings
 
 from conftest import TEST_COUNTIES, slice_csv
 from yanglao.core.schedule import SCHEDULE
-from yanglao.core.tests.test_db_roles import _roles, _url, fresh
+from yanglao.core.tests.test_db_roles import _roles, _url, fresh_database
 
 pytestmark = pytest.mark.postgres  # deselected on SQLite (root conftest)
 ROOT = Path(__file__).resolve().parents[3]
-__all__ = ["fresh"]  # the fixture, used by name
 MANAGE = (sys.executable, "-c", "from yanglao.manage import main; main()")
 
 # Upload a two-line ledger as a township officer; with YANGLAO_TASKS=immediate the validation
@@ -59,16 +58,18 @@ COMMIT = """
 from yanglao.imports import services
 from yanglao.imports.models import ImportBatch
 from yanglao.people.models import Person
-batch = ImportBatch.objects.get()
+batch = ImportBatch.objects.latest("id")
 services.batch_commit_request(actor=batch.created_by, batch=batch)
 batch.refresh_from_db()
 print("commit", batch.status, batch.message, Person.objects.count())
 """
 
 
-@pytest.fixture
-def app(fresh: dict[str, str], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A fresh database with both roles, migrated as the owner; regions loaded as the app."""
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A fresh database with both roles, migrated as the owner (once for the module: a migrate
+    takes a minute); regions loaded as the app."""
+    tmp_path = tmp_path_factory.mktemp("app_role")
     env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_NAME", "YANGLAO_TASKS")}
     env.update(YANGLAO_ENV="development", YANGLAO_DATA_DIR=str(tmp_path / "var"))
     (tmp_path / "var").mkdir()
@@ -83,16 +84,17 @@ def app(fresh: dict[str, str], tmp_path: Path) -> Iterator[dict[str, Any]]:
             timeout=600,
         )
 
-    _roles(fresh)
-    migrated = run(_url(fresh["owner"], fresh["db"]), "migrate", "--verbosity", "0")
-    assert migrated.returncode == 0, migrated.stderr
-    _roles(fresh)
-    app_url = _url(fresh["app"], fresh["db"])
-    regions = tmp_path / "regions.csv"
-    regions.write_text(slice_csv(TEST_COUNTIES), encoding="utf-8")
-    loaded = run(app_url, "regions", "load", str(regions))
-    assert loaded.returncode == 0, loaded.stderr
-    yield {"url": app_url, "env": {**env, "DATABASE_URL": app_url}, "run": run, **fresh}
+    with fresh_database() as fresh:
+        _roles(fresh)
+        migrated = run(_url(fresh["owner"], fresh["db"]), "migrate", "--verbosity", "0")
+        assert migrated.returncode == 0, migrated.stderr
+        _roles(fresh)
+        app_url = _url(fresh["app"], fresh["db"])
+        regions = tmp_path / "regions.csv"
+        regions.write_text(slice_csv(TEST_COUNTIES), encoding="utf-8")
+        loaded = run(app_url, "regions", "load", str(regions))
+        assert loaded.returncode == 0, loaded.stderr
+        yield {"url": app_url, "env": {**env, "DATABASE_URL": app_url}, "run": run, **fresh}
 
 
 def test_the_app_role_imports_a_ledger_and_runs_every_scheduled_job(app: dict[str, Any]) -> None:
