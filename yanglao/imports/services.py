@@ -789,6 +789,11 @@ def batch_validate(batch_id: int) -> None:
     except SheetError as e:
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=str(e))
         return
+    except MemoryError:
+        # The worker's memory cap (`yanglao worker`, WORKER_MEMORY_MB): this file, not the
+        # process, fails; the worker goes on with the next task.
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=TOO_BIG)
+        return
     except Exception as e:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED, message=f"校验中断：{e}"[:500]
@@ -973,6 +978,14 @@ RECOVERED_COMMIT = (
     "提交过程被意外中断（处理进程停止或数据库连接断开），台账未作任何修改，可重新提交或取消"
 )
 RECOVERED_VALIDATION = "校验过程被意外中断，已重新排队校验"
+TOO_BIG = "文件过大：校验时超出后台处理进程的内存上限，请把文件拆成几个较小的文件分批导入"
+GAVE_UP_VALIDATION = (
+    "校验过程已 {} 次被意外中断，不再自动重试（多为文件过大，超出后台处理进程的内存上限）："
+    "请把文件拆成几个较小的文件分批导入，仍不行请联系系统管理员"
+)
+# A validation that killed its worker this often (out of memory: a native parser aborts instead
+# of raising MemoryError) is not queued again, or it would kill every worker in turn.
+MAX_LOST_VALIDATIONS = 2
 
 
 def _tasks_for(batch_id: int, task_name: str) -> Any:
@@ -993,6 +1006,9 @@ def _is_live(batch_id: int, task_name: str, cutoff: Any) -> bool:
     return tasks.filter(status=TaskResultStatus.RUNNING, started_at__gte=cutoff).exists()
 
 
+WORKER_LOST = "yanglao.imports.services.WorkerLost"
+
+
 def _abandon(batch_id: int, task_name: str) -> None:
     """Tasks left RUNNING by a dead worker are marked failed, so they stop looking alive."""
     from django_tasks_db.compat import TaskResultStatus
@@ -1000,7 +1016,7 @@ def _abandon(batch_id: int, task_name: str) -> None:
     _tasks_for(batch_id, task_name).filter(status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
-        exception_class_path="yanglao.imports.services.WorkerLost",
+        exception_class_path=WORKER_LOST,
         traceback="worker stopped while running the task",
     )
 
@@ -1015,7 +1031,7 @@ def batches_recover(*, minutes: int = 10) -> dict[str, int]:
     from datetime import timedelta
 
     cutoff = timezone.now() - timedelta(minutes=minutes)
-    done = {"committing": 0, "validating": 0}
+    done = {"committing": 0, "validating": 0, "failed": 0}
     for batch_id in ImportBatch.objects.filter(status=BatchStatus.COMMITTING).values_list(
         "pk", flat=True
     ):
@@ -1057,9 +1073,28 @@ def batches_recover(*, minutes: int = 10) -> dict[str, int]:
             )
             if batch is None:
                 continue
+            _abandon(batch_id, "validate_task")
+            lost = (
+                _tasks_for(batch_id, "validate_task")
+                .filter(exception_class_path=WORKER_LOST)
+                .count()
+            )
+            if lost >= MAX_LOST_VALIDATIONS:
+                batch.status = BatchStatus.FAILED
+                batch.message = GAVE_UP_VALIDATION.format(lost)
+                batch.save(update_fields=["status", "message"])
+                audit(
+                    actor=None,
+                    action=RECOVER_ACTION,
+                    object_type="import_batch",
+                    object_id=str(batch.public_id),
+                    object_label=batch.file_name,
+                    changes={"status": [BatchStatus.VALIDATING, BatchStatus.FAILED]},
+                )
+                done["failed"] += 1
+                continue
             batch.message = RECOVERED_VALIDATION
             batch.save(update_fields=["message"])
-            _abandon(batch_id, "validate_task")
             audit(
                 actor=None,
                 action=RECOVER_ACTION,
