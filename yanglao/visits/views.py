@@ -442,7 +442,7 @@ def coverage_people(request: AuthedRequest) -> HttpResponseBase:
     if request.GET.get("format") == "xlsx":
         return _export_people(request, qs, node, month, category, visited)
     # The count the coverage table already knows (or, opened directly, a count that stops at
-    # 10,000), never a count(*) re-checking every person.
+    # 1,000), never a count(*) re-checking every person.
     total, exact = selectors.coverage_people_total(
         region=node, month=month, category=category, visited=visited, qs=qs
     )
