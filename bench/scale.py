@@ -145,7 +145,7 @@ def run(*, people: int, runs: int) -> Result:
         paginator = Paginator(qs, 50)
         if counted:
             paginator.count = selectors.coverage_people_count(
-                region=node, month=MONTH, visited=False
+                region=node, month=MONTH, visited=False, qs=qs
             )
         page = paginator.get_page(1)
         return len(list(page.object_list)) + paginator.count

@@ -213,6 +213,10 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
     supervision.finding_answer(
         actor=operator, finding=finding, note="秘密路已整改", photos=[(b"\x89PNG\r\n", "image/png")]
     )
+    # Every result of the draw published: the draw itself is public (no personal data).
+    for t in sup.draw.tasks.all():
+        if t.inspections.exists():
+            supervision.result_publish(actor=officer, task=t)
     # Parts 3–4 and 特困 应养尽养: a monthly report, a complaint, a central-support request.
     from django.utils import timezone
 
@@ -255,6 +259,7 @@ def _institutions_world(officer, person, make_user) -> dict[str, str]:
         "residency_id": str(residency.public_id),
         "filing_id": str(filing.public_id),
         "plan_id": str(sup.plan.public_id),
+        "draw_id": str(sup.draw.public_id),
         "inspection_task_id": str(task.public_id),
         "finding_id": str(finding.public_id),
         "evidence_id": str(task.inspections.get().photos.get().pk),

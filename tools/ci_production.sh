@@ -6,7 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+# The server runs in its own process group: stopping it stops the worker and gunicorn it started
+# too (killing the shell alone left them running, the worker retrying against a deleted database).
+cleanup() {
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 mkdir -p "$work/keys" "$work/var"
@@ -26,7 +32,7 @@ PY
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 host="yanglao.example.gov.cn"
-env -u YANGLAO_ENV -u SECRET_KEY -u YANGLAO_STATIC_MANIFEST -u YANGLAO_DEBUG \
+setsid env -u YANGLAO_ENV -u SECRET_KEY -u YANGLAO_STATIC_MANIFEST -u YANGLAO_DEBUG \
   YANGLAO_DATA_DIR="$work/var" SQLITE_PATH="$work/var/prod.sqlite3" \
   SECRET_KEY_FILE="$work/keys/secret_key" YANGLAO_DATA_KEYS_FILE="$work/keys/data_keys" \
   YANGLAO_HASH_KEY_FILE="$work/keys/hash_key" \
@@ -43,8 +49,11 @@ env -u YANGLAO_ENV -u SECRET_KEY -u YANGLAO_STATIC_MANIFEST -u YANGLAO_DEBUG \
   ' &
 pids+=("$!")
 
-for _ in $(seq 1 120); do
+# check, migrate, collectstatic and the worker come first: up to 5 minutes on a busy machine
+# (migrate alone took 42 s on a shared 2-core one); a server that stopped fails at once.
+for _ in $(seq 1 600); do
   curl -fsS "http://127.0.0.1:$port/healthz" -o "$work/health.json" 2>/dev/null && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "生产配置启动失败（进程已退出）" >&2; exit 1; }
   sleep 0.5
 done
 cat "$work/health.json"; echo

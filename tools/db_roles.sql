@@ -43,6 +43,11 @@ SELECT format('ALTER SCHEMA public OWNER TO %I', :'owner') \gexec
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 SELECT format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database()) \gexec
 SELECT format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), :'app') \gexec
+-- Temporary tables are the app's own (session-local, dropped at its end): the ledger import's
+-- commit joins two of them (people.bulk._search_lookups). Without TEMPORARY it fails with
+-- "permission denied to create temporary tables" (issue 15 audit: found by running the import
+-- as the app role, yanglao/site/tests/test_app_role.py).
+SELECT format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), :'app') \gexec
 SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'app') \gexec
 
 -- 3. Tables the owner creates later (migrations) are readable and writable by the app.

@@ -213,6 +213,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Request bodies read into memory (forms, API JSON; uploaded files are streamed to disk and
 # limited by imports.services.MAX_UPLOAD_BYTES). Over it: a Chinese 400 (site/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
+# The task worker's address-space cap in MB (`yanglao worker`; 0: none). A file that would
+# take more (an xlsx just under core.sheets' bomb limits) fails its own batch, not the machine
+# (issue 15: a 2.9 MB xlsx once took 2.2 GB).
+WORKER_MEMORY_MB = int(os.environ.get("WORKER_MEMORY_MB", "4096"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # core.middleware.SecurityHeadersMiddleware: scripts from our static files only (no inline).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("yanglao.accounts.urls")),
     path("regions/", include("yanglao.people.region_urls")),
     path("audit/", include("yanglao.accounts.audit_urls")),
+    path("calendar/", include("yanglao.accounts.calendar_urls")),
     path("assessments/", include("yanglao.assessments.urls")),
     path("benefits/", include("yanglao.benefits.urls")),
     path("imports/", include("yanglao.imports.urls")),

@@ -188,5 +188,9 @@ def test_draw_inspect_offline_answer_recheck_publish(
     expect(pub.locator("#inspections")).to_contain_text("发现问题 1 项，已全部整改")
     expect(pub.locator("#inspections")).to_contain_text("南关区2026年双随机抽查")
     assert "二楼疏散通道堆放杂物" not in pub.content()  # the finding's own text is not public
+    # Every result of the draw is published: the draw, its seed and its JSON are public too.
+    pub.goto(f"{base}/public/institutions/draws/")
+    expect(pub.locator("#draws")).to_contain_text(plan.__class__.objects.get().draw.seed)
+    expect(pub.locator("#draws")).to_contain_text("南岭颐养院")
     pub_ctx.close()
     assert external == []

@@ -63,6 +63,7 @@ def test_enrol_login_with_code_and_with_recovery_code(
     for works in (True, False):
         logout(page)
         password_step(page, base, "officer_2fa")
+        expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
         page.fill("input[name=code]", codes[0])
         page.click("button[type=submit]")
         if works:

@@ -33,5 +33,6 @@ def nav(request: HttpRequest) -> dict[str, object]:
             "community_order": user.can(Cap.COMMUNITY_ORDER),
             "community_serve": user.can(Cap.COMMUNITY_SERVE),
             "programme_view": user.can(Cap.PROGRAMME_VIEW),
+            "calendar_manage": user.can(Cap.CALENDAR_MANAGE),
         }
     }

@@ -83,6 +83,9 @@ class Cap:
     PROGRAMME_MANAGE = "programme.manage"
     MEAL_RECORD = "meal.record"
     ALARM_HANDLE = "alarm.handle"
+    # The working calendar (core.CalendarDay): enter the State Council's yearly holiday notice
+    # (holidays and 调休上班 weekends) that every working-day deadline counts with.
+    CALENDAR_MANAGE = "calendar.manage"
 
 
 _OFFICER = {
@@ -182,6 +185,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         | _INSTITUTION_OFFICER
         | {Cap.BENEFIT_VIEW, Cap.BENEFIT_LIST_MANAGE, Cap.COMMUNITY_VIEW, Cap.PROGRAMME_VIEW}
         | _STATS_OFFICER
+        # The holiday calendar is province-wide policy data: the 省政府办公厅 forwards the
+        # State Council's notice; the deadlines it moves (备案, 公示, 答复) are the officers'.
+        | {Cap.CALENDAR_MANAGE}
     ),
     Role.ASSESSOR: frozenset(
         {

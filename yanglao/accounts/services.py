@@ -45,7 +45,7 @@ from yanglao.accounts.policy import (
 from yanglao.accounts.roles import Cap, Role
 from yanglao.core.audit import Action, audit
 from yanglao.regions import codes
-from yanglao.regions.models import Region
+from yanglao.regions.models import Level, Region
 
 RECOVERY_CODES = 10
 
@@ -226,6 +226,57 @@ def user_create(
             phone=phone,
             regions=regions,
         )
+
+
+# The first security administrators of a new site (docs/deployment.md step 5): four eyes needs
+# two of them, and only a security administrator creates accounts, so the operator creates
+# these two from the server's shell; after that every account goes through the pages.
+BOOTSTRAP_ADMINS = 2
+
+
+def security_admin_bootstrap(
+    *, username: str, password: str, full_name: str, region: str = ""
+) -> User:
+    """Create one of the first two security administrators (`yanglao accounts_init`).
+
+    Refused once the site has two active security administrators: the command is a way in,
+    not a way around the second person's approval. The password is temporary (changed at the
+    first login, where the phone app is enrolled too); audited with no actor (the operator)."""
+    active = User.objects.filter(role=Role.SECURITY_ADMIN, is_active=True).count()
+    if active >= BOOTSTRAP_ADMINS:
+        raise AccountInvalid(
+            {
+                "__all__": [
+                    f"已有 {active} 名安全管理员：新账号请由安全管理员在“账号管理”中创建"
+                    "（须另一名安全管理员批准）"
+                ]
+            }
+        )
+    province = region or (
+        Region.objects.filter(level=Level.PROVINCE)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+        or ""
+    )
+    username = username.strip()
+    regions = _validate_create(
+        username, password, Role.SECURITY_ADMIN, full_name, [(province, Mode.STATS)]
+    )
+    with transaction.atomic():
+        user = _write_create(
+            actor=None,
+            approved_by=None,
+            username=username,
+            password_hash=make_password(password),
+            role=Role.SECURITY_ADMIN,
+            full_name=full_name,
+            phone="",
+            regions=regions,
+        )
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+    return user
 
 
 @dataclass(frozen=True)

@@ -312,6 +312,37 @@ class Candidate(models.Model):
         return self.item_code
 
 
+class ClosureOutcome(models.TextChoices):
+    APPLIED = "applied", "已申请或已享受"
+    INELIGIBLE = "ineligible", "不再符合条件"
+
+
+class CandidateClosure(models.Model):
+    """A name that left the 应保未保 list, written by the nightly run in the same statement
+    that deletes it: how many gaps were closed (the person applied or now holds the item)
+    and how many lapsed (no longer eligible: died, moved away, rule changed), per month
+    (issue 13: 应保未保 found and closed). Append-only."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    item_code = models.CharField("项目", max_length=16)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    first_found = models.DateField("首次发现")
+    closed_on = models.DateField("出名单日期")
+    outcome = models.CharField("结果", max_length=16, choices=ClosureOutcome.choices)
+
+    class Meta:
+        verbose_name = "应保未保销号"
+        verbose_name_plural = "应保未保销号"
+        indexes = [models.Index(fields=["closed_on"], name="candidate_closed_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_code} {self.closed_on}"
+
+
 class DiscoveryRun(models.Model):
     """One nightly discovery run (its date): the latest one is read by every page of the
     list (the "new" marks), so it lives here in one short row rather than as the maximum of a

@@ -35,6 +35,8 @@ from yanglao.benefits.choices import (
 from yanglao.benefits.models import (
     Application,
     Candidate,
+    CandidateClosure,
+    ClosureOutcome,
     Decision,
     DiscoveryRun,
     Document,
@@ -974,6 +976,9 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
     """Bring the candidates of `code` in the counties of `group` to the set `qs` (person id,
     region code) writes only the rows that change; returns the size of the set."""
     table = Candidate._meta.db_table
+    closures = CandidateClosure._meta.db_table
+    entitlements = Entitlement._meta.db_table
+    applications = Application._meta.db_table
     if connection.vendor != "postgresql":
         # SQLite (tests, a village's laptop): the same three steps through the ORM.
         now = dict(qs)
@@ -995,10 +1000,32 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
                 Candidate.objects.filter(person_id=p, item_code=code).update(
                     region_id=r, last_seen=on
                 )
-        gone = [p for p in have if p not in now]
-        Candidate.objects.filter(item_code=code, person_id__in=gone).filter(
-            _ranges_q(group)
-        ).delete()
+        gone = Candidate.objects.filter(
+            item_code=code, person_id__in=[p for p in have if p not in now]
+        ).filter(_ranges_q(group))
+        taken = set(
+            Entitlement.objects.filter(
+                item_code=code, end__isnull=True, person_id__in=gone.values("person_id")
+            ).values_list("person_id", flat=True)
+        ) | set(
+            Application.objects.filter(
+                item_code=code, status__in=OPEN_STATUSES, person_id__in=gone.values("person_id")
+            ).values_list("person_id", flat=True)
+        )
+        CandidateClosure.objects.bulk_create(
+            CandidateClosure(
+                person_id=c.person_id,
+                item_code=code,
+                region_id=c.region_id,
+                first_found=c.first_found,
+                closed_on=on,
+                outcome=ClosureOutcome.APPLIED
+                if c.person_id in taken
+                else ClosureOutcome.INELIGIBLE,
+            )
+            for c in gone
+        )
+        gone.delete()
         return len(now)
     inner, params = qs.query.sql_with_params()
     ranges, range_params = [], []
@@ -1018,10 +1045,26 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
             " WHERE c.person_id = s.c_pid AND c.item_code = %s AND c.region_id <> s.c_rid"
             " RETURNING 1),"
             f" del AS (DELETE FROM {table} c WHERE c.item_code = %s AND ({' OR '.join(ranges)})"
-            " AND NOT EXISTS (SELECT 1 FROM s WHERE s.c_pid = c.person_id) RETURNING 1)"
+            " AND NOT EXISTS (SELECT 1 FROM s WHERE s.c_pid = c.person_id)"
+            " RETURNING c.person_id, c.region_id, c.first_found),"
+            # Each name leaving the list is kept with why: applied (or holds the item) or
+            # no longer eligible — the 应保未保 closed figure of the statistics module.
+            f" clo AS (INSERT INTO {closures} (person_id, item_code, region_id, first_found,"
+            " closed_on, outcome) SELECT d.person_id, %s, d.region_id, d.first_found, %s,"
+            " CASE WHEN EXISTS (SELECT 1 FROM "
+            f"{entitlements} e WHERE e.person_id = d.person_id AND e.item_code = %s"
+            ' AND e."end" IS NULL) OR EXISTS (SELECT 1 FROM '
+            f"{applications} a WHERE a.person_id = d.person_id AND a.item_code = %s"
+            " AND a.status = ANY(%s)) THEN %s ELSE %s END FROM del d RETURNING 1)"
             " SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM ins),"
-            " (SELECT count(*) FROM upd), (SELECT count(*) FROM del)",
-            [*params, code, on, on, code, on, code, code, *range_params],
+            " (SELECT count(*) FROM upd), (SELECT count(*) FROM clo)",
+            [
+                *params,
+                *(code, on, on, code, on, code, code),
+                *range_params,
+                *(code, on, code, code, [str(x) for x in OPEN_STATUSES]),
+                *(ClosureOutcome.APPLIED.value, ClosureOutcome.INELIGIBLE.value),
+            ],
         )
         row = cur.fetchone()
     return int(row[0]) if row else 0

@@ -59,6 +59,9 @@ class Action:
     IMPORT_ERRORS_DOWNLOAD = "import.errors_download"
     MIN_AGE_POLICY_SET = "policy.min_age_set"
     KEYS_ROTATE = "keys.rotate"
+    CALENDAR_ADD = "calendar.add"
+    CALENDAR_UPDATE = "calendar.update"
+    CALENDAR_DELETE = "calendar.delete"
     ACCESS_DENIED = "access.denied"
 
 
@@ -207,6 +210,9 @@ ACTION_LABELS: dict[str, str] = {
     "import.recover": "恢复中断的导入批次（进程停止后）",
     Action.IMPORT_ERRORS_DOWNLOAD: "下载导入错误行",
     Action.MIN_AGE_POLICY_SET: "设置登记年龄政策",
+    Action.CALENDAR_ADD: "登记节假日或调休上班日",
+    Action.CALENDAR_UPDATE: "修改节假日或调休上班日",
+    Action.CALENDAR_DELETE: "删除节假日或调休上班日",
     Action.KEYS_ROTATE: "轮换数据密钥／查找哈希",
     Action.ACCESS_DENIED: "访问被拒绝（无权限或不在管辖范围）",
     # assessments.services.Action (kept as strings: core must not import the apps above it)

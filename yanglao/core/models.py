@@ -82,3 +82,25 @@ class KeyRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} → {self.target}"
+
+
+class CalendarDay(models.Model):
+    """One exception to the Monday–Friday working week, from the State Council's yearly
+    notice 国务院办公厅关于X年部分节假日安排的通知 (《全国年节及纪念日放假办法》): a public
+    holiday on a weekday (`working=False`) or an adjusted working weekend, 调休上班
+    (`working=True`). A holiday on a Saturday or Sunday needs no row. Every working-day
+    deadline (core.workdays.add_working_days) reads this one table."""
+
+    day = models.DateField("日期", unique=True)
+    working = models.BooleanField("是否上班", choices=[(False, "放假"), (True, "调休上班")])
+    name = models.CharField("节假日", max_length=20)
+    document = models.CharField("依据文件", max_length=120)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}（{self.get_working_display()}）"

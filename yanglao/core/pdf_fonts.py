@@ -52,8 +52,9 @@ def cjk_font() -> str:
 
 def _coverage(name: str) -> frozenset[int] | None:
     """Code points a registered TrueType font has; None for the CID font (BMP assumed)."""
-    face = getattr(pdfmetrics.getFont(name), "face", None)
-    return frozenset(face.charToGlyph) if face is not None else None
+    # The CID font's face has no charToGlyph (a server without the TrueType fonts crashed here).
+    cmap = getattr(getattr(pdfmetrics.getFont(name), "face", None), "charToGlyph", None)
+    return frozenset(cmap) if cmap is not None else None
 
 
 @lru_cache(maxsize=1)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from yanglao.institutions.rules import add_working_days
+from yanglao.core.workdays import NO_EXCEPTIONS, add_working_days
 
 DEFAULT_WORKING_DAYS = 15
 DEFAULT_DOCUMENT = "平台默认：15个工作日内答复（参照《信访工作条例》，待核实）"
@@ -68,9 +68,12 @@ def working_days_for(
     return days, doc
 
 
-def answer_due(submitted_on: date, working_days: int, holidays: Collection[date] = ()) -> date:
-    """The last day to answer: `working_days` working days after the day it arrived."""
-    return add_working_days(submitted_on, working_days, holidays)
+def answer_due(
+    submitted_on: date, working_days: int, exceptions: Mapping[date, bool] = NO_EXCEPTIONS
+) -> date:
+    """The last day to answer: `working_days` working days after the day it arrived (the
+    calendar's holidays and 调休上班 weekends in `exceptions`)."""
+    return add_working_days(submitted_on, working_days, exceptions)
 
 
 def overdue_days(due: date, answered_on: date | None, today: date) -> int:

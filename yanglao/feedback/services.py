@@ -16,6 +16,7 @@ from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, require_in_scope
 from yanglao.core import crypto
 from yanglao.core.audit import audit
+from yanglao.core.calendar import exceptions_from
 from yanglao.core.text import clean_text
 from yanglao.feedback import rules
 from yanglao.feedback.choices import Kind, Status, Topic, Via
@@ -82,7 +83,7 @@ def deadline(handler_code: str, on: date) -> tuple[date, str]:
         | ResponsePolicy.objects.filter(region__isnull=True)
     ]
     days, doc = rules.working_days_for(rows, chain, on)
-    return rules.answer_due(on, days), doc
+    return rules.answer_due(on, days, exceptions_from(on)), doc
 
 
 def _clean(data: FeedbackInput) -> tuple[FeedbackInput, Region | None, dict[str, list[str]]]:

@@ -16,7 +16,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -35,7 +35,7 @@ from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, scope_q, scoped, u
 from yanglao.core import crypto, idnumber
 from yanglao.core.audit import Action, audit
 from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres, job_memory
-from yanglao.core.sheets import SheetError, open_table, sniff_kind
+from yanglao.core.sheets import SheetError, Table, open_table, sniff_kind
 from yanglao.imports import staging
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
 from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
@@ -324,10 +324,15 @@ def _label(key: str, batch: ImportBatch) -> str:
     return col.header if col else ""
 
 
-def _data_rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+def _open_stored(batch: ImportBatch) -> Table:
+    """The stored upload; an xlsx passed `check_xlsx` when it was uploaded (batch_upload),
+    so it is parsed without decompressing it once more for the check."""
+    return open_table(Path(batch.stored_path), batch.file_name, checked=True)
+
+
+def _data_rows(batch: ImportBatch, rows: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
     """(row number as Excel shows it, cells) after the header."""
-    table = open_table(Path(batch.stored_path), batch.file_name)
-    for index, cells in enumerate(table.rows):
+    for index, cells in enumerate(rows):
         if index > batch.header_row:
             yield index + 1, cells
 
@@ -450,13 +455,20 @@ class _Validator:
 
     def run(self) -> None:
         ImportRow.objects.filter(batch=self.batch).delete()
+        # Read once: the conflict pass goes over the same parsed sheet again (an xlsx is
+        # neither decompressed nor parsed a second time).
+        table = _open_stored(self.batch)
         if self.pg:
-            self._run_pg()
+            self._run_pg(table)
             return
-        self._check_all(self.min_ages.lowest_within(self.ranges))
-        self._mark_conflicts()
+        self._check_all(self.min_ages.lowest_within(self.ranges), table.rows)
+        if self.conflicts:
+            self._mark_conflicts(self._again(table))
 
-    def _run_pg(self) -> None:
+    def _again(self, table: Table) -> Iterable[list[str]]:
+        return table.again() if table.again else _open_stored(self.batch).rows
+
+    def _run_pg(self, sheet: Table) -> None:
         """PostgreSQL: each chunk COPYed as checked, then classified in SQL (imports.staging)."""
         labels: dict[str, str] = {}
 
@@ -481,7 +493,7 @@ class _Validator:
             self.total += lines
             ImportBatch.objects.filter(pk=self.batch.pk).update(processed_rows=self.total)
 
-        chunks = _chunks(_data_rows(self.batch), CHUNK)
+        chunks = _chunks(_data_rows(self.batch, sheet.rows), CHUNK)
         with staging.fewer_collections():
             # Workers see only committed rows: inside a transaction, stage in this process.
             if WORKERS > 1 and not connection.in_atomic_block:
@@ -502,11 +514,13 @@ class _Validator:
             staging.compare_contacts(self.batch.pk)
         wanted = staging.rejected_in_sql(self.batch.pk)
         if wanted:
-            staging.keep_cells(self.batch.pk, wanted, _data_rows(self.batch), ctx)
+            staging.keep_cells(
+                self.batch.pk, wanted, _data_rows(self.batch, self._again(sheet)), ctx
+            )
         self.counts.update(staging.counts(self.batch.pk))
         self.total = sum(self.counts.values())
 
-    def _check_all(self, floor: int) -> None:
+    def _check_all(self, floor: int, rows: Iterable[list[str]]) -> None:
         state = _PrepState(
             mapping=self.mapping,
             villages=self.villages,
@@ -515,7 +529,7 @@ class _Validator:
             min_ages=self.min_ages,
         )
         with BackgroundWriter() as self.bg:
-            for chunk in _chunks(_data_rows(self.batch), CHUNK):
+            for chunk in _chunks(_data_rows(self.batch, rows), CHUNK):
                 self._write(_prepare_chunk(chunk, state))
 
     def _write(self, chunk: list[_Checked]) -> None:
@@ -709,14 +723,18 @@ class _Validator:
             changes=_json(changes),
         )
 
-    def _mark_conflicts(self) -> None:
+    def _mark_conflicts(self, rows: Iterable[list[str]]) -> None:
         """The first of several contradicting lines was staged as good: reject it too."""
         if not self.conflicts:
             return
         wanted = self.conflicts
-        for row_no, cells in _data_rows(self.batch):
+        left = len(wanted)
+        for row_no, cells in _data_rows(self.batch, rows):
+            if not left:
+                break  # every first line is found: the rest of the file is not needed
             if row_no not in wanted:
                 continue
+            left -= 1
             errors = [
                 [
                     _label("id_number", self.batch),
@@ -753,6 +771,11 @@ def batch_validate(batch_id: int) -> None:
         v.run()
     except SheetError as e:
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=str(e))
+        return
+    except MemoryError:
+        # The worker's memory cap (`yanglao worker`, WORKER_MEMORY_MB): this file, not the
+        # process, fails; the worker goes on with the next task.
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=TOO_BIG)
         return
     except Exception as e:
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -939,6 +962,14 @@ RECOVERED_COMMIT = (
     "提交过程被意外中断（处理进程停止或数据库连接断开），台账未作任何修改，可重新提交或取消"
 )
 RECOVERED_VALIDATION = "校验过程被意外中断，已重新排队校验"
+TOO_BIG = "文件过大：校验时超出后台处理进程的内存上限，请把文件拆成几个较小的文件分批导入"
+GAVE_UP_VALIDATION = (
+    "校验过程已 {} 次被意外中断，不再自动重试（多为文件过大，超出后台处理进程的内存上限）："
+    "请把文件拆成几个较小的文件分批导入，仍不行请联系系统管理员"
+)
+# A validation that killed its worker this often (out of memory: a native parser aborts instead
+# of raising MemoryError) is not queued again, or it would kill every worker in turn.
+MAX_LOST_VALIDATIONS = 2
 
 
 def _tasks_for(batch_id: int, task_name: str) -> Any:
@@ -959,6 +990,9 @@ def _is_live(batch_id: int, task_name: str, cutoff: Any) -> bool:
     return tasks.filter(status=TaskResultStatus.RUNNING, started_at__gte=cutoff).exists()
 
 
+WORKER_LOST = "yanglao.imports.services.WorkerLost"
+
+
 def _abandon(batch_id: int, task_name: str) -> None:
     """Tasks left RUNNING by a dead worker are marked failed, so they stop looking alive."""
     from django_tasks_db.compat import TaskResultStatus
@@ -966,7 +1000,7 @@ def _abandon(batch_id: int, task_name: str) -> None:
     _tasks_for(batch_id, task_name).filter(status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
-        exception_class_path="yanglao.imports.services.WorkerLost",
+        exception_class_path=WORKER_LOST,
         traceback="worker stopped while running the task",
     )
 
@@ -981,7 +1015,7 @@ def batches_recover(*, minutes: int = 10) -> dict[str, int]:
     from datetime import timedelta
 
     cutoff = timezone.now() - timedelta(minutes=minutes)
-    done = {"committing": 0, "validating": 0}
+    done = {"committing": 0, "validating": 0, "failed": 0}
     for batch_id in ImportBatch.objects.filter(status=BatchStatus.COMMITTING).values_list(
         "pk", flat=True
     ):
@@ -1023,9 +1057,28 @@ def batches_recover(*, minutes: int = 10) -> dict[str, int]:
             )
             if batch is None:
                 continue
+            _abandon(batch_id, "validate_task")
+            lost = (
+                _tasks_for(batch_id, "validate_task")
+                .filter(exception_class_path=WORKER_LOST)
+                .count()
+            )
+            if lost >= MAX_LOST_VALIDATIONS:
+                batch.status = BatchStatus.FAILED
+                batch.message = GAVE_UP_VALIDATION.format(lost)
+                batch.save(update_fields=["status", "message"])
+                audit(
+                    actor=None,
+                    action=RECOVER_ACTION,
+                    object_type="import_batch",
+                    object_id=str(batch.public_id),
+                    object_label=batch.file_name,
+                    changes={"status": [BatchStatus.VALIDATING, BatchStatus.FAILED]},
+                )
+                done["failed"] += 1
+                continue
             batch.message = RECOVERED_VALIDATION
             batch.save(update_fields=["message"])
-            _abandon(batch_id, "validate_task")
             audit(
                 actor=None,
                 action=RECOVER_ACTION,

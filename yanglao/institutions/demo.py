@@ -143,7 +143,9 @@ def load(out: Out, *, today: date, keep: tuple[str, ...] = ()) -> None:
                     id_number=p.id_number,
                     bed=beds[n],
                     start=today - timedelta(days=30 + 40 * n),
-                    monthly_fee=Decimal(2600),
+                    bed_fee=Decimal(1200),
+                    care_fee=Decimal(900),
+                    meal_fee=Decimal(500),
                     care_grade="二级护理" if n % 2 else "一级护理",
                     today=today,
                 )

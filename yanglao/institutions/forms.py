@@ -136,7 +136,9 @@ class AdmitForm(forms.Form):
     bed = forms.ModelChoiceField(label="床位", queryset=Bed.objects.none(), required=False)
     start = forms.DateField(label="入住日期", widget=DATE_INPUT)
     contract_to = forms.DateField(label="合同截止日期", required=False, widget=DATE_INPUT)
-    monthly_fee = _money("月收费（元）")
+    bed_fee = _money("床位费（元/月）")
+    care_fee = _money("护理费（元/月）")
+    meal_fee = _money("膳食费（元/月）")
     care_grade = forms.CharField(label="照护等级", max_length=32, required=False)
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:

@@ -221,7 +221,12 @@ class Residency(models.Model):
     care_grade = models.CharField("照护等级", max_length=32, blank=True)
     contract_from = models.DateField("合同起始", null=True, blank=True)
     contract_to = models.DateField("合同截止", null=True, blank=True)
-    monthly_fee = money("月收费（元）")
+    # Fee items of the contract (issue 11 part 2; the home's published ranges are 床位费、护理费、
+    # 膳食费); monthly_fee is their sum, kept for the reports.
+    bed_fee = money("床位费（元/月）")
+    care_fee = money("护理费（元/月）")
+    meal_fee = money("膳食费（元/月）")
+    monthly_fee = money("月收费合计（元）")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

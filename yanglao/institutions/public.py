@@ -61,11 +61,9 @@ class PublicInspectionResult:
 def public_inspection_results(institution: Institution) -> list[PublicInspectionResult]:
     """The latest PUBLISHED inspection results of `institution`, newest first (at most 5).
 
-    Contract for the inspection module (issue 11 parts 5–6, built on another branch): return
-    only results already published (抽查结果公告), never a finding's text that names a
-    resident or staff member, never an unpublished or draft inspection. The public page shows
-    whatever this returns under "检查结果". Until the inspection tables are merged there are
-    none: the lead wires this function to them at merge.
+    Read from the inspections (supervision_queries.published_results): only results already
+    published (抽查结果公告), never a finding's text that could name a resident or staff
+    member, never an unpublished inspection. The public page shows them under "检查结果".
     """
     from yanglao.institutions.supervision_queries import published_results
 
@@ -80,6 +78,64 @@ def public_inspection_results(institution: Institution) -> list[PublicInspection
         )
         for r in published_results(institution)[:5]
     ]
+
+
+# --- 双随机一公开: the draws, for anyone to re-run (spotcheck.draw) -----------------------------
+
+
+def draws(today: date) -> list[dict[str, Any]]:
+    """Published draws, newest first (at most 50): the plan, its ratio and 文号, the seed, how
+    many homes were candidates and the names of those drawn (their results are public too);
+    inspectors only as counts and opaque ids (no personal data)."""
+    from yanglao.institutions.supervision_queries import public_draws
+
+    found = list(public_draws(today)[:50])
+    drawn = {d.pk: [t["home"] for t in d.result.get("tasks", [])] for d in found}
+    names = {
+        str(k): v
+        for k, v in Institution.objects.filter(
+            public_id__in=[h for hs in drawn.values() for h in hs]
+        ).values_list("public_id", "name")
+    }
+    return [
+        {
+            "id": str(d.public_id),
+            "plan": d.plan.name,
+            "region": d.region.name,
+            "year": d.plan.year,
+            "ratio": f"{(d.ratio * 100).normalize():f}%",
+            "document": d.plan.ratio_document,
+            "unconfirmed": d.plan.ratio_unconfirmed,
+            "seed": d.seed,
+            "drawn_at": d.drawn_at,
+            "candidates": len(d.homes),
+            "inspectors": len(d.inspectors),
+            "tasks": len(d.result.get("tasks", [])),
+            "unstaffed": len(d.result.get("unstaffed", [])),
+            "drawn": sorted(names.get(h, h) for h in drawn[d.pk]),
+        }
+        for d in found
+    ]
+
+
+def draw_document(public_id: UUID | str, today: date) -> dict[str, Any] | None:
+    """Every input and the result of a published draw (None if not published): what
+    `POST /api/v1/inspections/replay` or the steps in docs/institutions.md re-run. Drawn homes
+    carry their names (the published results name them too); inspectors are ids only."""
+    from yanglao.institutions.supervision_queries import draw_published, public_draws
+
+    d = public_draws(today).filter(public_id=public_id).first()
+    if d is None:
+        return None
+    drawn = [t["home"] for t in d.result.get("tasks", [])]
+    names = dict(Institution.objects.filter(public_id__in=drawn).values_list("public_id", "name"))
+    return {
+        "algorithm": "yanglao.institutions.spotcheck.draw v1",
+        "plan": {"name": d.plan.name, "year": d.plan.year, "region": d.region.name},
+        "ratio_document": d.plan.ratio_document,
+        **draw_published(d),
+        "drawn_homes": {str(k): v for k, v in names.items()},
+    }
 
 
 def listed() -> QuerySet[Institution]:

@@ -85,12 +85,10 @@ def liability_insurance_rate(region_code: str) -> Ratio:
     return Ratio(s["n"], s["d"])
 
 
-# --- indicators fed by the inspection module (issue 11 parts 5–6, another branch) ---------
+# --- indicators fed by the inspections (issue 11 parts 5–6) ---------------------------------
 #
-# The inspection tables are not on this branch. The two functions below are the contract the
-# inspection module fills at merge (the lead wires them, as public.public_inspection_results):
-# the signatures, the denominators and the region logic are settled here. Until then no
-# inspection is known: the numerator is 0 and, for rectifications, so is the denominator.
+# Read from the inspection tables (Inspection, Finding); statistics.queries groups the same
+# querysets by region for the catalogue (ins.inspection_coverage, ins.rectification_on_time).
 
 
 def inspected_homes(homes: QuerySet[Institution], year: int) -> QuerySet[Institution]:

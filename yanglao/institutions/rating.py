@@ -21,6 +21,7 @@ from django.utils import timezone
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import WRITE_RECORDS, require_scoped
+from yanglao.core.calendar import exceptions_from
 from yanglao.institutions import rating_catalog
 from yanglao.institutions import rating_rules as rr
 from yanglao.institutions.choices import FilingStatus, OperatingStatus
@@ -259,7 +260,10 @@ def rating_decide(
                     f"评定等级不能高于申请等级和评分达到的等级（{rr.LEVEL_LABELS[grant]}）",
                 )
             app.level, app.status = chosen, RatingStatus.PUBLICITY
-            app.publicity_from, app.publicity_until = today, rr.publicity_until(today)
+            app.publicity_from, app.publicity_until = (
+                today,
+                rr.publicity_until(today, exceptions_from(today)),
+            )
         else:
             if not note:
                 raise _fail("note", "不予通过的，请写明理由")

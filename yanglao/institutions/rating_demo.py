@@ -40,7 +40,11 @@ def load(out: Any, *, today: date) -> None:
             today=decided,
         )
         if certify:
-            rating.rating_certify(actor=officer, application=app, today=decided + timedelta(10))
+            # The day after the publicity (5 working days on the calendar: longer over a
+            # holiday such as 国庆).
+            assert app.publicity_until is not None
+            certified = app.publicity_until + timedelta(days=1)
+            rating.rating_certify(actor=officer, application=app, today=certified)
         done.append(f"{name}{'已评为' if certify else '公示'}{rr.LEVEL_LABELS[level]}")
     if done:
         out.write("等级评定演示：" + "；".join(done) + "。")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from yanglao.institutions.rules import add_working_days
+from yanglao.core.workdays import NO_EXCEPTIONS, add_working_days
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,10 @@ PUBLICITY_WORKING_DAYS = 5
 VALIDITY_YEARS = 3
 
 
-def publicity_until(start: date, holidays: Collection[date] = ()) -> date:
+def publicity_until(start: date, exceptions: Mapping[date, bool] = NO_EXCEPTIONS) -> date:
     """Last day of the publicity that starts on `start` (start counts as the first day when it
-    is a working day)."""
-    return add_working_days(start - timedelta(days=1), PUBLICITY_WORKING_DAYS, holidays)
+    is a working day; the calendar's holidays and 调休上班 weekends in `exceptions`)."""
+    return add_working_days(start - timedelta(days=1), PUBLICITY_WORKING_DAYS, exceptions)
 
 
 def valid_until(certified_on: date) -> date:

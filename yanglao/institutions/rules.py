@@ -3,10 +3,12 @@ shares. Table-tested at every boundary in tests/test_rules.py."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from yanglao.core.workdays import NO_EXCEPTIONS, add_working_days
 
 # GB 32100-2015 统一社会信用代码: 18 characters from 31 (no I, O, Z, S, V); the last is a check
 # character over the first 17 with these weights (mod 31).
@@ -56,24 +58,14 @@ def credit_code_errors(code: str) -> list[str]:
 
 
 # 养老机构管理办法 (民政部令第66号) art. 9 and local rules [S 随州 2021]: a home files within 10
-# working days after admitting its first resident. Working days skip weekends and the public
-# holidays the province lists (holidays are data: `holidays`; adjusted working weekends are
-# not modelled — UNCONFIRMED how each county counts them).
+# working days after admitting its first resident. Working days are Monday–Friday except the
+# calendar's exceptions (core.CalendarDay: public holidays and 调休上班 weekends, from the State
+# Council's yearly notice), passed in as `exceptions` (core.calendar.exceptions_from).
 FILING_WORKING_DAYS = 10
 
 
-def add_working_days(start: date, days: int, holidays: Collection[date] = ()) -> date:
-    """The date `days` working days after `start` (start itself not counted)."""
-    d, left = start, days
-    while left > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5 and d not in holidays:
-            left -= 1
-    return d
-
-
-def filing_due(first_admission: date, holidays: Collection[date] = ()) -> date:
-    return add_working_days(first_admission, FILING_WORKING_DAYS, holidays)
+def filing_due(first_admission: date, exceptions: Mapping[date, bool] = NO_EXCEPTIONS) -> date:
+    return add_working_days(first_admission, FILING_WORKING_DAYS, exceptions)
 
 
 @dataclass(frozen=True)

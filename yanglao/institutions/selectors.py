@@ -13,6 +13,7 @@ from django.http import Http404
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, scoped, user_ranges
+from yanglao.core.calendar import exceptions_for
 from yanglao.core.todo import Todo, counted
 from yanglao.institutions import rules, selectors_reports, supervision_queries
 from yanglao.institutions.choices import (
@@ -133,10 +134,12 @@ def for_action(*, user: User, today: date) -> list[Overdue]:
     licences."""
     out: list[Overdue] = []
     qs = institutions(user).filter(status=OperatingStatus.OPERATING).select_related("region")
-    for inst in qs.exclude(filing_status=FilingStatus.FILED).order_by("region_id", "name"):
+    unfiled = list(qs.exclude(filing_status=FilingStatus.FILED).order_by("region_id", "name"))
+    calendar = exceptions_for(i.first_admission_on for i in unfiled)  # one query for the list
+    for inst in unfiled:
         if inst.first_admission_on is None:
             continue  # not admitting anyone yet: nothing is due
-        due = rules.filing_due(inst.first_admission_on)
+        due = rules.filing_due(inst.first_admission_on, calendar)
         if due < today:
             out.append(Overdue(inst, due, f"已收住老人，逾期未备案（应于{due:%Y-%m-%d}前备案）"))
     for inst in qs.filter(licence_valid_until__lt=today).order_by("licence_valid_until"):

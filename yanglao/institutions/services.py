@@ -404,6 +404,10 @@ def bed_add(*, actor: User, institution: Institution, room: str, number: str, ki
     return bed
 
 
+# A monthly fee item at or above this is a typing slip (a 10-digit amount field, 元).
+MAX_MONTHLY_FEE = Decimal(1_000_000)
+
+
 def resident_admit(
     *,
     actor: User,
@@ -412,7 +416,9 @@ def resident_admit(
     bed: Bed | None,
     start: date,
     contract_to: date | None = None,
-    monthly_fee: Decimal | None = None,
+    bed_fee: Decimal | None = None,
+    care_fee: Decimal | None = None,
+    meal_fee: Decimal | None = None,
     care_grade: str = "",
     today: date | None = None,
 ) -> Residency:
@@ -425,8 +431,11 @@ def resident_admit(
         errors["start"] = ["入住日期不能晚于今天"]
     if contract_to is not None and contract_to < start:
         errors["contract_to"] = ["合同截止日期不能早于入住日期"]
-    if monthly_fee is not None and monthly_fee < 0:
-        errors["monthly_fee"] = ["月收费不能为负数"]
+    fees = {"bed_fee": bed_fee, "care_fee": care_fee, "meal_fee": meal_fee}
+    for key, fee in fees.items():
+        if fee is not None and not 0 <= fee < MAX_MONTHLY_FEE:
+            errors[key] = [f"收费应在0到{MAX_MONTHLY_FEE:,}元之间"]
+    given = [f for f in fees.values() if f is not None]
     person = Person.objects.filter(id_number_hash=crypto.lookup_hash(number)).first()
     if person is None:
         # Never disclose whether the number is on the ledger elsewhere.
@@ -454,7 +463,8 @@ def resident_admit(
             start=start,
             contract_from=start,
             contract_to=contract_to,
-            monthly_fee=monthly_fee,
+            **fees,
+            monthly_fee=sum(given, Decimal(0)) if given else None,
             # The care grade comes from the latest confirmed ability assessment unless given
             # (issue 11 part 2: "care grade from their assessment").
             care_grade=_clean_text(care_grade)[:32] or _assessed_grade(person),

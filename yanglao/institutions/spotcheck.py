@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
-from yanglao.institutions.rules import add_working_days
+from yanglao.core.workdays import NO_EXCEPTIONS, add_working_days
 
 # 企业信息公示暂行条例 art. 7 (as applied to 双随机 results, supply-side §3.4): inspection
 # results are published within 20 working days of being made.
@@ -134,16 +134,20 @@ def draw(data: DrawInput) -> DrawResult:
     return DrawResult(k, tuple(tasks), tuple(unstaffed))
 
 
-def publish_due(inspected_on: date, holidays: Collection[date] = ()) -> date:
-    """The last day to publish a result: 20 working days after the inspection."""
-    return add_working_days(inspected_on, PUBLISH_WORKING_DAYS, holidays)
+def publish_due(inspected_on: date, exceptions: Mapping[date, bool] = NO_EXCEPTIONS) -> date:
+    """The last day to publish a result: 20 working days after the inspection (the calendar's
+    holidays and 调休上班 weekends in `exceptions`)."""
+    return add_working_days(inspected_on, PUBLISH_WORKING_DAYS, exceptions)
 
 
 def publication_late(
-    inspected_on: date, published_on: date | None, today: date, holidays: Collection[date] = ()
+    inspected_on: date,
+    published_on: date | None,
+    today: date,
+    exceptions: Mapping[date, bool] = NO_EXCEPTIONS,
 ) -> bool:
     """Published after the due day, or still unpublished once it has passed."""
-    due = publish_due(inspected_on, holidays)
+    due = publish_due(inspected_on, exceptions)
     return (published_on or today) > due
 
 

@@ -24,6 +24,7 @@ from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
 from yanglao.accounts.scoping import WRITE_RECORDS, in_scope, require_scoped
 from yanglao.core.audit import audit
+from yanglao.core.calendar import exceptions_from
 from yanglao.core.photos import decode_photo
 from yanglao.institutions import checklists, spotcheck
 from yanglao.institutions.choices import OperatingStatus
@@ -716,7 +717,7 @@ def result_publish(*, actor: User, task: SpotCheckTask, today: date | None = Non
         locked.published_on = today
         locked.conclusion = conclusion_for(locked)
         locked.save(update_fields=["status", "published_on", "conclusion"])
-        due = spotcheck.publish_due(locked.inspected_on)
+        due = spotcheck.publish_due(locked.inspected_on, exceptions_from(locked.inspected_on))
         _audit(
             actor,
             Action.PUBLISH,

@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap
 from yanglao.accounts.scoping import READ_RECORDS, in_scope, scoped
+from yanglao.core.calendar import exceptions_for
 from yanglao.institutions import spotcheck
 from yanglao.institutions.choices import OperatingStatus
 from yanglao.institutions.models import (
@@ -117,6 +118,21 @@ def draw_get(*, user: User, public_id: UUID | str) -> Draw:
     return _one(scoped(Draw.objects.select_related("plan"), user, READ_RECORDS), public_id)
 
 
+def public_draws(today: date) -> QuerySet[Draw]:
+    """Draws open to the public (双随机一公开): a draw is published once every task it made
+    has its result published, or once its plan's year is over — not before, so that the homes
+    drawn are not told in advance of the inspection (our reading; 待核实 how Jilin times it).
+    Officers see a draw and its JSON from the moment it is made (plan page)."""
+    unpublished = SpotCheckTask.objects.filter(plan=OuterRef("plan")).exclude(
+        status=TaskStatus.PUBLISHED
+    )
+    return (
+        Draw.objects.select_related("plan", "region")
+        .filter(Q(plan__year__lt=today.year) | ~Exists(unpublished))
+        .order_by("-drawn_at", "-id")
+    )
+
+
 def draw_published(d: Draw) -> dict[str, Any]:
     """Every input of spotcheck.draw and its result, as published with the draw."""
     return {
@@ -171,11 +187,13 @@ def late_publications(*, user: User, today: date) -> list[LateResult]:
     if not user.can(Cap.INSPECTION_MANAGE):
         return []
     out = []
-    qs = tasks(user).filter(inspected_on__isnull=False).order_by("inspected_on", "id")
+    qs = list(tasks(user).filter(inspected_on__isnull=False).order_by("inspected_on", "id"))
+    calendar = exceptions_for(t.inspected_on for t in qs)  # one query for the whole list
     for t in qs:
         assert t.inspected_on is not None
-        if spotcheck.publication_late(t.inspected_on, t.published_on, today):
-            out.append(LateResult(t, spotcheck.publish_due(t.inspected_on), t.published_on))
+        due = spotcheck.publish_due(t.inspected_on, calendar)
+        if (t.published_on or today) > due:
+            out.append(LateResult(t, due, t.published_on))
     return out
 
 

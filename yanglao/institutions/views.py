@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yanglao.accounts.models import User
 from yanglao.accounts.roles import Cap, Role
+from yanglao.core.calendar import exceptions_from
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.institutions import rules, selectors, services
 from yanglao.institutions.choices import (
@@ -141,7 +142,11 @@ def detail(request: AuthedRequest, institution_id: UUID) -> HttpResponse:
     can_operate = can_manage or inst.operators.filter(pk=user.pk).exists()
     today = timezone.localdate()
     beds = rules.Beds(inst.beds_total, inst.beds_nursing, inst.beds_dementia, inst.beds_daycare)
-    due = rules.filing_due(inst.first_admission_on) if inst.first_admission_on else None
+    due = (
+        rules.filing_due(inst.first_admission_on, exceptions_from(inst.first_admission_on))
+        if inst.first_admission_on
+        else None
+    )
     ctx = {
         "inst": inst,
         "nursing_share": rules.share(beds.nursing, beds.total),

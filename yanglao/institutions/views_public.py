@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -53,3 +53,23 @@ def detail(request: HttpRequest, institution_id: UUID) -> HttpResponse:
     if card is None:
         raise Http404
     return render(request, "institutions/public/detail.html", {"i": card})
+
+
+@require_safe
+@scope(public=True)
+def draws(request: HttpRequest) -> HttpResponse:
+    """双随机一公开: the published draws with their seeds, for anyone to re-run."""
+    return render(
+        request, "institutions/public/draws.html", {"draws": public.draws(timezone.localdate())}
+    )
+
+
+@require_safe
+@scope(public=True)
+def draw_json(request: HttpRequest, draw_id: UUID) -> JsonResponse:
+    doc = public.draw_document(draw_id, timezone.localdate())
+    if doc is None:
+        raise Http404
+    response = JsonResponse(doc, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="draw-{draw_id}.json"'
+    return response

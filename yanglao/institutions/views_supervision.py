@@ -19,10 +19,18 @@ from yanglao.accounts.models import User
 from yanglao.accounts.regionpicker import bind_regions
 from yanglao.accounts.roles import Cap
 from yanglao.core import offline as core_offline
+from yanglao.core.calendar import exceptions_from
 from yanglao.core.decorators import AuthedRequest, flash_errors, scope
 from yanglao.core.photos import photo_type
 from yanglao.core.sync import sync_response
-from yanglao.institutions import checklists, selectors, spotcheck, supervision, supervision_sync
+from yanglao.institutions import (
+    checklists,
+    selectors,
+    spotcheck,
+    supervision,
+    supervision_sync,
+)
+from yanglao.institutions import rating_rules as rr
 from yanglao.institutions import supervision_queries as q
 from yanglao.institutions.forms_supervision import (
     AnswerForm,
@@ -89,7 +97,11 @@ def task_detail(request: AuthedRequest, inspection_task_id: UUID) -> HttpRespons
         r.rows = [  # type: ignore[attr-defined]
             (ln, checklists.CLAUSES.get(ln.clause, (None, None))[1]) for ln in r.lines.all()
         ]
-    due = spotcheck.publish_due(task.inspected_on) if task.inspected_on else None
+    due = (
+        spotcheck.publish_due(task.inspected_on, exceptions_from(task.inspected_on))
+        if task.inspected_on
+        else None
+    )
     can_publish = task.status == TaskStatus.INSPECTED and (
         user.can(Cap.INSPECTION_MANAGE) or user.can(Cap.INSPECTION_DO)
     )
@@ -154,8 +166,21 @@ def finding_detail(request: AuthedRequest, finding_id: UUID) -> HttpResponse:
         "answer_form": AnswerForm() if can_answer else None,
         "recheck_form": RecheckForm() if can_recheck else None,
         "today": timezone.localdate(),
+        # GB/T 37276 等级评定: a serious finding may cost the home one level; the officer who
+        # confirms it decides (institutions.rating.rating_downgrade), not the inspector.
+        "downgrade_level": _downgradable(user, finding),
     }
     return render(request, "institutions/inspections/finding.html", ctx)
+
+
+def _downgradable(user: User, finding: Finding) -> str:
+    """The label of the home's level in force when the user may downgrade it for this serious
+    finding, else ""."""
+    inst = finding.institution
+    level = rr.in_force(inst.rating, inst.rating_valid_until, timezone.localdate())
+    if not (finding.serious and level and user.can(Cap.INSTITUTION_MANAGE)):
+        return ""
+    return rr.LEVEL_LABELS[level]
 
 
 def _back(finding: Finding) -> HttpResponse:

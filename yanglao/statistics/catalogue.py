@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from yanglao.statistics import (
     queries,
+    queries_institutions,  # noqa: F401 (registers the ins.report_* query)
     queries_services,  # noqa: F401 (registers the svc.* queries)
 )
 
@@ -62,6 +63,10 @@ class Indicator:
     money: bool = False  # numerator stored in 分, shown in 元
     people: bool = True  # counts people (small numbers are suppressed in public)
     public: bool = True  # in the public bulletin
+    # Counts of what happened in the month (visits made, money paid, people found): a
+    # quarterly bulletin adds the three months' numerators and denominators. Otherwise a
+    # state at the month's end (people, beds, lists), which a quarter takes from its last month.
+    flow: bool = False
     tags: tuple[str, ...] = field(default=())
 
     @property
@@ -130,6 +135,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         breakdowns=("cat",),
         source="巡访记录",
         target=VISIT_TARGET,
+        flow=True,
     ),
     Indicator(
         "visit.records",
@@ -142,6 +148,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         breakdowns=("method",),
         source="巡访记录",
         people=False,
+        flow=True,
     ),
     Indicator(
         "asm.done",
@@ -153,6 +160,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "已确认的评估",
         breakdowns=("grade",),
         source="老年人能力评估（GB/T 42195-2022）",
+        flow=True,
     ),
     Indicator(
         "asm.overdue",
@@ -177,6 +185,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "享受待遇",
         breakdowns=("item",),
         source="基本养老服务清单 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ben.amount",
@@ -190,6 +199,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         source="发放名册",
         money=True,
         people=False,
+        flow=True,
     ),
     Indicator(
         "ben.gap_found",
@@ -201,6 +211,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "新发现人次",
         breakdowns=("item",),
         source="应保尽保排查",
+        flow=True,
     ),
     Indicator(
         "ben.gap_open",
@@ -214,6 +225,18 @@ CATALOGUE: tuple[Indicator, ...] = (
         source="应保尽保排查",
     ),
     Indicator(
+        "ben.gap_closed",
+        "应保未保销号",
+        "benefits",
+        "本月出应保未保名单的人次中，因已申请或已享受该项目而销号的（不再符合条件出名单的不计）。",
+        "benefit_gaps",
+        "人次",
+        "已申请或已享受而销号",
+        breakdowns=("item",),
+        source="应保尽保排查",
+        flow=True,
+    ),
+    Indicator(
         "ben.new_recipients",
         "新纳入保障人次",
         "benefits",
@@ -223,6 +246,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "新增待遇",
         breakdowns=("item",),
         source="基本养老服务清单 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ben.stops",
@@ -234,6 +258,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "停发待遇",
         breakdowns=("reason",),
         source="复核任务 · 待遇",
+        flow=True,
     ),
     Indicator(
         "ins.homes",
@@ -274,6 +299,31 @@ CATALOGUE: tuple[Indicator, ...] = (
         people=False,
     ),
     Indicator(
+        "ins.dementia_beds",
+        "失智照护床位",
+        "institutions",
+        "运营中的养老机构登记的失智照护床位数。长春市目标：2025年底不少于500张"
+        "（长春市养老服务规划 第20条，全市合计，区县无单独目标）。",
+        "institutions",
+        "张",
+        "失智照护床位",
+        source="养老机构登记备案",
+        people=False,
+    ),
+    Indicator(
+        "ins.liability_rate",
+        "综合责任保险投保率",
+        "institutions",
+        "运营中的养老机构中投保养老机构综合责任保险的比例。",
+        "institutions",
+        "%",
+        "投保综合责任保险的机构",
+        "运营中的养老机构",
+        factor=100,
+        source="养老机构登记备案",
+        people=False,
+    ),
+    Indicator(
         "ins.inspection_coverage",
         "养老机构现场检查覆盖率",
         "institutions",
@@ -302,6 +352,54 @@ CATALOGUE: tuple[Indicator, ...] = (
         frequency="年（按月累计）",
         people=False,
     ),
+    # Institutions' monthly reports (statistics.queries_institutions): the period shows the
+    # reports of the month before it (due by the 10th, after the statistics month closed).
+    Indicator(
+        "ins.report_homes",
+        "报送月报的养老机构",
+        "institutions",
+        "报送了上月运营月报的养老机构数（以下月报数字只含这些机构）。",
+        "institution_reports",
+        "家",
+        "报送上月月报的机构",
+        source="养老机构月报",
+        people=False,
+    ),
+    Indicator(
+        "ins.report_residents",
+        "养老机构在住老人（月报）",
+        "institutions",
+        "各机构上月月报的月末在住老人数，按能力等级（GB/T 42195-2022）分。",
+        "institution_reports",
+        "人",
+        "在住老人",
+        breakdowns=("care",),
+        source="养老机构月报",
+    ),
+    Indicator(
+        "ins.report_staff",
+        "养老机构工作人员（月报）",
+        "institutions",
+        "各机构上月月报的工作人员数，按岗位分。",
+        "institution_reports",
+        "人",
+        "工作人员",
+        breakdowns=("post",),
+        source="养老机构月报",
+        people=False,
+    ),
+    Indicator(
+        "ins.report_incidents",
+        "养老机构安全事件（月报）",
+        "institutions",
+        "各机构上月月报的安全事件次数，按类型（GB 38600-2019 九防、火灾、其他）分。",
+        "institution_reports",
+        "次",
+        "安全事件",
+        breakdowns=("incident",),
+        source="养老机构月报",
+        flow=True,
+    ),
     # Community services (yanglao.community): statistics.queries_services registers these.
     Indicator(
         "svc.delivered",
@@ -313,6 +411,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "服务人次",
         breakdowns=("kind",),
         source="社区居家养老服务记录",
+        flow=True,
     ),
     Indicator(
         "svc.meals",
@@ -324,6 +423,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "助餐份数",
         source="老年助餐服务记录",
         people=False,
+        flow=True,
     ),
     Indicator(
         "svc.homes_modified",

@@ -122,12 +122,24 @@ class BulletinStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+class BulletinKind(models.TextChoices):
+    MONTH = "month", "月报"
+    QUARTER = "quarter", "季报"
+
+
 class Bulletin(models.Model):
     """A monthly bulletin (统计月报) of one region, built from one frozen snapshot version and
     public only once an officer of that region's level or above has approved it."""
 
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    # A monthly bulletin's one version; a quarterly bulletin's last month (3, 6, 9 or 12).
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="bulletins")
+    kind = models.CharField(
+        "类型", max_length=8, choices=BulletinKind.choices, default=BulletinKind.MONTH
+    )
+    # Every snapshot version the figures come from, first month first (for a quarter the
+    # three months' frozen versions as they stood when the bulletin was drafted).
+    sources = models.JSONField("数据来源快照", default=list)
     title = models.CharField("标题", max_length=100)
     status = models.CharField(
         "状态", max_length=16, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
@@ -147,7 +159,7 @@ class Bulletin(models.Model):
         ordering = ["-snapshot__period", "region_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "snapshot"],
+                fields=["region", "snapshot", "kind"],
                 condition=~Q(status="withdrawn"),
                 name="bulletin_one_per_region_snapshot",
             )

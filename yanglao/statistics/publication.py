@@ -11,7 +11,9 @@ report); no font file ships with the project.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 
 from yanglao.core.dates import fmt_date, fmt_datetime
@@ -19,7 +21,7 @@ from yanglao.core.sheets import write_xlsx
 from yanglao.regions.models import Region
 from yanglao.statistics import catalogue, rules, selectors
 from yanglao.statistics.catalogue import Indicator
-from yanglao.statistics.models import Bulletin, Snapshot, SnapshotValue
+from yanglao.statistics.models import Bulletin, BulletinKind, Snapshot, SnapshotValue
 
 
 @dataclass
@@ -59,18 +61,40 @@ def source_line(snap: Snapshot) -> str:
     )
 
 
-def tables(region: Region, snap: Snapshot) -> Tables:
-    """The public indicators of every available theme at the region and each child."""
+def sources_line(snaps: Sequence[Snapshot]) -> str:
+    """Every version a bulletin's figures come from (one for a month, three for a quarter)."""
+    if len(snaps) == 1:
+        return source_line(snaps[0])
+    parts = "、".join(f"{s.period:%Y-%m} 第{s.version}版" for s in snaps)
+    return f"数据来源：统计快照 {parts}（各月已冻结；期末数取最后一个月，当月发生数按三个月合计）"
+
+
+def tables(region: Region, snap: Snapshot, earlier: Sequence[Snapshot] = ()) -> Tables:
+    """The public indicators of every available theme at the region and each child. With
+    `earlier` months (a quarter's first two), an indicator of what happened in a month (flow)
+    adds every month's numerator and denominator; a state at the month's end is the last
+    month's."""
     kids = selectors.children_of(region)
     nodes = [region, *kids]
     inds = [i for i in catalogue.CATALOGUE if i.public and i.available]
+    flows = {i.code for i in inds if i.flow}
     rows = SnapshotValue.objects.filter(
-        snapshot=snap,
+        snapshot__in=[snap, *earlier],
         indicator__in=[i.code for i in inds],
         region_code__in=[n.code for n in nodes],
         breakdown="",
-    ).values_list("indicator", "region_code", "numerator", "denominator")
-    cells = {(i, r): (n, d) for i, r, n, d in rows}
+    ).values_list("snapshot_id", "indicator", "region_code", "numerator", "denominator")
+    cells: dict[tuple[str, str], tuple[int | None, int | None]] = {}
+    for sid, i, r, num, den in rows:
+        if sid != snap.pk and i not in flows:
+            continue  # a state: the last month's only
+        n: int | None = num
+        d: int | None = den
+        if (i, r) in cells and i in flows:
+            n0, d0 = cells[(i, r)]
+            n = (n0 or 0) + (num or 0)
+            d = None if den is None and d0 is None else (d0 or 0) + (den or 0)
+        cells[(i, r)] = (n, d)
     sections = []
     for theme, label in catalogue.THEMES.items():
         lines = []
@@ -83,17 +107,33 @@ def tables(region: Region, snap: Snapshot) -> Tables:
         if lines:
             sections.append(Section(label, lines))
     names = [region.name, *((k.short_name or k.name) for k in kids)]
-    return Tables(region, names, sections, source_line(snap))
+    return Tables(region, names, sections, sources_line([*earlier, snap]))
 
 
-def title_of(region: Region, snap: Snapshot) -> str:
+def bulletin_tables(bulletin: Bulletin) -> Tables:
+    earlier: list[Snapshot] = []
+    if bulletin.kind == BulletinKind.QUARTER:
+        by_id = Snapshot.objects.in_bulk(bulletin.sources)
+        earlier = [by_id[i] for i in bulletin.sources if i != bulletin.snapshot_id and i in by_id]
+    return tables(bulletin.region, bulletin.snapshot, earlier)
+
+
+def quarter_of(period: date) -> int:
+    return (period.month - 1) // 3 + 1
+
+
+def title_of(region: Region, snap: Snapshot, kind: str = BulletinKind.MONTH) -> str:
+    if kind == BulletinKind.QUARTER:
+        return (
+            f"{region.name}{snap.period.year}年第{quarter_of(snap.period)}季度基本养老服务统计季报"
+        )
     return f"{region.name}{snap.period.year}年{snap.period.month}月基本养老服务统计月报"
 
 
 def xlsx(bulletin: Bulletin) -> bytes:
     """One sheet: a row per indicator (its code traces the definition), a column per region;
     the last row names the snapshot version every figure comes from."""
-    t = tables(bulletin.region, bulletin.snapshot)
+    t = bulletin_tables(bulletin)
     header = ["类别", "指标", "指标代码", "单位", *t.columns, "口径"]
     rows = [
         [
@@ -109,7 +149,7 @@ def xlsx(bulletin: Bulletin) -> bytes:
     ]
     footer = [f"{bulletin.title}。{t.source}。涉及人数少于5人的数字以“<5”表示。"]
     out = BytesIO()
-    write_xlsx(out, header, rows, sheet_name="统计月报", footer=footer)
+    write_xlsx(out, header, rows, sheet_name=bulletin.get_kind_display(), footer=footer)
     return out.getvalue()
 
 
@@ -123,7 +163,7 @@ def pdf(bulletin: Bulletin) -> bytes:
     from yanglao.core.pdf_fonts import cjk_font
 
     font = cjk_font()
-    t = tables(bulletin.region, bulletin.snapshot)
+    t = bulletin_tables(bulletin)
     title = ParagraphStyle("t", fontName=font, fontSize=15, leading=20, spaceAfter=4)
     body = ParagraphStyle("b", fontName=font, fontSize=8, leading=11)
     small = ParagraphStyle("s", fontName=font, fontSize=7, leading=9)

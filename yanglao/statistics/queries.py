@@ -35,7 +35,13 @@ from yanglao.assessments.choices import Standard
 from yanglao.assessments.choices import Status as AssessmentStatus
 from yanglao.assessments.models import Assessment, AssessmentPolicy
 from yanglao.benefits.choices import RollStatus
-from yanglao.benefits.models import Candidate, Entitlement, RollLine
+from yanglao.benefits.models import (
+    Candidate,
+    CandidateClosure,
+    ClosureOutcome,
+    Entitlement,
+    RollLine,
+)
 from yanglao.institutions import queries as inst_queries
 from yanglao.institutions.models import Institution
 from yanglao.people.choices import AGE_BANDS, LifeStatus
@@ -325,6 +331,8 @@ def benefit_amounts(p: Period) -> Iterator[Row]:
 def benefit_gaps(p: Period) -> Iterator[Row]:
     """ben.gap_found: people the nightly 应保尽保 run first listed in the period, per item;
     ben.gap_open: people on the list on the day of computation (not yet applied);
+    ben.gap_closed: names the nightly run took off the list in the period because the person
+    applied or now holds the item (benefits.CandidateClosure; lapsed names are not counted);
     ben.new_recipients: entitlements starting in the period (the gaps closed, and new
     applications), per item."""
     found = (
@@ -336,6 +344,17 @@ def benefit_gaps(p: Period) -> Iterator[Row]:
     yield from _per_item("ben.gap_found", ((r["region_id"], r["item_code"], r["n"]) for r in found))
     listed = Candidate.objects.values("region_id", "item_code").annotate(n=Count("id")).order_by()
     yield from _per_item("ben.gap_open", ((r["region_id"], r["item_code"], r["n"]) for r in listed))
+    closed = (
+        CandidateClosure.objects.filter(
+            closed_on__gte=p.start, closed_on__lte=p.as_of, outcome=ClosureOutcome.APPLIED
+        )
+        .values("region_id", "item_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    yield from _per_item(
+        "ben.gap_closed", ((r["region_id"], r["item_code"], r["n"]) for r in closed)
+    )
     new = (
         Entitlement.objects.filter(start__gte=p.start, start__lte=p.end)
         .values("person__region_id", "item_code")
@@ -382,25 +401,38 @@ def _by_region(qs: QuerySet[Any], **agg: Any) -> dict[str, dict[str, int]]:
 @query("institutions")
 def institutions(p: Period) -> Iterator[Row]:
     """ins.homes and ins.beds (operating homes by ownership), ins.nursing_share (护理型床位
-    in 公办 and 公建民营 homes, institutions.queries.nursing_bed_share), ins.inspection_coverage
-    and ins.rectification_on_time for the period's year. Registers are current: a frozen
+    in 公办 and 公建民营 homes, institutions.queries.nursing_bed_share), ins.dementia_beds
+    (失智照护床位, institutions.queries.dementia_beds), ins.liability_rate (责任险投保率,
+    institutions.queries.liability_insurance_rate), ins.inspection_coverage and
+    ins.rectification_on_time for the period's year. Registers are current: a frozen
     version keeps the figures as they were when it was computed."""
     homes = _operating()
     kinds = (
         homes.values("region_id", "ownership")
-        .annotate(n=Count("id"), bed_sum=Sum("beds_total"))
+        .annotate(
+            n=Count("id"),
+            bed_sum=Sum("beds_total"),
+            dementia=Sum("beds_dementia"),
+            insured=Count("id", filter=Q(liability_insured=True)),
+        )
         .order_by()
     )
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # region → [homes, beds, dementia beds, insured homes]
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for r in kinds:
         region, own = r["region_id"], r["ownership"]
         yield Row("ins.homes", region, f"own:{own}", r["n"])
         yield Row("ins.beds", region, f"own:{own}", int(r["bed_sum"] or 0))
-        totals[region][0] += r["n"]
-        totals[region][1] += int(r["bed_sum"] or 0)
-    for region, (n, beds) in totals.items():
+        t = totals[region]
+        t[0] += r["n"]
+        t[1] += int(r["bed_sum"] or 0)
+        t[2] += int(r["dementia"] or 0)
+        t[3] += r["insured"]
+    for region, (n, beds, dementia, insured) in totals.items():
         yield Row("ins.homes", region, "", n)
         yield Row("ins.beds", region, "", beds)
+        yield Row("ins.dementia_beds", region, "", dementia)
+        yield Row("ins.liability_rate", region, "", insured, n)
     public = homes.filter(ownership__in=inst_queries.PUBLIC_OWNERSHIPS)
     for region, s in _by_region(public, n=Sum("beds_nursing"), d=Sum("beds_total")).items():
         yield Row("ins.nursing_share", region, "", s["n"], s["d"])

@@ -24,7 +24,7 @@ from yanglao.assessments import scoring
 from yanglao.benefits.choices import StopReason
 from yanglao.benefits.models import ServiceItem
 from yanglao.community.choices import ServiceCategory
-from yanglao.institutions.choices import Ownership
+from yanglao.institutions.choices import CareBucket, IncidentKind, Ownership, StaffPost
 from yanglao.people import groups
 from yanglao.people import selectors as people_selectors
 from yanglao.people.choices import AGE_BANDS, Category, Sex
@@ -101,6 +101,12 @@ def breakdown_label(key: str, items: dict[str, str] | None = None) -> str:
             return "其他" if value == "other" else str(StopReason(value).label)
         if dim == "own":
             return str(Ownership(value).label)
+        if dim == "care":
+            return str(CareBucket(value).label)
+        if dim == "post":
+            return str(StaffPost(value).label)
+        if dim == "incident":
+            return str(IncidentKind(value).label)
         if dim == "item":
             return (items if items is not None else _item_names()).get(value, f"清单项目{value}")
     except ValueError:
@@ -155,6 +161,8 @@ def rows_link(ind: Indicator, region: str, breakdown: str, snap: Snapshot, part:
         return url("visits:coverage", region=region, month=month)
     if code.startswith("asm."):
         return url("assessments:overview", region=region)
+    if code == "ben.gap_closed":
+        return url("benefits:applications", region=region, item=value, status="all")
     if code in ("ben.gap_found", "ben.gap_open"):
         new = "1" if code == "ben.gap_found" else ""
         return url("benefits:discovery", region=region, item=value, new=new)

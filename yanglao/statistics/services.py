@@ -16,8 +16,14 @@ from yanglao.accounts.scoping import READ_FIGURES, require_in_scope
 from yanglao.core.audit import audit
 from yanglao.regions import codes
 from yanglao.regions.models import Region
-from yanglao.statistics import publication
-from yanglao.statistics.models import Bulletin, BulletinStatus, Snapshot, SnapshotStatus
+from yanglao.statistics import publication, rules
+from yanglao.statistics.models import (
+    Bulletin,
+    BulletinKind,
+    BulletinStatus,
+    Snapshot,
+    SnapshotStatus,
+)
 
 PUBLISHING_LEVELS = (codes.PROVINCE, codes.CITY, codes.COUNTY)
 
@@ -28,13 +34,42 @@ class BulletinInvalid(Exception):
         self.errors = errors
 
 
-def bulletin_create(*, actor: User, region: Region, snapshot: Snapshot) -> Bulletin:
+def _quarter_sources(snapshot: Snapshot, errors: dict[str, list[str]]) -> list[int]:
+    """The latest frozen version of each month of the quarter ending with `snapshot`."""
+    if snapshot.period.month % 3:
+        errors.setdefault("period", []).append("季报请选择季度的最后一个月（3、6、9、12月）")
+        return []
+    ids = []
+    for back in (2, 1):
+        month = rules.add_months(snapshot.period, -back)
+        earlier = (
+            Snapshot.objects.filter(period=month, status=SnapshotStatus.FROZEN)
+            .order_by("-version")
+            .first()
+        )
+        if earlier is None:
+            errors.setdefault("period", []).append(
+                f"{month.year}年{month.month}月的统计快照尚未冻结，不能生成本季度季报"
+            )
+        else:
+            ids.append(earlier.pk)
+    return [*ids, snapshot.pk]
+
+
+def bulletin_create(
+    *, actor: User, region: Region, snapshot: Snapshot, kind: str = BulletinKind.MONTH
+) -> Bulletin:
     require_in_scope(actor, region.code, READ_FIGURES)
     errors: dict[str, list[str]] = {}
+    if kind not in BulletinKind.values:
+        errors.setdefault("kind", []).append("请选择月报或季报")
     if region.level not in PUBLISHING_LEVELS:
         errors.setdefault("region", []).append("统计月报由县（区）及以上民政部门发布")
     if snapshot.status != SnapshotStatus.FROZEN:
         errors.setdefault("period", []).append("只能用已结束并冻结的月份生成月报")
+    sources = [snapshot.pk]
+    if kind == BulletinKind.QUARTER and not errors:
+        sources = _quarter_sources(snapshot, errors)
     if errors:
         raise BulletinInvalid(errors)
     try:
@@ -42,7 +77,9 @@ def bulletin_create(*, actor: User, region: Region, snapshot: Snapshot) -> Bulle
             b = Bulletin.objects.create(
                 region=region,
                 snapshot=snapshot,
-                title=publication.title_of(region, snapshot),
+                kind=kind,
+                sources=sources,
+                title=publication.title_of(region, snapshot, kind),
                 created_by=actor,
             )
             audit(
@@ -52,10 +89,13 @@ def bulletin_create(*, actor: User, region: Region, snapshot: Snapshot) -> Bulle
                 object_id=str(b.pk),
                 object_label=b.title,
                 region_code=region.code,
-                changes={"版本": f"{snapshot.period:%Y-%m} 第{snapshot.version}版"},
+                changes={
+                    "类型": BulletinKind(kind).label,
+                    "版本": f"{snapshot.period:%Y-%m} 第{snapshot.version}版",
+                },
             )
     except IntegrityError as exc:
-        raise BulletinInvalid({"period": ["该月份该版本的月报已经生成"]}) from exc
+        raise BulletinInvalid({"period": ["该月份该版本的月报（季报）已经生成"]}) from exc
     return b
 
 

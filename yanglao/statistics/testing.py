@@ -22,8 +22,11 @@ than 12 months on 11-30). asm.done = 1 (grade 2); asm.overdue = 1 of 2 people as
 Benefits: P1 holds item "T1" since 2026-01 (recipient), P5 held "T1" from 2025-01 until 2026-11
 (stopped in November, reason death → not a November recipient); candidate P2 for "T2" first
 found 2026-11-03.
-Institutions: a public home in village A (100 beds, 70 nursing) and a private one in C (50 beds,
-10 nursing): homes 2, beds 150; 护理型床位占比 (public only) 70.0 %.
+Institutions: a public home in village A (100 beds, 70 nursing, 20 失智照护, insured) and a
+private one in C (50 beds, 10 nursing, 5 失智照护, not insured): homes 2, beds 150; 护理型床位占比
+(public only) 70.0 %; 失智照护床位 25; 责任险投保率 1/2. Monthly reports: the public home's
+October report (what the November period shows: 30 中度 + 10 重度 residents, 12 护理员 + 2 护士,
+跌倒 ×2 and 噎食 ×1) and a September one of the private home (not shown in November).
 """
 
 from __future__ import annotations
@@ -37,9 +40,9 @@ from yanglao.accounts.models import User
 from yanglao.assessments.choices import Reason, Standard, Status
 from yanglao.assessments.models import Assessment
 from yanglao.benefits.choices import StopReason
-from yanglao.benefits.models import Candidate, Entitlement
+from yanglao.benefits.models import Candidate, CandidateClosure, ClosureOutcome, Entitlement
 from yanglao.institutions.choices import OperatingStatus, Ownership, ProfitKind
-from yanglao.institutions.models import Institution
+from yanglao.institutions.models import Institution, MonthlyReport, ReportIncident
 from yanglao.people import services as people_services
 from yanglao.people.choices import Category, LifeStatus
 from yanglao.people.models import Person, PersonCategory
@@ -162,9 +165,22 @@ def build(actor: User) -> World:
         first_found=date(2026, 11, 3),
         last_seen=date(2026, 11, 30),
     )
-    for n, (village, own, beds, nursing) in enumerate(
-        ((a, Ownership.PUBLIC, 100, 70), (c, Ownership.PRIVATE, 50, 10))
+    # Names the nightly run took off the list in November: P1 applied for T2 (a gap closed),
+    # P3 no longer qualified (lapsed, not counted); October's closure is another month.
+    for pid, closed_on, outcome in (
+        ("P1", date(2026, 11, 12), ClosureOutcome.APPLIED),
+        ("P3", date(2026, 11, 13), ClosureOutcome.INELIGIBLE),
+        ("P1", date(2026, 10, 30), ClosureOutcome.APPLIED),
     ):
+        CandidateClosure.objects.create(
+            person=P[pid],
+            item_code="T2",
+            region_id=P[pid].region_id,
+            first_found=date(2026, 10, 1),
+            closed_on=closed_on,
+            outcome=outcome,
+        )
+    homes = [
         Institution.objects.create(
             credit_code=f"52220102MJ000000{n}X",
             name=f"测试养老院{n}",
@@ -175,6 +191,37 @@ def build(actor: User) -> World:
             address="幸福路1号",
             beds_total=beds,
             beds_nursing=nursing,
+            beds_dementia=dementia,
+            liability_insured=insured,
             status=OperatingStatus.OPERATING,
         )
+        for n, (village, own, beds, nursing, dementia, insured) in enumerate(
+            (
+                (a, Ownership.PUBLIC, 100, 70, 20, True),
+                (c, Ownership.PRIVATE, 50, 10, 5, False),
+            )
+        )
+    ]
+    october = MonthlyReport.objects.create(
+        institution=homes[0],
+        region_id=a,
+        month=date(2026, 10, 1),
+        due_on=date(2026, 11, 10),
+        filed_on=date(2026, 11, 6),
+        residents_moderate=30,
+        residents_severe=10,
+        staff_carer=12,
+        staff_nurse=2,
+    )
+    ReportIncident.objects.create(report=october, kind="fall", count=2)
+    ReportIncident.objects.create(report=october, kind="choking", count=1, serious=True)
+    MonthlyReport.objects.create(
+        institution=homes[1],
+        region_id=c,
+        month=date(2026, 9, 1),
+        due_on=date(2026, 10, 10),
+        filed_on=date(2026, 10, 9),
+        residents_intact=7,
+        staff_carer=3,
+    )
     return World(a, b, c, P)

@@ -25,6 +25,7 @@ from yanglao.regions.models import Region
 from yanglao.statistics import catalogue, publication, rules, scorecard, selectors, services, tasks
 from yanglao.statistics.models import (
     Bulletin,
+    BulletinKind,
     BulletinStatus,
     Snapshot,
     SnapshotChange,
@@ -262,7 +263,12 @@ def bulletins(request: AuthedRequest) -> HttpResponse:
             messages.error(request, "请选择区划和已冻结的统计月份")
         else:
             try:
-                b = services.bulletin_create(actor=request.user, region=region, snapshot=snap)
+                b = services.bulletin_create(
+                    actor=request.user,
+                    region=region,
+                    snapshot=snap,
+                    kind=request.POST.get("kind", BulletinKind.MONTH)[:8],
+                )
             except services.BulletinInvalid as exc:
                 flash_errors(request, exc.errors)
             else:
@@ -284,7 +290,7 @@ def bulletin(request: AuthedRequest, bulletin_id: int) -> HttpResponse:
     return render(
         request,
         "statistics/bulletin.html",
-        {"b": b, "t": publication.tables(b.region, b.snapshot), "public": False},
+        {"b": b, "t": publication.bulletin_tables(b), "public": False},
     )
 
 
@@ -365,7 +371,7 @@ def public_bulletin(request: AuthedRequest, bulletin_id: int) -> HttpResponse:
     return render(
         request,
         "statistics/bulletin.html",
-        {"b": b, "t": publication.tables(b.region, b.snapshot), "public": True},
+        {"b": b, "t": publication.bulletin_tables(b), "public": True},
     )
 
 

@@ -441,11 +441,13 @@ def coverage_people(request: AuthedRequest) -> HttpResponseBase:
     )
     if request.GET.get("format") == "xlsx":
         return _export_people(request, qs, node, month, category, visited)
-    paginator = Paginator(qs, PAGE)
-    # The count the coverage table already knows, not a count(*) re-checking every person.
-    paginator.count = selectors.coverage_people_count(
-        region=node, month=month, category=category, visited=visited
+    # The count the coverage table already knows (or, opened directly, a count that stops at
+    # 1,000), never a count(*) re-checking every person.
+    total, exact = selectors.coverage_people_total(
+        region=node, month=month, category=category, visited=visited, qs=qs
     )
+    rows: Any = selectors.CappedRows(qs, total, exact)  # Paginator needs count() and slices
+    paginator: Paginator[Person] = Paginator(rows, PAGE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

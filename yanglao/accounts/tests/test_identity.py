@@ -517,3 +517,45 @@ def test_unlock_shows_only_on_a_locked_account(admins, make_user) -> None:
     assert page.count("解除锁定") == 1 and "已锁定" in page
     c.post(f"/accounts/users/{locked.pk}/unlock/")
     assert "解除锁定" not in c.get("/accounts/users/?q=_worker").content.decode()
+
+
+# --- a new site: the first two security administrators ------------------------------------
+
+
+def test_accounts_init_creates_the_first_two_security_admins_then_refuses(
+    regions, tmp_path: Path
+) -> None:
+    from django.core.management.base import CommandError
+
+    secret = tmp_path / "password"
+    secret.write_text("Erste-Pass-2026\n", encoding="utf-8")
+    for name in ("sec_one", "sec_two"):
+        out = StringIO()
+        call_command("accounts_init", name, "--password-file", str(secret), stdout=out)
+        assert f"已创建安全管理员 {name}" in out.getvalue()
+    one = User.objects.get(username="sec_one")
+    assert one.role == Role.SECURITY_ADMIN and one.must_change_password
+    assert list(one.jurisdictions.values_list("region_id", "mode")) == [("220000000000", "stats")]
+    event = AuditEvent.objects.get(action="user.create", object_label="sec_one")
+    assert event.actor is None  # the operator, from the server's shell
+    # A third is refused: from now on accounts are created on the pages, with four eyes.
+    with pytest.raises(CommandError, match="已有 2 名安全管理员"):
+        call_command("accounts_init", "sec_three", "--password-file", str(secret))
+    assert not User.objects.filter(username="sec_three").exists()
+    # Weak passwords are refused like anywhere else.
+    User.objects.filter(username="sec_two").update(is_active=False)
+    secret.write_text("short\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("accounts_init", "sec_three", "--password-file", str(secret))
+    User.objects.filter(username="sec_two").update(is_active=True)
+
+    # The first login enrols the phone app, then the temporary password is changed.
+    c = Client()
+    r = password_step(c, "sec_one", "Erste-Pass-2026")
+    assert r["Location"] == "/accounts/login/enrol/"
+    page = c.get("/accounts/login/enrol/").content.decode()
+    secret_key = re.search(r'id="otp-secret">([A-Z2-7 ]+)<', page).group(1)  # type: ignore[union-attr]
+    c.post("/accounts/login/enrol/", {"code": code_for_secret(secret_key)})
+    assert logged_in(c)
+    r = c.get("/accounts/users/")  # a temporary password: changed before anything else
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/password/")

@@ -782,6 +782,32 @@ def _walk_alarm(county: User, person: Person) -> str:
     return str(alarm_for(county, person).public_id)
 
 
+def _bound_outsiders(officer_b: User, make_user: Callable[..., Any]) -> dict[str, User]:
+    """An operator bound to a 船营区 home and an inspector with a drawn task there: bound
+    users of another county (their own objects exist, so an empty scope proves nothing)."""
+    from yanglao.institutions import services as inst_services
+    from yanglao.institutions import supervision
+    from yanglao.institutions.tests.conftest import credit_code, institution_input
+
+    theirs = inst_services.institution_register(
+        actor=officer_b,
+        data=institution_input(62, "220204001001", credit_code=credit_code(62, area="220204")),
+    )
+    operator = make_user("institution_operator", "220204", mode="stats")
+    inst_services.operator_bind(actor=officer_b, institution=theirs, user=operator)
+    inspectors = [make_user("inspector", "220204", mode="stats") for _ in range(2)]
+    for u in inspectors:
+        supervision.inspector_add(
+            actor=officer_b, user=u, organisation="civil", region_code="220204"
+        )
+    plan = supervision.plan_create(
+        actor=officer_b,
+        data=supervision.PlanInput("220204", 2026, "船营区抽查", "1", "测试", ["YL-02"]),
+    )
+    assert supervision.draw_run(actor=officer_b, plan=plan).tasks.filter(institution=theirs)
+    return {"operator": operator, "inspector": inspectors[0]}
+
+
 def test_every_operation_refuses_other_county(
     officer_a: User,
     officer_b: User,
@@ -826,7 +852,7 @@ def test_every_operation_refuses_other_county(
     )
     # 双随机: a drawn plan with an inspected task and a finding, and a plan not drawn yet.
     from yanglao.institutions import supervision
-    from yanglao.institutions.tests.supervision_world import inspect, make_supervision
+    from yanglao.institutions.tests.supervision_world import inspect, make_supervision, payload
 
     settings.MEDIA_ROOT = tmp_path
     sup = make_supervision(officer_a, make_user)
@@ -892,7 +918,8 @@ def test_every_operation_refuses_other_county(
         "rating_decision": {"approve": True, "note": "同意"},
         "draw_create": {},
         "draw_replay": {"seed": "s", "ratio": "5%", "homes": ["a"], "inspectors": ["x", "y"]},
-        "records_upload": {"records": []},
+        # An inspection of 220102's task: an inspector of another county is refused.
+        "records_upload": {"records": [payload(task)]},
         "finding_answer": {"note": "越权答复"},
         "finding_recheck": {"close": True},
         "feedback_create": {
@@ -955,13 +982,41 @@ def test_every_operation_refuses_other_county(
             )
             yield method, filled + (query if method == "GET" and not names else ""), body or ""
 
-    outsider = api_client(officer_b)
-    walked = 0
-    for method, url, body in calls(outsider=True):
-        r = outsider.call(method, url, body or None)
-        assert r.status_code in (403, 404), f"{method} {url} -> {r.status_code}"
-        walked += 1
-    assert walked >= 5
+    # The outsiders: 220204's officer (a region), and the users bound to objects instead
+    # (DESIGN "Scopes"): an operator bound to a 220204 home, an inspector assigned a task
+    # there. Each walks every operation on 220102's objects and gets 403 or 404.
+    outsiders = {"officer": officer_b, **_bound_outsiders(officer_b, make_user)}
+    for who, user in outsiders.items():
+        outsider = api_client(user)
+        walked = 0
+        for method, url, body in calls(outsider=True):
+            r = outsider.call(method, url, body or None)
+            walked += 1
+            if (
+                who != "officer"
+                and method == "GET"
+                and url.endswith(query)
+                and r.status_code == 200
+            ):
+                # A bound user has no jurisdiction to leave: a list under 220102 is
+                # simply empty for them (institutions.selectors, supervision_queries.in_region).
+                data = r.json()
+                rows = data.get("results", data) if isinstance(data, dict) else data
+                assert rows == [], f"{who}: {method} {url} -> {data}"
+                assert not any(v in r.content.decode() for v in path_values.values() if len(v) > 6)
+                continue
+            if who != "officer" and method == "POST" and url.endswith("/records"):
+                # A batch upload answers per record: the foreign task's record is refused.
+                results = r.json()["results"] if r.status_code == 200 else []
+                assert all(x["status"] == "rejected" for x in results), (who, url, results)
+                continue
+            assert r.status_code in (403, 404), f"{who}: {method} {url} -> {r.status_code}"
+        assert walked >= 5
+    from yanglao.institutions.models import Finding
+
+    finding = Finding.objects.get(public_id=path_values["finding_id"])
+    assert finding.status == "open" and not finding.steps.exists()
+    assert task.inspections.count() == 1  # the foreign inspector's upload was refused
     target.refresh_from_db()
     assert target.name == NAMES[0] and target.version == 1
     assert Person.objects.filter(region__code__startswith="220204").count() == 0

@@ -1,4 +1,4 @@
-"""Schemathesis against /api/openapi.json (issue 15): every operation, as two roles, bounded
+"""Schemathesis against /api/openapi.json (issue 15): every operation, as three roles, bounded
 (20 examples per operation, derandomised), answers no 5xx and only status codes it documents."""
 
 from __future__ import annotations
@@ -58,6 +58,16 @@ def worker_bearer(regions, make_user, token_for: Callable[[Any], str]) -> dict[s
     return _bearer(token_for(make_user(Role.VISIT_WORKER, "220102001001")))
 
 
+@pytest.fixture
+def auditor_bearer(regions, make_user, token_for: Callable[[Any], str]) -> dict[str, str]:
+    # No data access at all (三权分立): every data operation must answer a documented 403.
+    bearer = _bearer(token_for(make_user(Role.AUDITOR, "22", mode="stats")))
+    from django.test import Client
+
+    assert Client().get("/api/v1/persons", headers=bearer).status_code == 403  # not 401
+    return bearer
+
+
 BOUNDED = settings(
     max_examples=20, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
 )
@@ -76,6 +86,13 @@ def test_api_as_county_officer(case: Any, officer_bearer: dict[str, str]) -> Non
 def test_api_as_village_worker(case: Any, worker_bearer: dict[str, str]) -> None:
     with _keep_the_test_connection():
         case.call_and_validate(headers=worker_bearer, checks=CHECKS)
+
+
+@schema.parametrize()
+@BOUNDED
+def test_api_as_auditor(case: Any, auditor_bearer: dict[str, str]) -> None:
+    with _keep_the_test_connection():
+        case.call_and_validate(headers=auditor_bearer, checks=CHECKS)
 
 
 def test_the_document_tested_is_the_one_served(client) -> None:

@@ -33,6 +33,25 @@ def test_markup_sets_missing_characters_in_the_fallback_font() -> None:
     assert pdf.markup("\U0010fffd") == "[U+10FFFD]"
 
 
+def test_without_the_truetype_fonts_the_cid_font_prints_and_ext_b_shows_its_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server without fonts-wqy-zenhei / fonts-babelstone-han: the built-in CID font (BMP),
+    and each character beyond it printed as its code, not a crash."""
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(pdf, "FALLBACK_CANDIDATES", ())
+    monkeypatch.delenv("YANGLAO_PDF_FONT", raising=False)
+    monkeypatch.delenv("YANGLAO_PDF_FALLBACK_FONT", raising=False)
+    pdf.cjk_font.cache_clear()
+    pdf.fonts.cache_clear()
+    try:
+        assert pdf.fonts() == (pdf.CID_FONT, None, frozenset())
+        assert pdf.markup("王〇<𠀀") == "王〇&lt;[U+20000]"
+    finally:
+        pdf.cjk_font.cache_clear()
+        pdf.fonts.cache_clear()
+
+
 @pytest.mark.skipif(
     not any(os.path.exists(f) for f in pdf.FALLBACK_CANDIDATES) and os.environ.get("CI") != "true",
     reason="no Ext. B font installed (CI installs fonts-babelstone-han)",

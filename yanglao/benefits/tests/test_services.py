@@ -17,6 +17,8 @@ from yanglao.benefits.choices import AppStatus, LineKind, RefusalReason, TaskKin
 from yanglao.benefits.models import (
     Application,
     Candidate,
+    CandidateClosure,
+    ClosureOutcome,
     Decision,
     Entitlement,
     ReviewTask,
@@ -476,6 +478,7 @@ def test_nightly_discovery_per_village_and_idempotent(
     worker: Any,
     township: Any,
     county_officer: Any,
+    make_user: Callable[..., Any],
 ) -> None:
     old = make_person(date(1940, 5, 1), name="甲")
     young = make_person(date(1950, 5, 1), name="乙")
@@ -491,6 +494,27 @@ def test_nightly_discovery_per_village_and_idempotent(
     services.nightly(on=date(2026, 11, 21))
     assert not Candidate.objects.filter(item_code="N06", person=old).exists()
     assert Candidate.objects.get(item_code="N06", person=other).first_found == on
+    # ... and the run keeps why the name left the list: a gap closed (statistics)
+    closed = CandidateClosure.objects.get(item_code="N06", person=old)
+    assert (closed.outcome, closed.closed_on, closed.first_found) == (
+        ClosureOutcome.APPLIED,
+        date(2026, 11, 21),
+        on,
+    )
+    assert closed.region_id == old.region_id
+    # a name that no longer qualifies (died) lapses: kept, but not as a gap closed
+    people_services.person_record_death(
+        actor=make_user(Role.COUNTY_OFFICER, "220204"),
+        person=other,
+        on=date(2026, 11, 21),
+        reason="病故",
+        expected_version=Person.objects.get(pk=other.pk).version,
+    )
+    services.nightly(on=date(2026, 11, 22))
+    lapsed = CandidateClosure.objects.get(item_code="N06", person=other)
+    assert lapsed.outcome == ClosureOutcome.INELIGIBLE
+    services.nightly(on=date(2026, 11, 22))  # idempotent: nothing closes twice
+    assert CandidateClosure.objects.filter(item_code="N06").count() == 2
     # items with a manual condition never enter discovery
     assert not Candidate.objects.filter(item_code__in=["N01", "N09", "N10", "N14", "N16"]).exists()
 

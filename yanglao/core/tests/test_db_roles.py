@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,13 @@ def _yanglao(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def fresh() -> Iterator[dict[str, str]]:
+    with fresh_database() as names:
+        yield names
+
+
+@contextmanager
+def fresh_database() -> Iterator[dict[str, str]]:
+    """A new empty database and the names of its owner and app roles (not yet created)."""
     import psycopg
 
     tag = uuid.uuid4().hex[:8]

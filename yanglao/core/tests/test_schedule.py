@@ -34,6 +34,7 @@ NOT_PERIODIC = {
     "keys_rotate",
     "worker",
     "audit_export",  # its destination is the deployment's: a cron line in docs/audit-log.md
+    "accounts_init",  # once, on a new site (docs/deployment.md §5)
 }
 
 

@@ -7,6 +7,7 @@ import struct
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
@@ -56,7 +57,7 @@ def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheets, "XLSX_MAX_CELLS", 200_000)
 
 
-def _open(tmp_path: Path, data: bytes, **kw: int) -> list[list[str]]:
+def _open(tmp_path: Path, data: bytes, **kw: Any) -> list[list[str]]:
     path = tmp_path / "upload.xlsx"
     path.write_bytes(data)
     return list(sheets.open_table(path, "upload.xlsx", **kw).rows)
@@ -125,3 +126,58 @@ def test_head_copy_keeps_header_and_merges_but_not_the_rest(tmp_path, monkeypatc
     assert parsed and max(parsed) < len(data) / 5  # only the cut copy (+ shared strings)
     full = list(sheets.open_table(path, "big.xlsx").rows)
     assert len(full) == 20_001 and full[-1][0] == "人20000"
+
+
+def test_cells_with_a_namespace_prefix_are_counted_too(small_limits, tmp_path) -> None:
+    """`<x:c>` cells (a prefixed SpreadsheetML namespace) count as much as plain `<c>` ones."""
+    cell = b'<x:c t="inlineStr"><x:is><x:t>aaaaaaaaaaaaaaaa</x:t></x:is></x:c>'
+    row = b"<x:row>" + cell * 1000 + b"</x:row>"
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet '
+        b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<x:dimension ref="A1"/><x:sheetData>' + row * 300 + b"</x:sheetData></x:worksheet>"
+    )
+    with pytest.raises(sheets.SheetError, match="超过 200,000 个单元格"):
+        _open(tmp_path, _replace_sheet(_workbook(), xml))
+    plain = b"<row>" + b"<c/><c>" * 10 + b"<c\n r='A1'><v>1</v></c><col/><cfRule/></row>"
+    assert sheets._count_cells(plain) == len(sheets._CELL.findall(plain)) == 21
+    assert sheets._count_cells(row) == len(sheets._CELL.findall(row)) == 1000
+
+
+def test_head_copy_keeps_only_the_shared_strings_the_header_uses(tmp_path) -> None:
+    """Excel keeps most of a ledger's text (names, ID numbers, addresses) in one shared-string
+    table; the header copy drops the entries after the last one its rows use, never
+    renumbering them, so the header reads the same however the strings are ordered."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("台账")
+    for r in range(20_000, 2, -1):  # the body first: its strings get the low numbers
+        sheet.write_row(r, 0, [f"人{r}", f"22010219480305{r:04d}"[:18], f"华阳社区{r}号"])
+    sheet.merge_range(0, 0, 0, 2, "南岭街道老年人台账")
+    sheet.write_row(1, 0, ["姓名", "身份证号码", "住址"])
+    sheet.write_row(2, 0, ["人2", "x", 3])
+    book.close()
+    data = buf.getvalue()
+    path = tmp_path / "late.xlsx"
+    path.write_bytes(data)
+    head = list(sheets.open_table(path, "late.xlsx", head_rows=15).rows)
+    full = list(sheets.open_table(path, "late.xlsx").rows)
+    assert head == full[:15]
+    assert head[:3] == [["南岭街道老年人台账"], ["姓名", "身份证号码", "住址"], ["人2", "x", "3"]]
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("台账")
+    sheet.write_row(0, 0, ["姓名", "身份证号码", "住址"])  # the usual order: header first
+    for r in range(1, 20_000):
+        sheet.write_row(r, 0, [f"人{r}", f"22010219480305{r:04d}"[:18], f"华阳社区{r}号"])
+    book.close()
+    path.write_bytes(buf.getvalue())
+    copy = tmp_path / "head.xlsx"
+    sheets.check_xlsx(path, head_rows=15, head_copy=copy)
+    with zipfile.ZipFile(copy) as z:
+        strings = z.read("xl/sharedStrings.xml")
+    assert strings.count(b"<si>") == 3 + 14 * 3 and strings.endswith(b"</sst>")
+    head = list(sheets.open_table(path, "ordered.xlsx", head_rows=15).rows)
+    assert head == list(sheets.open_table(path, "ordered.xlsx").rows)[:15]
+    assert head[14] == ["人14", "22010219480305" + "0014", "华阳社区14号"]

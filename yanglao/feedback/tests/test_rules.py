@@ -24,7 +24,7 @@ def test_answer_due_counts_working_days(submitted: date, days: int, due: date) -
 
 
 def test_answer_due_skips_listed_holidays() -> None:
-    assert rules.answer_due(date(2026, 12, 30), 1, {date(2026, 12, 31)}) == date(2027, 1, 1)
+    assert rules.answer_due(date(2026, 12, 30), 1, {date(2026, 12, 31): False}) == date(2027, 1, 1)
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,19 @@ def test_inbox_overdue_first_answer_and_public_lookup(world: Any) -> None:
     assert "没有查到" in selectors.public_lookup("FK2611AAAAAAAA", "")[1]
 
 
+def test_answer_deadline_counts_the_spring_festival(world: Any) -> None:
+    # Arrived Tuesday 10 February 2026: 15 working days on the seeded calendar skip 春节
+    # (16–20, 23 February) and count the 调休 Saturdays 14 and 28 February → due Monday 9 March
+    # (weekends only: Tuesday 3 March).
+    with time_machine.travel("2026-02-10 10:00 +0800", tick=False):
+        fb = services.feedback_submit(data=data(), address="c")
+    assert fb.due_on == date(2026, 3, 9)
+    assert selectors.counts(world["township"], date(2026, 3, 9)) == {"open": 1, "overdue": 0}
+    assert selectors.counts(world["township"], date(2026, 3, 10)) == {"open": 1, "overdue": 1}
+    [row] = selectors.inbox(world["township"], Status.OPEN, date(2026, 3, 10))
+    assert row.overdue == 1
+
+
 def test_forward_and_scope(world: Any) -> None:
     fb = services.feedback_submit(data=data(), address="b")
     with pytest.raises(Http404):

@@ -48,7 +48,7 @@ def test_killed_commit_goes_back_to_validated_and_can_be_committed(run_import: R
     with pytest.raises(services.ImportInvalid):
         services.batch_commit_request(actor=batch.created_by, batch=batch)
     dead = _task(batch, "commit_task", TaskResultStatus.RUNNING, started_ago=30)
-    assert services.batches_recover(minutes=10) == {"committing": 1, "validating": 0}
+    assert services.batches_recover(minutes=10) == {"committing": 1, "validating": 0, "failed": 0}
     batch.refresh_from_db()
     assert batch.status == BatchStatus.VALIDATED and "中断" in batch.message
     dead.refresh_from_db()
@@ -94,7 +94,7 @@ def test_only_batches_without_a_live_task_are_recovered(
 def test_committed_and_validated_batches_are_left_alone(run_import: Run) -> None:
     batch = run_import(csv_bytes([line()]), commit=True)
     other = run_import(csv_bytes([line(seq=3)]))
-    assert services.batches_recover(minutes=0) == {"committing": 0, "validating": 0}
+    assert services.batches_recover(minutes=0) == {"committing": 0, "validating": 0, "failed": 0}
     batch.refresh_from_db()
     other.refresh_from_db()
     assert (batch.status, other.status) == (BatchStatus.COMMITTED, BatchStatus.VALIDATED)
@@ -133,8 +133,30 @@ def test_a_commit_still_holding_its_batch_is_not_recovered(run_import: Run) -> N
     params.pop("prepare_threshold", None)
     with psycopg.connect(**params) as other:
         other.execute("SELECT id FROM imports_importbatch WHERE id = %s FOR UPDATE", [batch.pk])
-        assert services.batches_recover(minutes=10) == {"committing": 0, "validating": 0}
+        assert services.batches_recover(minutes=10) == {
+            "committing": 0,
+            "validating": 0,
+            "failed": 0,
+        }
         batch.refresh_from_db()
         assert batch.status == BatchStatus.COMMITTING
         other.rollback()
     assert services.batches_recover(minutes=10)["committing"] == 1
+
+
+def test_a_validation_that_keeps_killing_its_worker_is_not_queued_again(run_import: Run) -> None:
+    """A native parser out of memory aborts the worker (no MemoryError): after the second lost
+    validation the batch fails with a Chinese message instead of killing every worker in turn."""
+    batch = _stuck(run_import, BatchStatus.VALIDATING)
+    lost = _task(batch, "validate_task", TaskResultStatus.FAILED, started_ago=60)
+    DBTaskResult.objects.filter(pk=lost.pk).update(exception_class_path=services.WORKER_LOST)
+    _task(batch, "validate_task", TaskResultStatus.RUNNING, started_ago=30)
+    out = StringIO()
+    call_command("imports_recover", "--minutes", "10", stdout=out)
+    assert "1 个多次中断的校验不再重试" in out.getvalue()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED and "2 次被意外中断" in batch.message
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
+    row = AuditEvent.objects.filter(action=services.RECOVER_ACTION).latest("id")
+    assert row.changes == {"status": [BatchStatus.VALIDATING, BatchStatus.FAILED]}

@@ -75,3 +75,61 @@ def test_worker_start_recovers_a_commit_its_predecessor_left(
         _worker().run()
     batch.refresh_from_db()
     assert batch.status == BatchStatus.VALIDATED and "中断" in batch.message
+
+
+# --- memory cap (issue 15: an xlsx bomb took the web process to 2.2 GB) -------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("argv", "megabytes"), [((), 300), (("--memory-limit-mb", "512"), 512)])
+def test_worker_caps_its_address_space(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, argv: tuple[str, ...], megabytes: int
+) -> None:
+    import resource
+
+    from django.core.management import call_command
+
+    calls: list[tuple[int, tuple[int, int]]] = []
+    monkeypatch.setattr(resource, "setrlimit", lambda which, lim: calls.append((which, lim)))
+    settings.WORKER_MEMORY_MB = 300
+    with override_settings(TASKS=DB_TASKS):
+        call_command("worker", "--batch", "--no-startup-delay", *argv, verbosity=0)
+    assert [(w, soft) for w, (soft, _) in calls] == [(resource.RLIMIT_AS, megabytes << 20)]
+
+
+def test_the_cap_turns_a_huge_allocation_into_memory_error() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from yanglao.core.management.commands.worker import cap_memory\n"
+        "cap_memory(400)\n"
+        "try:\n"
+        "    bytearray(800 << 20)\n"
+        "except MemoryError:\n"
+        "    print('MemoryError')\n"
+        "print(len(bytearray(50 << 20)))\n"  # the process goes on
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "yanglao.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["MemoryError", str(50 << 20)], done.stderr
+
+
+@pytest.mark.django_db
+def test_validation_out_of_memory_fails_its_own_batch(
+    run_import: Callable[..., ImportBatch], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yanglao.imports import services
+
+    def huge(self: Any) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(services._Validator, "run", huge)
+    batch = run_import(csv_bytes([line()]))
+    assert batch.status == BatchStatus.FAILED and batch.message == services.TOO_BIG

@@ -209,7 +209,9 @@ def test_pagination(listed: World) -> None:
     assert api["pages"] == 2 and len(api["results"]) == 2
 
 
-def test_inspection_contract_is_empty_until_merged(world: World) -> None:
+def test_no_inspection_results_before_any_is_published(world: World) -> None:
+    # A published result on the public page: tests/e2e/test_inspection_flow.py and
+    # test_supervision.py (test_public_page_shows_only_published_results).
     assert public.public_inspection_results(world.home) == []
     r = PublicInspectionResult(TODAY, "双随机抽查", "未发现问题", 0, True, TODAY)
     assert r.kind == "双随机抽查"

@@ -75,7 +75,9 @@ def test_shares_and_targets(homes: None) -> None:
     assert queries.dementia_bed_target("2202") is None
 
 
-def test_inspection_indicators_wait_for_the_inspection_tables(homes: None) -> None:
+def test_inspection_indicators_without_any_inspection(homes: None) -> None:
+    # Inspected homes and rectifications against real inspections: test_supervision.py
+    # (test_coverage_and_rectification_on_time_indicators).
     assert queries.inspection_coverage("220102", 2026) == Ratio(0, 3)
     assert queries.rectification_on_time("220102", 2026) == Ratio(0, 0)
     every = queries.indicators("220102", 2026)

@@ -167,10 +167,13 @@ def test_grantable_level(requested: int, reached: int | None, granted: int | Non
         (date(2026, 12, 4), date(2026, 12, 10), ()),  # Friday → Thursday
         (date(2026, 12, 5), date(2026, 12, 11), ()),  # Saturday: Monday is day one
         (date(2026, 11, 30), date(2026, 12, 7), (date(2026, 12, 2),)),  # a holiday skipped
+        (date(2026, 12, 4), date(2026, 12, 9), (date(2026, 12, 5),)),  # a Saturday worked
     ],
 )
 def test_publicity_until(start: date, until: date, holidays: tuple[date, ...]) -> None:
-    assert rr.publicity_until(start, holidays) == until
+    # Listed weekdays are holidays, listed weekend days 调休上班.
+    cal = {d: d.weekday() >= 5 for d in holidays}
+    assert rr.publicity_until(start, cal) == until
 
 
 @pytest.mark.parametrize(

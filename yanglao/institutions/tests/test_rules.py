@@ -50,8 +50,16 @@ def test_filing_due_is_ten_working_days(first: date, due: date) -> None:
 
 
 def test_filing_due_skips_listed_holidays() -> None:
-    holidays = {date(2026, 10, d) for d in range(1, 9)}  # 国庆 (Thu 1 – Thu 8)
+    holidays = {date(2026, 10, d): False for d in range(1, 9)}  # 国庆 (Thu 1 – Thu 8)
     assert rules.filing_due(date(2026, 9, 30), holidays) == date(2026, 10, 22)
+
+
+def test_filing_due_counts_an_adjusted_working_saturday() -> None:
+    # 春节 2026: Mon 16 – Mon 23 February off, Saturday 28 February worked (调休上班).
+    cal = {date(2026, 2, d): False for d in (16, 17, 18, 19, 20, 23)}
+    cal[date(2026, 2, 14)] = cal[date(2026, 2, 28)] = True
+    assert rules.filing_due(date(2026, 2, 13), cal) == date(2026, 3, 5)
+    assert rules.filing_due(date(2026, 2, 13)) == date(2026, 2, 27)  # weekends only
 
 
 @pytest.mark.parametrize(

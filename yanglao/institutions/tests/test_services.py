@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.http import Http404
@@ -173,6 +174,16 @@ def test_late_filing_and_expired_licence_are_listed(world: World) -> None:
     assert selectors.for_action(user=world.outsider, today=date(2026, 11, 17)) == []
 
 
+def test_late_filing_deadline_counts_the_spring_festival(world: World) -> None:
+    # First admission Friday 13 February 2026: 10 working days on the seeded calendar are
+    # Sat 14 (调休上班), 24–27 February, Sat 28 (调休上班), 2–5 March → due Thursday 5 March
+    # (weekends only it would have been Friday 27 February).
+    Institution.objects.filter(pk=world.home.pk).update(first_admission_on=date(2026, 2, 13))
+    assert selectors.for_action(user=world.county, today=date(2026, 3, 5)) == []
+    [row] = selectors.for_action(user=world.county, today=date(2026, 3, 6))
+    assert row.institution.pk == world.home.pk and row.due == date(2026, 3, 5)
+
+
 # --- residents ----------------------------------------------------------------------------
 
 
@@ -196,8 +207,11 @@ def test_admission_is_a_life_event_and_discharge_returns_home(world: World) -> N
         id_number=p.id_number,
         bed=bed,
         start=date(2026, 11, 20),
+        bed_fee=Decimal(1200),
+        meal_fee=Decimal(450),
         today=TODAY,
     )
+    assert (r.bed_fee, r.care_fee, r.meal_fee, r.monthly_fee) == (1200, None, 450, 1650)
     p.refresh_from_db()
     assert p.dwelling == Dwelling.INSTITUTION and p.region_id == V1  # the home's village
     assert Bed.objects.get(pk=bed.pk).status == BedStatus.OCCUPIED
@@ -239,6 +253,19 @@ def test_admission_refuses_unknown_or_dead_people_and_future_dates(world: World)
             today=TODAY,
         )
     assert set(exc.value.errors) == {"id_number", "start"}
+    with pytest.raises(services.InstitutionInvalid) as exc:  # fee items: 0 ≤ fee < 1,000,000
+        services.resident_admit(
+            actor=world.operator,
+            institution=world.home,
+            id_number="110101194001010011",
+            bed=None,
+            start=TODAY,
+            bed_fee=Decimal(-1),
+            care_fee=services.MAX_MONTHLY_FEE,
+            meal_fee=Decimal(0),
+            today=TODAY,
+        )
+    assert {"bed_fee", "care_fee"} <= set(exc.value.errors) and "meal_fee" not in exc.value.errors
     p = world.person()
     people.person_record_death(
         actor=world.county, person=p, on=TODAY, reason="病故", expected_version=p.version

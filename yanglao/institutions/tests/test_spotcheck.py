@@ -156,7 +156,7 @@ def test_publication_due_is_20_working_days(inspected: date, due: date) -> None:
 
 
 def test_publication_due_skips_holidays() -> None:
-    assert spotcheck.publish_due(date(2026, 11, 2), holidays={date(2026, 11, 3)}) == date(
+    assert spotcheck.publish_due(date(2026, 11, 2), exceptions={date(2026, 11, 3): False}) == date(
         2026, 12, 1
     )
 

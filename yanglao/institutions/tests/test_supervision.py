@@ -240,6 +240,18 @@ def test_coverage_late_and_overdue_lists(world: World, sup: Supervision) -> None
     assert not q.overdue_rectifications(user=world.outsider, today=date(2026, 12, 1)).exists()
 
 
+def test_late_publication_deadline_counts_the_spring_festival(
+    world: World, sup: Supervision
+) -> None:
+    # Inspected Monday 2 February 2026: 20 working days on the seeded calendar skip 春节
+    # (16–20, 23 February) and count the 调休 Saturdays 14 and 28 February → due Friday
+    # 6 March (weekends only: Monday 2 March).
+    inspect(sup.task(world.home), sup.inspector, on=date(2026, 2, 2), deadline=date(2026, 3, 31))
+    assert q.late_publications(user=world.county, today=date(2026, 3, 6)) == []
+    [late] = q.late_publications(user=world.county, today=date(2026, 3, 9))
+    assert late.due == date(2026, 3, 6)
+
+
 def test_serious_finding_links_a_resident_of_that_home(world: World, sup: Supervision) -> None:
     from yanglao.institutions import services
 
@@ -277,3 +289,100 @@ def test_only_inspector_accounts_enter_the_directory(world: World) -> None:
         supervision.inspector_add(
             actor=world.county, user=world.operator, organisation="civil", region_code="220102"
         )
+
+
+def test_coverage_and_rectification_on_time_indicators(world: World, sup: Supervision) -> None:
+    """The statistics indicators over real inspections (institutions.queries): coverage counts
+    a home once it has an on-site inspection in the year; a finding closed ON its deadline is
+    on time, one closed the day after (or still open past it) counts in the denominator only."""
+    from yanglao.institutions import queries
+    from yanglao.institutions.queries import Ratio
+
+    assert queries.inspection_coverage("220102", 2026) == Ratio(0, 2)
+    deadline = date(2026, 11, 20)
+    for home, closed_on in ((world.home, deadline), (world.other_home, date(2026, 11, 21))):
+        inspect(sup.task(home), sup.inspector, on=date(2026, 11, 2), deadline=deadline)
+        finding = Finding.objects.get(institution=home)
+        operator = world.operator if home == world.home else world.other_operator
+        supervision.finding_answer(actor=operator, finding=finding, note="已整改")
+        supervision.finding_recheck(
+            actor=sup.inspector, finding=finding, close=True, note="", today=closed_on
+        )
+    assert queries.inspection_coverage("220102", 2026) == Ratio(2, 2)
+    assert queries.inspection_coverage("220102", 2025) == Ratio(0, 2)
+    assert queries.inspection_coverage("220102002", 2026) == Ratio(1, 1)  # other_home's town
+    assert queries.inspection_coverage("220204", 2026) == Ratio(0, 0)
+    assert queries.rectification_on_time("220102", 2026) == Ratio(1, 2)
+    assert queries.rectification_on_time("220102", 2027) == Ratio(0, 0)
+    # A third finding still open past its deadline: due, not on time.
+    task = sup.task(world.home)
+    Finding.objects.create(
+        institution=world.home,
+        region_id=world.home.region_id,
+        task=task,
+        inspection=task.inspections.get(),
+        clause="FIRE-1.1",
+        note="灭火器过期",
+        deadline=date(2026, 11, 25),
+    )
+    assert queries.rectification_on_time("220102", 2026) == Ratio(1, 3)
+
+
+def test_public_page_shows_only_published_results(world: World, sup: Supervision) -> None:
+    from django.core.cache import cache
+    from django.test import Client
+
+    from yanglao.institutions import public
+    from yanglao.institutions.rating_testing import file_home
+
+    file_home(officer=world.county, institution=world.home, today=date(2026, 11, 1))
+    task = sup.task(world.home)
+    inspect(task, sup.inspector, on=date(2026, 11, 2))
+    url = f"/public/institutions/{world.home.public_id}/"
+    assert public.public_inspection_results(world.home) == []  # inspected, not published
+    assert "暂无已公布的检查结果" in Client().get(url).content.decode()
+    supervision.result_publish(actor=sup.inspector, task=task, today=date(2026, 11, 27))
+    cache.clear()
+    [r] = public.public_inspection_results(world.home)
+    assert (r.checked_on, r.findings, r.rectified) == (date(2026, 11, 2), 1, False)
+    assert r.published_on == date(2026, 11, 27)
+    body = Client().get(url).content.decode()
+    assert "发现问题 1 项，整改中" in body and "2026-11-27 公布" in body
+    assert "疏散通道堆放杂物" not in body  # the finding's own text stays inside
+
+
+def test_draw_is_public_once_its_results_are(world: World, sup: Supervision) -> None:
+    """双随机一公开: anyone (no login) gets the seed, the candidates and the result, and
+    re-running spotcheck.draw on the download gives the same selection; not before every
+    result of the draw is published (or the plan's year is over); inspectors as ids only."""
+    import json
+
+    from django.test import Client
+
+    from yanglao.institutions import public
+    from yanglao.institutions.models import Inspector
+
+    anon = Client()
+    json_url = f"/public/institutions/draws/{sup.draw.public_id}.json"
+    assert public.draws(date(2026, 11, 30)) == []
+    assert anon.get(json_url).status_code == 404
+    assert "暂无已公开的抽取记录" in anon.get("/public/institutions/draws/").content.decode()
+    assert len(public.draws(date(2027, 1, 4))) == 1  # the plan's year is over
+    tasks = list(sup.draw.tasks.all())
+    for t in tasks:
+        inspect(t, sup.inspector, on=date(2026, 11, 2))
+    supervision.result_publish(actor=sup.inspector, task=tasks[0], today=date(2026, 11, 20))
+    assert public.draws(date(2026, 11, 30)) == []  # one result still unpublished
+    supervision.result_publish(actor=sup.inspector, task=tasks[1], today=date(2026, 11, 20))
+    [row] = public.draws(date(2026, 11, 30))
+    assert row["seed"] == sup.draw.seed and row["tasks"] == 2 and row["ratio"] == "100%"
+    page = anon.get("/public/institutions/draws/").content.decode()
+    assert sup.draw.seed in page and json_url in page
+    r = anon.get(json_url)
+    assert r.status_code == 200
+    doc = json.loads(r.content)
+    assert spotcheck.draw(supervision.draw_input(doc)).as_dict() == doc["result"]
+    assert set(doc["drawn_homes"].values()) == {world.home.name, world.other_home.name}
+    for name in Inspector.objects.values_list("name", flat=True):
+        assert name not in r.content.decode() and name not in page
+    assert sup.inspector.username not in r.content.decode()

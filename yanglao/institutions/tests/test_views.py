@@ -101,11 +101,18 @@ def test_operator_files_adds_a_bed_and_admits_through_the_pages(world: World) ->
     r = c.post(f"{base}/admit/", {"id_number": "１２３", "start": "2026-11-01"})
     assert "台账中没有该身份证号码" in _body(r)
     bed = world.home.beds.get()
-    r = c.post(f"{base}/admit/", {"id_number": p.id_number, "bed": bed.pk, "start": "2026-11-01"})
+    admit = {"id_number": p.id_number, "bed": bed.pk, "start": "2026-11-01"}
+    r = c.post(f"{base}/admit/", {**admit, "care_fee": "-1"})
+    assert r.status_code == 200 and not Residency.objects.exists()  # a negative fee item
+    fees = {"bed_fee": "1200", "care_fee": "900.50", "meal_fee": "500"}
+    r = c.post(f"{base}/admit/", {**admit, **fees})
     assert r.status_code == 302
     page = _body(c.get(base + "/"))
     assert p.name in page and p.id_number not in page and p.id_number_masked in page
+    assert "2600.50" in page and "护理 900.50" in page  # the contract's fee items and sum
     residency = Residency.objects.get(person=p)
+    assert (residency.bed_fee, residency.care_fee, residency.meal_fee) == (1200, 900.5, 500)
+    assert residency.contract_from == date(2026, 11, 1)
     r = c.post(
         f"{base}/residents/{residency.public_id}/discharge/",
         {"end": str(TODAY), "reason": "death"},

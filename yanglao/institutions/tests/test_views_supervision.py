@@ -179,3 +179,35 @@ def test_watch_lists(world: World, sup: Supervision) -> None:
     assert (
         client_for(world.operator).get(reverse("institutions:inspection_watch")).status_code == 403
     )
+
+
+def test_serious_finding_offers_the_officer_a_downgrade(world: World, sup: Supervision) -> None:
+    """GB/T 37276 等级评定: a serious finding can cost a rated home one level — the county
+    officer decides on the finding's page, never the inspector or the operator."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yanglao.institutions.models import Institution, RatingEvent
+
+    valid = timezone.localdate() + timedelta(days=365)
+    Institution.objects.filter(pk=world.home.pk).update(rating=3, rating_valid_until=valid)
+    inspect(sup.task(world.home), sup.inspector, serious=True)
+    finding = Finding.objects.get()
+    url = reverse("institutions:inspection_finding", args=[finding.public_id])
+    for user in (sup.inspector, world.operator):
+        assert "据此降级" not in client_for(user).get(url).content.decode()
+    officer = client_for(world.county)
+    body = officer.get(url).content.decode()
+    assert "据此降级" in body and "该机构现为三级" in body and finding.clause in body
+    reason = f"检查发现严重问题：{finding.clause}"
+    r = officer.post(
+        reverse("institutions:rating_downgrade", args=[world.home.public_id]),
+        {"reason": reason},
+        follow=True,
+    )
+    assert "已调整等级为：二级" in r.content.decode()
+    event = RatingEvent.objects.get(institution=world.home)
+    assert (event.level_before, event.level_after) == (3, 2) and reason in event.reason
+    Finding.objects.filter(pk=finding.pk).update(serious=False)
+    assert "据此降级" not in officer.get(url).content.decode()  # only serious findings

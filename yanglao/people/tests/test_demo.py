@@ -137,6 +137,12 @@ def test_demo_command(tmp_path: Path) -> None:
     from yanglao.core import chain
 
     assert chain.verify().broken is None
+    # the dashboards and the bulletin page have figures at once: frozen past months, this month
+    from yanglao.statistics.models import Snapshot, SnapshotStatus
+
+    assert Snapshot.objects.filter(status=SnapshotStatus.FROZEN).count() >= 5
+    assert Snapshot.objects.filter(period=timezone.localdate().replace(day=1)).exists()
+    assert "统计快照：7 个月" in output
 
     today = timezone.localdate()
     # The demo admits some people to demo institutions: a life event, one more version.

@@ -139,6 +139,14 @@ def test_rotation_is_resumable_readable_throughout_and_complete(
     assert person.id_number_hash == crypto.keyed_hash(number, new_hash)
     assert person.phone_hash == crypto.keyed_hash(phone, new_hash)
     assert "欧阳秀英" in c.get("/people/", {"q": number}).content.decode()
+    # The blind tail index (HMAC of the last four under the new lookup hash) was recomputed:
+    # last digits of the ID number and of the phone still find the person in their township.
+    from yanglao.people import selectors
+    from yanglao.people.selectors import PersonFilter
+
+    for tail in (number[-4:], phone[-4:]):
+        rows, _ = selectors.person_list(user=officer, f=PersonFilter(q=tail, region="220102001"))
+        assert person.pk in {p.pk for p in rows}, tail
     out = StringIO()
     call_command("keys_rotate", stdout=out)  # nothing left to do
     assert "已完成" in out.getvalue()

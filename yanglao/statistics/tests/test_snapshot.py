@@ -78,6 +78,8 @@ def test_every_indicator_matches_the_hand_computed_world(world):
     assert v[("ben.stops", PROVINCE, "")] == (1, None)
     assert v[("ben.gap_found", a, "item:T2")] == (1, None)
     assert v[("ben.gap_open", PROVINCE, "")] == (1, None)
+    assert v[("ben.gap_closed", PROVINCE, "")] == (1, None)  # P1 applied; P3 lapsed
+    assert v[("ben.gap_closed", a, "item:T2")] == (1, None)
     assert ("ben.new_recipients", PROVINCE, "") not in v
     assert ("ben.amount", PROVINCE, "") not in v
     # institutions
@@ -88,6 +90,22 @@ def test_every_indicator_matches_the_hand_computed_world(world):
     assert v[("ins.nursing_share", PROVINCE, "")] == (70, 100)
     assert ("ins.nursing_share", CHUANYING, "") not in v  # no public home there
     assert v[("ins.inspection_coverage", PROVINCE, "")] == (0, 2)
+    assert v[("ins.dementia_beds", PROVINCE, "")] == (25, None)
+    assert v[("ins.dementia_beds", CHUANYING, "")] == (5, None)
+    assert v[("ins.liability_rate", PROVINCE, "")] == (1, 2)
+    assert v[("ins.liability_rate", NANGUAN, "")] == (1, 1)
+    assert v[("ins.liability_rate", CHUANYING, "")] == (0, 1)
+    # institutions' monthly reports: November shows October's (the September one is not shown)
+    assert v[("ins.report_homes", PROVINCE, "")] == (1, None)
+    assert ("ins.report_homes", CHUANYING, "") not in v
+    assert v[("ins.report_residents", PROVINCE, "")] == (40, None)
+    assert v[("ins.report_residents", a, "care:moderate")] == (30, None)
+    assert v[("ins.report_residents", NANGUAN, "care:severe")] == (10, None)
+    assert ("ins.report_residents", PROVINCE, "care:intact") not in v
+    assert v[("ins.report_staff", PROVINCE, "")] == (14, None)
+    assert v[("ins.report_staff", PROVINCE, "post:carer")] == (12, None)
+    assert v[("ins.report_incidents", PROVINCE, "")] == (3, None)
+    assert v[("ins.report_incidents", CHANGCHUN, "incident:fall")] == (2, None)
     # levels are stored with each node
     row = SnapshotValue.objects.get(
         snapshot=snap, indicator="pop.total", region_code=a, breakdown=""

@@ -12,7 +12,7 @@ from yanglao.core.models import AuditEvent
 from yanglao.core.sheets import read_xlsx_bytes
 from yanglao.regions.models import Region
 from yanglao.statistics import publication, services, snapshot, testing
-from yanglao.statistics.models import BulletinStatus
+from yanglao.statistics.models import BulletinStatus, SnapshotValue
 
 PROVINCE = "220000000000"
 
@@ -166,3 +166,59 @@ def test_snapshot_page_and_on_demand_run(world, make_user):
     c = Client()
     c.force_login(village_worker)
     assert c.post("/statistics/snapshots/run/", {"period": "2026-11"}).status_code == 403
+
+
+def test_quarterly_bulletin_adds_flows_and_takes_states_from_the_last_month(world, make_user):
+    _, officer, nov, client = world
+    after = date(2027, 1, 10)  # October to December are all closed: frozen versions
+    oct_ = snapshot.compute(date(2026, 10, 1), today=after)
+    dec = snapshot.compute(date(2026, 12, 1), today=after)
+    province = Region.objects.get(code=PROVINCE)
+    # only the last month of a quarter, and only once its three months are frozen
+    with pytest.raises(services.BulletinInvalid) as no_end:
+        services.bulletin_create(actor=officer, region=province, snapshot=nov, kind="quarter")
+    assert "季度的最后一个月" in str(no_end.value.errors)
+    with pytest.raises(services.BulletinInvalid):
+        services.bulletin_create(actor=officer, region=province, snapshot=dec, kind="yearly")
+    # three visits in October (in the frozen figures), whatever the fixture holds
+    SnapshotValue.objects.update_or_create(
+        snapshot=oct_,
+        indicator="visit.records",
+        region_code=PROVINCE,
+        breakdown="",
+        defaults={"level": 1, "numerator": 3, "denominator": None},
+    )
+    SnapshotValue.objects.filter(  # a state that must not be added up
+        snapshot=oct_, indicator="pop.total", region_code=PROVINCE, breakdown=""
+    ).update(numerator=100)
+    r = client.post(
+        "/statistics/bulletins/", {"region": PROVINCE, "snapshot": dec.pk, "kind": "quarter"}
+    )
+    assert r.status_code == 302
+    b = dec.bulletins.get(kind="quarter")
+    assert b.title == "吉林省2026年第4季度基本养老服务统计季报"
+    assert b.sources == [oct_.pk, nov.pk, dec.pk]
+    t = publication.bulletin_tables(b)
+    assert "2026-10 第1版、2026-11 第1版、2026-12 第1版" in t.source
+
+    def line(code: str) -> list[str]:
+        return next(x.values for s in t.sections for x in s.lines if x.indicator.code == code)
+
+    def value(snap, code: str) -> int:
+        v = SnapshotValue.objects.filter(
+            snapshot=snap, indicator=code, region_code=PROVINCE, breakdown=""
+        ).first()
+        return (v.numerator or 0) if v else 0
+
+    visits = sum(value(s, "visit.records") for s in (oct_, nov, dec))
+    assert visits == 3 + value(nov, "visit.records") + value(dec, "visit.records")
+    assert line("visit.records")[0] == str(visits)  # what happened: the three months added
+    people = value(dec, "pop.total")
+    assert people < 100
+    assert line("pop.total")[0] == (str(people) if people >= 5 else "<5")  # state: December's
+    # a monthly bulletin of the same month is a different bulletin; the quarter's is unique
+    services.bulletin_create(actor=officer, region=province, snapshot=dec)
+    with pytest.raises(services.BulletinInvalid):
+        services.bulletin_create(actor=officer, region=province, snapshot=dec, kind="quarter")
+    page = client.get("/statistics/bulletins/").content.decode()
+    assert "季报" in page and "第4季度" in page

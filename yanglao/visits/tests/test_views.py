@@ -257,3 +257,29 @@ def test_correction_through_sync_and_record_page(world: World, assigned) -> None
     assert "更正了" in page and "更正此记录" in page
     again = post_sync(c, [payload(assigned, supersedes=first["id"])]).json()["results"][0]
     assert again["status"] == "rejected" and "supersedes" in again["errors"]
+
+
+def test_people_list_opened_directly_counts_only_up_to_the_cap(
+    world: World, assigned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bookmark skips the 探访率 page, so no count is known: the list counts its own rows and
+    # stops after LIST_COUNT_CAP + 1 (the node's full grouped count took 23 s at 5.55 M).
+    from django.core.cache import cache
+
+    from yanglao.visits import selectors
+
+    c = client_for(world.county)
+    month = f"{timezone.localdate():%Y-%m}"
+    params = {"region": "220102", "month": month}
+    cache.clear()
+    page = c.get("/visits/coverage/people/", params).content.decode()
+    assert "李淑珍" in page and "共 1 条" in page
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 0)
+    monkeypatch.setattr(selectors.CappedRows, "cap", "0")
+    cache.clear()
+    page = c.get("/visits/coverage/people/", params).content.decode()
+    assert "李淑珍" in page and "超过 0 条" in page
+    # coming from the 探访率 page, its figure is the count (exact, no cap)
+    c.get("/visits/coverage/", params)
+    page = c.get("/visits/coverage/people/", params).content.decode()
+    assert "共 1 条" in page

@@ -21,4 +21,5 @@ class Command(BaseCommand):
         if o["verbosity"] or any(done.values()):
             self.stdout.write(
                 f"已恢复 {done['committing']} 个中断的提交、{done['validating']} 个中断的校验"
+                + (f"；{done['failed']} 个多次中断的校验不再重试" if done["failed"] else "")
             )

@@ -265,6 +265,10 @@ class Command(BaseCommand):
             from yanglao.community.demo_programmes import load as load_programmes
 
             load_programmes(self.stdout, today=options["today"] or timezone.localdate())
+            from yanglao.statistics.demo import load as load_statistics
+
+            # Last: the snapshots read what every module above wrote.
+            load_statistics(self.stdout, today=options["today"] or timezone.localdate())
         self._print_accounts(rows)
         self.stdout.write(
             "登录时还须输入动态验证码：每个演示账号都已绑定一个手机验证器。开发时可用 "
