@@ -130,8 +130,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  #
     # once the test's own fixtures are torn down (Django's serialized_rollback restores only
     # at the start of the tests that ask for it).
     yield
-    if not _flushes(item):
-        return
+    if nextitem is None or not _flushes(item):
+        return  # after the last test the test database is already gone
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 

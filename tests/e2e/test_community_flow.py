@@ -29,6 +29,7 @@ def _page(browser: Browser, base: str, username: str, width: int, height: int) -
     context.grant_permissions(["geolocation"], origin=base)
     context.set_geolocation({"latitude": 43.86, "longitude": 125.33})
     page = context.new_page()
+    page.set_default_timeout(30_000)  # the shared 2-core machine is slow under the full suite
     e2e_login(page, base, username, PASSWORD)
     return page
 
@@ -76,7 +77,7 @@ def test_referral_to_settlement(
     # 3. The worker on a phone: the app caches itself, then works with no signal.
     phone = _page(browser, base, w.worker.username, 390, 844)
     phone.goto(f"{base}/community/worker/app/")
-    expect(phone.locator("#orders")).to_contain_text("王桂兰")
+    expect(phone.locator("#orders")).to_contain_text("王桂兰", timeout=30_000)
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     phone.reload()
     expect(phone.locator("#orders")).to_contain_text("助洁")
