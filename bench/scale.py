@@ -85,12 +85,19 @@ def run(*, people: int, runs: int) -> Result:
     _sql("ANALYZE visits_visittask")
     again_t, again = _once(lambda: services.tasks_generate(month=MONTH))
     result.add("重复生成（幂等）", again_t, base, f"新建 {again.total:,} 条")
+    updates = (
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
+        " WHERE relname = 'visits_visittask'"
+    )
+    before = _sql(updates)[0]
     tick_t, tick = _once(lambda: services.tasks_tick(today=TODAY))
+    time.sleep(2)  # the statistics collector's counts arrive after the commit
+    upd, hot = (a - b for a, b in zip(_sql(updates)[0], before, strict=True))
     result.add(
         "每日逾期任务（状态＋事件行）",
         tick_t,
         base,
-        f"逾期 {tick.overdue:,} 条，未访 {tick.missed:,} 条",
+        f"逾期 {tick.overdue:,} 条，未访 {tick.missed:,} 条；其中原页更新（HOT）{hot:,}/{upd:,}",
     )
     dead = _sql("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'visits_visittask'")[0][
         0

@@ -442,9 +442,11 @@ def _move(
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for status in from_statuses:
+                # `is_open` names the partial index the search reads; setting `status`
+                # alone changes no indexed column (HOT: models.VisitTask.is_open).
                 cur.execute(
                     f"WITH moved AS (UPDATE {task_t} SET status = %s"
-                    f" WHERE status = %s AND {column} < %s RETURNING id)"
+                    f" WHERE is_open AND status = %s AND {column} < %s RETURNING id)"
                     f" INSERT INTO {event_t} (task_id, from_status, to_status, at, note)"
                     " SELECT id, %s, %s, %s, %s FROM moved",
                     [to, status, d, status, to, at, note],
@@ -456,11 +458,12 @@ def _move(
         cur.execute(
             f"INSERT INTO {event_t} (task_id, from_status, to_status, at, note)"
             f" SELECT id, status, %s, %s, %s FROM {task_t}"
-            f" WHERE status IN ({marks}) AND {column} < %s",
+            f" WHERE is_open AND status IN ({marks}) AND {column} < %s",
             [to, at, note, *from_statuses, d],
         )
         cur.execute(
-            f"UPDATE {task_t} SET status = %s WHERE status IN ({marks}) AND {column} < %s",
+            f"UPDATE {task_t} SET status = %s"
+            f" WHERE is_open AND status IN ({marks}) AND {column} < %s",
             [to, *from_statuses, d],
         )
         return cur.rowcount

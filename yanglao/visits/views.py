@@ -258,12 +258,15 @@ def board(request: AuthedRequest) -> HttpResponse:
         user=request.user,
         today=now,
         village=request.GET.get("village", ""),
-        worker=int(worker_id) if worker_id.isdigit() else None,
+        # ASCII digits only ("²".isdigit() is true and int() refuses it), bounded in size.
+        worker=int(worker_id)
+        if worker_id.isascii() and worker_id.isdigit() and len(worker_id) < 10
+        else None,
         overdue_only=request.GET.get("status") == TaskStatus.OVERDUE,
     )
     page = Paginator(tasks, PAGE).get_page(request.GET.get("page"))
     for t in page:
-        late = days_overdue(t.due_date, now) if t.status == TaskStatus.OVERDUE else 0
+        late = days_overdue(t.due_date, now) if t.due_date < now else 0  # open: overdue
         t.days_overdue = late  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)

@@ -213,6 +213,53 @@ def test_tick_marks_overdue_then_missed_with_events(world: World) -> None:
     assert VisitTask.objects.get(person=q).status == TaskStatus.VISITED
 
 
+def test_no_task_index_names_status_so_the_overdue_move_is_a_hot_update() -> None:
+    """The daily job changes only `status`: no index or index condition may name it
+    (PostgreSQL then updates the row in place without touching an index)."""
+    meta = VisitTask._meta
+    for index in meta.indexes:
+        assert "status" not in index.fields, index.name
+        assert "status" not in str(index.condition or ""), index.name
+    for constraint in meta.constraints:
+        assert "status" not in getattr(constraint, "fields", ()), constraint.name
+        assert "status" not in str(getattr(constraint, "condition", None) or ""), constraint.name
+
+
+@pytest.mark.parametrize(
+    ("status", "is_open"),
+    [
+        (TaskStatus.PENDING, True),
+        (TaskStatus.OVERDUE, True),
+        (TaskStatus.VISITED, False),
+        (TaskStatus.MISSED, False),
+        (TaskStatus.CANCELLED, False),
+    ],
+)
+def test_open_column_follows_the_status(world: World, status: str, is_open: bool) -> None:
+    world.person()
+    services.tasks_generate(month=MONTH)
+    VisitTask.objects.update(status=status)
+    assert list(VisitTask.objects.values_list("is_open", flat=True)) == [is_open]
+
+
+def test_board_overdue_arm_is_open_and_past_due_even_before_the_daily_job(world: World) -> None:
+    from yanglao.visits.selectors import board_tasks
+
+    late, soon, later = world.person(name="甲"), world.person(name="乙"), world.person(name="丙")
+    services.tasks_generate(month=MONTH)  # all due 2026-06-30
+    VisitTask.objects.filter(person=late).update(due_date=date(2026, 6, 9))
+    VisitTask.objects.filter(person=soon).update(due_date=date(2026, 6, 14))
+    VisitTask.objects.filter(person=later).update(due_date=date(2026, 6, 30))
+    today = date(2026, 6, 10)  # the job has not run: every task is still 待访
+    board = board_tasks(user=world.county, today=today)
+    assert [t.person_id for t in board[0:10]] == [late.pk, soon.pk]  # overdue first
+    assert board.count() == 2
+    only = board_tasks(user=world.county, today=today, overdue_only=True)
+    assert [t.person_id for t in only[0:10]] == [late.pk]
+    VisitTask.objects.filter(person=late).update(status=TaskStatus.VISITED)
+    assert board_tasks(user=world.county, today=today, overdue_only=True).count() == 0
+
+
 def test_death_cancels_open_tasks(world: World) -> None:
     p = world.person()
     services.tasks_generate(month=MONTH)
