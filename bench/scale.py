@@ -83,6 +83,29 @@ def run(*, people: int, runs: int) -> Result:
     gen_t, gen = _once(lambda: services.tasks_generate(month=MONTH))
     result.add("生成一个月的巡访任务（空表）", gen_t, base, f"新建 {gen.total:,} 条")
     _sql("ANALYZE visits_visittask")
+    # The physical floor of the generation: the same rows written into an empty table of
+    # the same shape and indexes (fillfactor included), with no people read and no rule.
+    _sql("DROP TABLE IF EXISTS bench_task_floor")
+    _sql("CREATE TABLE bench_task_floor (LIKE visits_visittask INCLUDING ALL)")
+    ff = _sql("SELECT reloptions FROM pg_class WHERE relname = 'visits_visittask'")[0][0]
+    if ff:
+        _sql(f"ALTER TABLE bench_task_floor SET ({', '.join(ff)})")
+    columns = (
+        "person_id, region_id, period_kind, period_start, period_end, due_date, status,"
+        " worker_id, created_at"
+    )
+    floor_t, _ = _once(
+        lambda: _sql(
+            f"INSERT INTO bench_task_floor ({columns}) SELECT {columns} FROM visits_visittask"
+        )
+    )
+    _sql("DROP TABLE bench_task_floor")
+    result.add(
+        "下限：同样的行写入同结构空表（含全部索引）",
+        floor_t,
+        base,
+        f"生成用时为它的 {gen_t.median_ms / floor_t.median_ms:.1f} 倍",
+    )
     again_t, again = _once(lambda: services.tasks_generate(month=MONTH))
     result.add("重复生成（幂等）", again_t, base, f"新建 {again.total:,} 条")
     updates = (

@@ -33,9 +33,11 @@ class AuditEvent(models.Model):
     actor_username = models.CharField("操作人账号", max_length=150, blank=True)
     action = models.CharField("操作", max_length=64, db_index=True)
     object_type = models.CharField("对象类型", max_length=64, blank=True)
-    object_id = models.CharField("对象标识", max_length=64, blank=True, db_index=True)
+    # Indexed through Meta: db_index=True would add a pattern-ops "_like" twin on PostgreSQL,
+    # written for every audit row and never used (these are matched by equality and range).
+    object_id = models.CharField("对象标识", max_length=64, blank=True)
     object_label = models.CharField("对象名称", max_length=200, blank=True)
-    region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
     changes: models.JSONField[dict[str, Any]] = models.JSONField(
         "变更内容", default=dict, blank=True
     )
@@ -49,7 +51,11 @@ class AuditEvent(models.Model):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["actor", "-id"], name="audit_actor_idx")]
+        indexes = [
+            models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+            models.Index(fields=["object_id"], name="audit_object_idx"),
+            models.Index(fields=["region_code"], name="audit_region_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{fmt_datetime(self.occurred_at)} {self.actor_username} {self.action}"
