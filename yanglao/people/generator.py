@@ -7,7 +7,9 @@ Two halves:
   the same people, names, ID numbers and tags.
 * `write_population` encrypts the identifiers exactly as `people.services` does and writes the
   rows in batches (COPY on PostgreSQL, executemany on SQLite), one transaction per batch; the
-  crypto runs once per batch over lists (`crypto.encrypt_many`, `lookup_hash_many`).
+  crypto runs once per batch over lists (`crypto.encrypt_many`, `lookup_hash_many`). On
+  PostgreSQL the rows are formatted as COPY text here (`core.bulk.CopyText`), all but the
+  audit rows, which `core.chain` hashes from their values.
 * `write_population_parallel` (PostgreSQL, from PARALLEL_FROM people: the bench and large
   demos) splits the people by ID area code (`plan_chunks`), each chunk with its own seed, and
   runs the chunks in several processes, each COPYing its own rows over its own connection;
