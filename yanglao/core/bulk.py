@@ -44,18 +44,50 @@ def adapt(value: Any) -> Any:
     return value
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows into `table`; returns how many. Values must already be adapted.
+class CopyText(str):
+    """Rows already in PostgreSQL's COPY text format: one line per row, each
+    ending in a newline. For bulk writers whose rows are many and wide: formatting a line in
+    Python is several times cheaper than psycopg adapting each value (the generator)."""
+
+
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def copy_escape(text: str) -> str:
+    """A text value as COPY's text format holds it (backslash, tab, newline, CR escaped)."""
+    if text.isprintable() and "\\" not in text:  # tab, newline and CR are not printable
+        return text
+    for raw, escaped in _COPY_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def insert_rows(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]] | CopyText
+) -> int:
+    """Insert rows into `table`; returns how many. Values must already be adapted, or the
+    rows already formatted as COPY text (`CopyText`, PostgreSQL only).
 
     Rows for the audit table get their chain hashes here (core.chain), whoever writes them."""
     from yanglao.core import chain
     from yanglao.core.models import AuditEvent
 
     if table == AuditEvent._meta.db_table:
+        if isinstance(rows, CopyText):
+            raise ValueError("audit rows are chained from their values, not from COPY text")
         columns, rows = chain.chained(columns, rows)
     cols = ", ".join(columns)
     n = 0
     with connection.cursor() as cursor:
+        if isinstance(rows, CopyText):
+            if not is_postgres():
+                raise ValueError("COPY text needs PostgreSQL")
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+            ):
+                copy.write(rows)
+            return rows.count("\n")
         if is_postgres():
             # The raw psycopg cursor: wrap its errors as Django's (IntegrityError etc.).
             with (
@@ -73,7 +105,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return n
 
 
-Write = tuple[str, Sequence[str], Sequence[Sequence[Any]]]  # table, columns, rows
+Write = tuple[str, Sequence[str], Sequence[Sequence[Any]] | CopyText]  # table, columns, rows
 
 
 class BackgroundWriter:

@@ -19,6 +19,7 @@ the hash means re-hashing every *_hash column: set LOOKUP_HASH_PREVIOUS to the o
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -142,15 +143,17 @@ def encrypt_many(values: Sequence[str]) -> list[str]:
     key = keys[kid]
     if key.alg != AES_256_GCM:
         return [encrypt(v) for v in values]
-    aead, aad, b64 = AESGCM(key.key), kid.encode(), base64.b64encode
+    # binascii.b2a_base64 is what base64.b64encode calls (without its wrapper per value).
+    seal, aad, b64, prefix = AESGCM(key.key).encrypt, kid.encode(), binascii.b2a_base64, kid + ":"
     nonces = os.urandom(_NONCE * len(values))
     out: list[str] = []
+    append = out.append
     for i, v in enumerate(values):
         if not v:
-            out.append("")
+            append("")
             continue
         nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
-        out.append(f"{kid}:{b64(nonce + aead.encrypt(nonce, v.encode(), aad)).decode()}")
+        append(prefix + b64(nonce + seal(nonce, v.encode(), aad), newline=False).decode())
     return out
 
 

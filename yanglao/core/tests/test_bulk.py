@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection
 
-from yanglao.core.bulk import BackgroundWriter
+from yanglao.core.bulk import BackgroundWriter, CopyText, copy_escape
 from yanglao.regions.models import Region
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,3 +34,21 @@ def test_a_failed_batch_is_reported_and_rolled_back() -> None:
         w.submit((Region._meta.db_table, COLUMNS, rows(5, 10)))  # codes 5..9 exist
         w.close()
     assert Region.objects.filter(code__startswith="9").count() == 10
+
+
+def test_copy_escape_keeps_what_copy_text_would_lose() -> None:
+    assert copy_escape("王秀英 长春市1栋") == "王秀英 长春市1栋"
+    assert copy_escape("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+
+
+@pytest.mark.postgres
+def test_copy_text_stores_the_values_as_written() -> None:
+    """CopyText (the generator's rows formatted in Python): escaped text, NULL as \\N."""
+    names = ["测试\t制表", "反\\斜杠", "换\n行", "普通"]
+    text = "".join(
+        f"9{i:011d}\t{copy_escape(name)}\t短\t1\t\\N\t\\N\t\\N\n" for i, name in enumerate(names)
+    )
+    with BackgroundWriter() as w:
+        w.submit((Region._meta.db_table, COLUMNS, CopyText(text)))
+    stored = Region.objects.filter(code__startswith="9").order_by("code")
+    assert [(r.name, r.parent_id, r.valid_from) for r in stored] == [(n, None, None) for n in names]
