@@ -915,10 +915,19 @@ def _groups(counties: list[str], on: date) -> dict[str, list[tuple[query.Resolve
     return {code: list(v.values()) for code, v in out.items()}
 
 
+def _county_runs(counties: list[str]) -> list[tuple[str, str]]:
+    """The code ranges of these counties' subtrees, one per run of consecutive counties
+    (codes.subtree_runs over every county ever recorded, so an abolished one still ends a
+    run). An item version usually applies to all counties but the few with their own: one
+    or two ranges instead of 68 — tested for every person of the province, 68 pairs of
+    text comparisons were most of the nightly run's time."""
+    universe = list(Region.objects.filter(level=codes.COUNTY).values_list("code", flat=True))
+    return codes.subtree_runs(counties, universe, codes.COUNTY)
+
+
 def _ranges_q(counties: list[str], field_name: str = "region_id") -> Q:
     cond = Q(pk__isnull=True)
-    for c in counties:
-        low, high = codes.subtree_range(c, codes.COUNTY)
+    for low, high in _county_runs(counties):
         cond |= Q(**{f"{field_name}__gte": low, f"{field_name}__lte": high})
     return cond
 
@@ -933,6 +942,13 @@ def discovery_run(*, on: date, counties: list[str] | None = None) -> dict[str, i
     grow faster than the people: 64.6–68 s at 5,550,000.)"""
     with transaction.atomic():
         bulk.job_memory()
+        if connection.vendor == "postgresql":
+            # Each item's eligible set starts from a few hundred thousand tagged people: probing
+            # them by primary key beats reading all 5,550,000 rows, but only the default
+            # random_page_cost (4, spinning disks) hides it — a seq scan of the people per item
+            # (N04: 8.4 s → 4.6 s; whole run 34 s → 22 s at 5,550,000). SSD value, this job only.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL random_page_cost = 1.1")
         return _discovery(on, counties if counties is not None else _counties())
 
 
@@ -1029,9 +1045,9 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
         return len(now)
     inner, params = qs.query.sql_with_params()
     ranges, range_params = [], []
-    for c in group:
+    for low, high in _county_runs(group):
         ranges.append("c.region_id BETWEEN %s AND %s")
-        range_params += list(codes.subtree_range(c, codes.COUNTY))
+        range_params += [low, high]
     with connection.cursor() as cur:
         # One statement: the set once (MATERIALIZED), then insert / update / delete against
         # it by hash joins; unchanged candidates are not touched.

@@ -7,6 +7,8 @@ B-tree index serves on SQLite and PostgreSQL alike (DESIGN principle 1).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
 PREFIX_LEN = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12}
 LEVEL_BY_LEN = {v: k for k, v in PREFIX_LEN.items()}
@@ -48,6 +50,30 @@ def subtree_range(code12: str, level: int | None = None) -> tuple[str, str]:
     """Inclusive [low, high] of every code under (and including) this node."""
     p = prefix(code12, level)
     return p.ljust(12, "0"), p.ljust(12, "9")
+
+
+def subtree_runs(
+    chosen: Iterable[str], universe: Sequence[str], level: int
+) -> list[tuple[str, str]]:
+    """Inclusive [low, high] ranges covering the subtrees of `chosen` nodes (all of `level`),
+    one per run of nodes consecutive in `universe` (every node of that level, sorted): the
+    same people as one range per node, in as few comparisons as the runs. A node of the
+    universe not chosen ends a run, so no unchosen subtree falls inside a range (a gap
+    between two consecutive nodes of one level holds no code of that level's subtrees)."""
+    wanted = set(chosen)
+    runs: list[tuple[str, str]] = []
+    start: str | None = None
+    last: str | None = None
+    for node in sorted(set(universe) | wanted):
+        if node in wanted:
+            start = start or node
+            last = node
+        elif start is not None and last is not None:
+            runs.append((subtree_range(start, level)[0], subtree_range(last, level)[1]))
+            start = last = None
+    if start is not None and last is not None:
+        runs.append((subtree_range(start, level)[0], subtree_range(last, level)[1]))
+    return runs
 
 
 def contains(ancestor12: str, code12: str, ancestor_level: int | None = None) -> bool:

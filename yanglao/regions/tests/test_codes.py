@@ -50,3 +50,41 @@ def test_ancestors_and_short_names() -> None:
     assert codes.short_name("华阳社区居民委员会") == "华阳"
     assert codes.short_name("永安村村委会") == "永安村"
     assert codes.short_name("村委会") == "村委会"
+
+
+UNIVERSE = ["220102", "220103", "220104", "220184", "220202", "220203"]
+
+
+@pytest.mark.parametrize(
+    ("chosen", "runs"),
+    [
+        ([], []),
+        (["220103"], [("220103000000", "220103999999")]),
+        (
+            ["220102", "220103", "220104", "220202", "220203"],  # all but 220184
+            [("220102000000", "220104999999"), ("220202000000", "220203999999")],
+        ),
+        (UNIVERSE, [("220102000000", "220203999999")]),
+        (
+            ["220102", "220104"],  # 220103 between them is not chosen
+            [("220102000000", "220102999999"), ("220104000000", "220104999999")],
+        ),
+        (
+            ["220203", "220102"],
+            [("220102000000", "220102999999"), ("220203000000", "220203999999")],
+        ),
+        # A chosen node missing from the universe still counts (never silently dropped).
+        (["220105"], [("220105000000", "220105999999")]),
+    ],
+)
+def test_subtree_runs(chosen: list[str], runs: list[tuple[str, str]]) -> None:
+    assert codes.subtree_runs(chosen, UNIVERSE, codes.COUNTY) == runs
+
+
+def test_subtree_runs_cover_exactly_the_chosen_subtrees() -> None:
+    chosen = ["220102", "220104", "220184", "220202"]
+    runs = codes.subtree_runs(chosen, UNIVERSE, codes.COUNTY)
+    for county in UNIVERSE:
+        for village in (county + "001001", county + "999999"):
+            inside = any(low <= village <= high for low, high in runs)
+            assert inside is (county in chosen), village
