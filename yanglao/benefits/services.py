@@ -1049,40 +1049,51 @@ def _discover_write(qs: Any, code: str, group: list[str], on: date) -> int:
         ranges.append("c.region_id BETWEEN %s AND %s")
         range_params += [low, high]
     with connection.cursor() as cur:
-        # One statement: the set once (MATERIALIZED), then insert / update / delete against
-        # it by hash joins; unchanged candidates are not touched.
+        # The set once, into a temporary table the planner has statistics for; then delete,
+        # move and insert against it, each its own statement, in that order. (One statement
+        # with the set as a CTE let the planner, which saw an empty candidate table on a first
+        # run, re-scan the candidates once per person found while the same statement's
+        # INSERT kept growing them: 10+ minutes per item at 5,550,000.) The INSERT relies on
+        # the unique index alone (ON CONFLICT), never on a join the planner could misjudge.
+        cur.execute("DROP TABLE IF EXISTS pg_temp.discovery_found")
+        cur.execute(f"CREATE TEMPORARY TABLE discovery_found ON COMMIT DROP AS {inner}", params)
+        cur.execute("CREATE INDEX ON discovery_found (c_pid)")
+        cur.execute("ANALYZE discovery_found")
         cur.execute(
-            f"WITH s AS MATERIALIZED ({inner}),"
-            f" ins AS (INSERT INTO {table} (person_id, item_code, region_id, first_found,"
-            " last_seen) SELECT s.c_pid, %s, s.c_rid, %s, %s FROM s WHERE NOT EXISTS"
-            f" (SELECT 1 FROM {table} c WHERE c.person_id = s.c_pid AND c.item_code = %s)"
-            " ON CONFLICT (person_id, item_code) DO NOTHING RETURNING 1),"
-            f" upd AS (UPDATE {table} c SET region_id = s.c_rid, last_seen = %s FROM s"
-            " WHERE c.person_id = s.c_pid AND c.item_code = %s AND c.region_id <> s.c_rid"
-            " RETURNING 1),"
-            f" del AS (DELETE FROM {table} c WHERE c.item_code = %s AND ({' OR '.join(ranges)})"
-            " AND NOT EXISTS (SELECT 1 FROM s WHERE s.c_pid = c.person_id)"
-            " RETURNING c.person_id, c.region_id, c.first_found),"
+            f"WITH del AS (DELETE FROM {table} c WHERE c.item_code = %s"
+            f" AND ({' OR '.join(ranges)})"
+            " AND NOT EXISTS (SELECT 1 FROM discovery_found s WHERE s.c_pid = c.person_id)"
+            " RETURNING c.person_id, c.region_id, c.first_found)"
             # Each name leaving the list is kept with why: applied (or holds the item) or
             # no longer eligible — the 应保未保 closed figure of the statistics module.
-            f" clo AS (INSERT INTO {closures} (person_id, item_code, region_id, first_found,"
+            f" INSERT INTO {closures} (person_id, item_code, region_id, first_found,"
             " closed_on, outcome) SELECT d.person_id, %s, d.region_id, d.first_found, %s,"
             " CASE WHEN EXISTS (SELECT 1 FROM "
             f"{entitlements} e WHERE e.person_id = d.person_id AND e.item_code = %s"
             ' AND e."end" IS NULL) OR EXISTS (SELECT 1 FROM '
             f"{applications} a WHERE a.person_id = d.person_id AND a.item_code = %s"
-            " AND a.status = ANY(%s)) THEN %s ELSE %s END FROM del d RETURNING 1)"
-            " SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM ins),"
-            " (SELECT count(*) FROM upd), (SELECT count(*) FROM clo)",
+            " AND a.status = ANY(%s)) THEN %s ELSE %s END FROM del d",
             [
-                *params,
-                *(code, on, on, code, on, code, code),
+                code,
                 *range_params,
                 *(code, on, code, code, [str(x) for x in OPEN_STATUSES]),
                 *(ClosureOutcome.APPLIED.value, ClosureOutcome.INELIGIBLE.value),
             ],
         )
+        cur.execute(
+            f"UPDATE {table} c SET region_id = s.c_rid, last_seen = %s FROM discovery_found s"
+            " WHERE c.person_id = s.c_pid AND c.item_code = %s AND c.region_id <> s.c_rid",
+            [on, code],
+        )
+        cur.execute(
+            f"INSERT INTO {table} (person_id, item_code, region_id, first_found, last_seen)"
+            " SELECT s.c_pid, %s, s.c_rid, %s, %s FROM discovery_found s"
+            " ON CONFLICT (person_id, item_code) DO NOTHING",
+            [code, on, on],
+        )
+        cur.execute("SELECT count(*) FROM discovery_found")
         row = cur.fetchone()
+        cur.execute("DROP TABLE discovery_found")
     return int(row[0]) if row else 0
 
 
