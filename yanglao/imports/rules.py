@@ -11,7 +11,7 @@ from datetime import date
 from yanglao.core import idnumber
 from yanglao.people import columns as C
 from yanglao.people.choices import Education, MaritalStatus, Relation
-from yanglao.people.rules import ContactInput, PersonInput, check_person
+from yanglao.people.rules import ContactInput, PersonInput, age_on, check_person
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,18 @@ class RowCheck:
 
 # check_person's error keys → the column the user must fix.
 _ERROR_COLUMN = {"region_code": "village_name"}
+
+
+def below_local_age(
+    data: PersonInput, min_age_for: Callable[[str], int], today: date
+) -> str | None:
+    """The Chinese reason when the person is younger than the minimum age in force for their
+    own village (a policy admitting younger registrants holds for its own region only)."""
+    if data.birth_date is None:
+        return None
+    local = min_age_for(data.region_code)
+    age = age_on(data.birth_date, today)
+    return f"未满{local}周岁，不能登记为老年人（现{age}岁）" if age < local else None
 
 
 def check_row(

@@ -38,13 +38,12 @@ from yanglao.core.bulk import BackgroundWriter, adapt, is_postgres, job_memory
 from yanglao.core.sheets import SheetError, Table, open_table, sniff_kind
 from yanglao.imports import staging
 from yanglao.imports.models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowStatus
-from yanglao.imports.rules import RowCheck, Village, VillageIndex, check_row
+from yanglao.imports.rules import RowCheck, Village, VillageIndex, below_local_age, check_row
 from yanglao.people import bulk as people_bulk
 from yanglao.people import columns as C
 from yanglao.people.choices import LifeStatus
 from yanglao.people.models import EmergencyContact, Person, PersonCategory
 from yanglao.people.policy import MinAgeTable
-from yanglao.people.rules import age_on
 from yanglao.regions.idprefix import is_known_prefix
 from yanglao.regions.models import Level, Region
 
@@ -401,15 +400,12 @@ def _prepare_chunk(rows: list[tuple[int, list[str]]], state: _PrepState) -> list
         if check.blank:
             continue
         d = check.data
-        if d is not None and d.birth_date is not None:
-            # A policy admitting younger registrants holds for its own region only.
-            local = state.min_ages.for_region(d.region_code)
-            age = age_on(d.birth_date, state.today)
-            if age < local:
-                check.errors.append(
-                    ("birth_date", f"未满{local}周岁，不能登记为老年人（现{age}岁）")
-                )
-                check.data = d = None
+        too_young = (
+            below_local_age(d, state.min_ages.for_region, state.today) if d is not None else None
+        )
+        if too_young:
+            check.errors.append(("birth_date", too_young))
+            check.data = d = None
         keys = None
         if d is not None:
             contacts = [c.phone for c in d.contacts] + ["", ""]

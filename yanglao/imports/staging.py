@@ -36,10 +36,9 @@ from typing import Any
 from django.db import connection
 
 from yanglao.core import crypto, idnumber
-from yanglao.imports.rules import VillageIndex, check_row
+from yanglao.imports.rules import VillageIndex, below_local_age, check_row
 from yanglao.people.models import EmergencyContact, Household, Person, PersonCategory
 from yanglao.people.policy import MinAgeTable
-from yanglao.people.rules import age_on
 from yanglao.regions.idprefix import is_known_prefix
 from yanglao.regions.models import Region
 
@@ -210,15 +209,12 @@ def stage_rows(rows: Sequence[tuple[int, list[str]]], ctx: StageContext) -> list
         if check.blank:
             continue
         d = check.data
-        if d is not None and d.birth_date is not None:
-            # A policy admitting younger registrants holds for its own region only.
-            local = ctx.min_ages.for_region(d.region_code)
-            age = age_on(d.birth_date, ctx.today)
-            if age < local:
-                check.errors.append(
-                    ("birth_date", f"未满{local}周岁，不能登记为老年人（现{age}岁）")
-                )
-                d = None
+        too_young = (
+            below_local_age(d, ctx.min_ages.for_region, ctx.today) if d is not None else None
+        )
+        if too_young:
+            check.errors.append(("birth_date", too_young))
+            d = None
         if d is None:
             rejected.append(ctx.rejected(row_no, cells, check.errors))
         elif not any(low <= d.region_code <= high for low, high in ctx.ranges):

@@ -1384,6 +1384,34 @@ def _write_population(
     return report
 
 
+def _secrets(
+    chunk: list[PersonRow],
+) -> tuple[list[str], list[str], list[str], list[str], Iterator[str], Iterator[str]]:
+    """One batch's ciphertexts and keyed hashes, each kind in one call over a list (as
+    people.services stores them): ID and phone (cipher, hash), then iterators over the
+    contacts' phones and the disability certificates in the order the rows are built."""
+    from yanglao.core import crypto
+
+    ids = [p.id_number for p in chunk]
+    phones = [p.phone for p in chunk]
+    contacts = crypto.encrypt_many([c.phone for p in chunk for c in p.contacts])
+    certificates = crypto.encrypt_many(
+        [
+            f"{p.id_number}{p.disability.kind}{p.disability.grade}"
+            for p in chunk
+            if p.disability is not None
+        ]
+    )
+    return (
+        crypto.encrypt_many(ids),
+        crypto.lookup_hash_many(ids),
+        crypto.encrypt_many(phones),
+        crypto.lookup_hash_many(phones),
+        iter(contacts),
+        iter(certificates),
+    )
+
+
 def _encode(w: _Writer, chunk: list[PersonRow], report: WriteReport) -> _Batch:
     """The database rows of one batch of people: on PostgreSQL COPY text lines (the audit
     rows stay tuples: core.chain hashes their values), on SQLite tuples (`_encode_rows`).
@@ -1395,20 +1423,7 @@ def _encode(w: _Writer, chunk: list[PersonRow], report: WriteReport) -> _Batch:
 
     batch = _Batch()
     alive, demo = LifeStatus.ALIVE.value, TagSource.DEMO.value
-    ids = [p.id_number for p in chunk]
-    phones = [p.phone for p in chunk]
-    id_cipher, id_hash = crypto.encrypt_many(ids), crypto.lookup_hash_many(ids)
-    phone_cipher, phone_hash = crypto.encrypt_many(phones), crypto.lookup_hash_many(phones)
-    contact_cipher = iter(crypto.encrypt_many([c.phone for p in chunk for c in p.contacts]))
-    cert_cipher = iter(
-        crypto.encrypt_many(
-            [
-                f"{p.id_number}{p.disability.kind}{p.disability.grade}"
-                for p in chunk
-                if p.disability is not None
-            ]
-        )
-    )
+    id_cipher, id_hash, phone_cipher, phone_hash, contact_cipher, cert_cipher = _secrets(chunk)
     mask_phone, mask_id, tail_index, now = crypto.mask_phone, idnumber.mask, w.tail_index, w.now
     now_text, names, lists = now.isoformat(), w.copy_names, _COPY_LISTS
     people, households, tags = batch.people, batch.households, batch.tags
@@ -1514,20 +1529,7 @@ def _encode_rows(w: _Writer, chunk: list[PersonRow], report: WriteReport) -> _Ba
     tail_index = w.tail_index
     batch = _Batch()
     alive, demo = LifeStatus.ALIVE.value, TagSource.DEMO.value
-    ids = [p.id_number for p in chunk]
-    phones = [p.phone for p in chunk]
-    id_cipher, id_hash = crypto.encrypt_many(ids), crypto.lookup_hash_many(ids)
-    phone_cipher, phone_hash = crypto.encrypt_many(phones), crypto.lookup_hash_many(phones)
-    contact_cipher = iter(crypto.encrypt_many([c.phone for p in chunk for c in p.contacts]))
-    cert_cipher = iter(
-        crypto.encrypt_many(
-            [
-                f"{p.id_number}{p.disability.kind}{p.disability.grade}"
-                for p in chunk
-                if p.disability is not None
-            ]
-        )
-    )
+    id_cipher, id_hash, phone_cipher, phone_hash, contact_cipher, cert_cipher = _secrets(chunk)
     mask_phone, mask_id, uuid_, date_, now = crypto.mask_phone, idnumber.mask, w.uuid, w.date, w.now
     for i, p in enumerate(chunk):
         pid = w.person_start + p.index
