@@ -7,7 +7,8 @@ Cases, each against a plain `count(*)` over the people table in the same run:
   (a write job), after a month of synthetic visits for ~90% of the special-difficulty people;
 * the province population and visits dashboards, and the home page, through the whole
   middleware stack (Django test client), reading that snapshot;
-* for comparison, the home page's former live figures (people.selectors.jurisdiction_counts).
+* the 区划 page (province and one county), whose counts read the snapshot (issue 16);
+* for comparison, the home page's and the 区划 page's former live figures.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bench.person_list import bench_user, ensure_people
 from bench.visits import MONTH, _once, _sql, _synthetic_visits
 from yanglao.accounts.roles import Role
 from yanglao.people import selectors as people_selectors
+from yanglao.regions.models import Region
 from yanglao.statistics import snapshot
 from yanglao.statistics.models import Snapshot, SnapshotValue
 from yanglao.visits.models import VisitRecord
@@ -100,6 +102,28 @@ def run(*, people: int, runs: int) -> Result:
         _get(client, f"/statistics/?region={county}&period={MONTH:%Y-%m}", runs),
         baseline,
     )
+    # Issue 16: the 区划 page's counts read this snapshot (one index lookup per page), where
+    # they used to count every person under the node live.
+    result.add(
+        "HTTP GET 区划页（省级，人数读快照）",
+        _get(client, "/regions/220000000000/", runs),
+        baseline,
+        "服务器端，含中间件",
+    )
+    result.add(
+        f"HTTP GET 区划页（县级 {county}，人数读快照）",
+        _get(client, f"/regions/{county}/", runs),
+        baseline,
+    )
+    province_node = Region.objects.get(code="220000000000")
+    old_counts = measure(
+        lambda: (
+            people_selectors.region_child_counts(user=officer, region=province_node),
+            people_selectors.region_total(user=officer, region=province_node),
+        ),
+        runs=max(3, runs // 2),
+    )
+    result.add("对照：区划页原实时统计（下级人数＋合计，省级）", old_counts, baseline)
     live = measure(
         lambda: people_selectors.jurisdiction_counts(user=officer), runs=max(3, runs // 2)
     )

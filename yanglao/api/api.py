@@ -630,7 +630,7 @@ regions_router = Router(tags=["行政区划"])
 def region_detail(request: HttpRequest, code: str) -> Any:
     user = _user(request)
     region = selectors.region_for_browse(user, code.strip())
-    children = selectors.region_child_counts(user=user, region=region)
+    figures = selectors.region_figures(user=user, region=region)
     return Status(
         200,
         RegionOut(
@@ -641,7 +641,8 @@ def region_detail(request: HttpRequest, code: str) -> Any:
             level_label=region.get_level_display(),
             parent_code=region.parent_id,
             valid_to=region.valid_to,
-            people=selectors.region_total(user=user, region=region),
+            people=figures.total,
+            people_as_of=figures.snapshot.as_of if figures.snapshot else None,
             children=[
                 RegionChildOut(
                     code=c.code,
@@ -651,7 +652,7 @@ def region_detail(request: HttpRequest, code: str) -> Any:
                     valid_to=c.valid_to,
                     people=n,
                 )
-                for c, n in children
+                for c, n in figures.rows
             ],
         ),
     )

@@ -244,4 +244,7 @@ class RegionOut(Schema):
     parent_code: str | None
     valid_to: date | None
     people: int
+    # 数据截止日期 of the statistics snapshot the counts come from; null when counted live
+    # (no snapshot yet).
+    people_as_of: date | None = None
     children: list[RegionChildOut]

@@ -15,15 +15,14 @@ def browse(request: AuthedRequest) -> HttpResponse:
     roots = selectors.browsable_roots(request.user)
     if len(roots) == 1:
         return redirect("regions:node", code=roots[0].code)
-    rows = [(r, selectors.region_total(user=request.user, region=r)) for r in roots]
-    return render(request, "regions/browse.html", {"rows": rows})
+    figures = selectors.root_figures(user=request.user, roots=roots)
+    return render(request, "regions/browse.html", {"rows": figures.rows, "figures": figures})
 
 
 @scope(Cap.STATS_VIEW)
 def node(request: AuthedRequest, code: str) -> HttpResponse:
     region = selectors.region_for_browse(request.user, code)
-    rows = selectors.region_child_counts(user=request.user, region=region)
-    total = selectors.region_total(user=request.user, region=region)
+    figures = selectors.region_figures(user=request.user, region=region)
     # Breadcrumbs only down from the user's own jurisdiction: nodes above it are not theirs.
     crumbs = [
         r
@@ -33,7 +32,13 @@ def node(request: AuthedRequest, code: str) -> HttpResponse:
     return render(
         request,
         "regions/node.html",
-        {"region": region, "rows": rows, "total": total, "crumbs": crumbs},
+        {
+            "region": region,
+            "rows": figures.rows,
+            "total": figures.total,
+            "figures": figures,
+            "crumbs": crumbs,
+        },
     )
 
 

@@ -12,3 +12,4 @@ class StatisticsConfig(AppConfig):
         from yanglao.statistics import selectors
 
         people_selectors.register_home_figures(selectors.home_figures)
+        people_selectors.register_region_counts(selectors.region_people)

@@ -386,6 +386,21 @@ def home_figures(user: User) -> dict[str, Any] | None:
     }
 
 
+def region_people(regions: list[Region]) -> tuple[dict[str, int], Snapshot] | None:
+    """pop.total of each node in the newest snapshot (people.selectors.region_figures), or
+    None when no snapshot exists yet. One read of snapvalue_lookup_idx."""
+    snap = snapshot_for(None)
+    if snap is None:
+        return None
+    rows = SnapshotValue.objects.filter(
+        snapshot=snap,
+        indicator="pop.total",
+        region_code__in=[r.code for r in regions],
+        breakdown="",
+    ).values_list("region_code", "numerator")
+    return dict(rows), snap
+
+
 def is_stale(snap: Snapshot, today: date | None = None) -> bool:
     """True when the snapshot is older than a day (the nightly job did not run)."""
     today = today or timezone.localdate()

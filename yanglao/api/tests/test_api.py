@@ -709,6 +709,30 @@ def test_region_node_with_children_and_counts(
     assert c.get(f"/api/v1/regions/{township['code'][:9]}").json()["code"] == township["code"]
 
 
+def test_region_counts_come_from_the_snapshot_once_there_is_one(
+    officer_a: User, api_client: Callable[[User], ApiClient], people_a: list[Person]
+) -> None:
+    """Issue 16: live counts (people_as_of null) until the first snapshot; then the snapshot's
+    figures and data date, unchanged by a death until the next nightly run."""
+    from django.utils import timezone
+
+    from yanglao.people.choices import LifeStatus
+    from yanglao.statistics import snapshot
+
+    c = api_client(officer_a)
+    assert c.get("/api/v1/regions/220102").json()["people_as_of"] is None
+    today = timezone.localdate()
+    snapshot.compute(today, today=today)
+    Person.objects.filter(pk=people_a[0].pk).update(
+        life_status=LifeStatus.DECEASED, status_date=today
+    )
+    body = c.get("/api/v1/regions/220102").json()
+    assert body["people"] == 7 and body["people_as_of"] == today.isoformat()
+    assert sum(ch["people"] for ch in body["children"]) == 7
+    snapshot.compute(today, today=today + timedelta(days=1))
+    assert c.get("/api/v1/regions/220102").json()["people"] == 6
+
+
 def test_region_of_other_county_is_404(
     officer_b: User, api_client: Callable[[User], ApiClient]
 ) -> None:

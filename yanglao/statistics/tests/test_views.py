@@ -222,3 +222,51 @@ def test_quarterly_bulletin_adds_flows_and_takes_states_from_the_last_month(worl
         services.bulletin_create(actor=officer, region=province, snapshot=dec, kind="quarter")
     page = client.get("/statistics/bulletins/").content.decode()
     assert "季报" in page and "第4季度" in page
+
+
+def test_region_pages_read_people_counts_from_the_snapshot(world, make_user):
+    """Issue 16: the 区划 page counts from the snapshot, not the ledger. The snapshot of
+    2026-11 (as of 11-30) still holds P4, who died on 12-10, so it says 4 under 南关区 where a
+    live count would say 3; and the page reads no person row at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w, _, _, client = world
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/regions/220102000000/").content.decode()
+    assert not [q["sql"] for q in ctx.captured_queries if "people_person" in q["sql"]]
+    assert "在册老年人 <strong>4</strong> 人" in body
+    assert "人数取自统计快照 2026-11 第1版 · 数据截止 2026-11-30" in body
+    town_a = Region.objects.get(code=w.a[:9] + "000")
+    assert f"{town_a.name}</a></td>\n<td data-label=\"在册老年人\">3</td>" in body
+    # A county officer sees the same figures for their own county and 404 elsewhere.
+    county = make_user(Role.COUNTY_OFFICER, "220102")
+    c = Client()
+    c.force_login(county)
+    assert "在册老年人 <strong>4</strong> 人" in c.get("/regions/220102000000/").content.decode()
+    assert c.get("/regions/220204000000/").status_code == 404
+    assert c.get(f"/regions/{w.c}/").status_code == 404
+
+
+def test_region_pages_count_live_before_the_first_snapshot(regions, make_user):
+    officer = make_user(Role.PROVINCE_OFFICER, "22")
+    testing.build(officer)
+    client = Client()
+    client.force_login(officer)
+    body = client.get("/regions/220102000000/").content.decode()
+    assert "在册老年人 <strong>3</strong> 人" in body  # P1, P2, P5: alive today
+    assert "尚无统计快照，人数为实时统计" in body
+
+
+def test_region_browse_of_several_roots_reads_the_snapshot(world, make_user):
+    w, _, _, _ = world
+    both = make_user(Role.TOWNSHIP_OFFICER, w.a[:9])
+    from yanglao.accounts.models import Jurisdiction
+
+    Jurisdiction.objects.create(user=both, region_id=w.c[:9] + "000", mode="edit")
+    c = Client()
+    c.force_login(both)
+    body = c.get("/regions/").content.decode()
+    assert "人数取自统计快照 2026-11 第1版" in body
+    assert body.count('data-label="在册老年人">') == 2
+    assert 'data-label="在册老年人">3</td>' in body and 'data-label="在册老年人">1</td>' in body
