@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -135,7 +134,7 @@ def audit_many(
             e.object_id,
             e.object_label[:200],
             e.region_code,
-            json.dumps(e.changes, ensure_ascii=False, default=str),
+            chain.canonical_changes(e.changes),
             ctx.request_id,
             ctx.ip,
         )

@@ -29,6 +29,9 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        # audit_actor_idx (actor, -id) serves every lookup by actor: a second index on actor
+        # alone was written for every audit row (one per person of an import) and never read.
+        db_index=False,
     )
     actor_username = models.CharField("操作人账号", max_length=150, blank=True)
     action = models.CharField("操作", max_length=64, db_index=True)

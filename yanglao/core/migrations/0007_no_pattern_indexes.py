@@ -3,20 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# SQLite alters a column by rebuilding the table, which drops its triggers: the append-only
-# triggers of 0002 are created again (IF NOT EXISTS; PostgreSQL keeps its own trigger).
-SQLITE_TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS core_auditevent_no_update BEFORE UPDATE ON core_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
-    """CREATE TRIGGER IF NOT EXISTS core_auditevent_no_delete BEFORE DELETE ON core_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
-]
-
-
-def triggers_again(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE_TRIGGERS:
-            schema_editor.execute(sql)
+from yanglao.core.migrations import _triggers
 
 
 class Migration(migrations.Migration):
@@ -45,5 +32,5 @@ class Migration(migrations.Migration):
             model_name='auditevent',
             index=models.Index(fields=['region_code'], name='audit_region_idx'),
         ),
-        migrations.RunPython(triggers_again, migrations.RunPython.noop),
+        migrations.RunPython(_triggers.sqlite_append_only_again, migrations.RunPython.noop),
     ]

@@ -272,3 +272,33 @@ def test_bulk_audit_rows_outside_a_transaction_are_refused() -> None:
 
     with pytest.raises(RuntimeError, match="transaction"):
         insert_rows("core_auditevent", ("action",), [("x",)])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        None,
+        {"row": 7, "via": "import", "tags": ""},
+        {"b": 1, "a": {"z": [1, 2.0, 3.5], "y": None}},
+        {"date": date(2026, 11, 30), "at": datetime(2026, 11, 30, 8, 1, tzinfo=UTC)},
+        {"big": 1e16, "neg": -0.0, "small": 0.1},
+        {"名字": "𠀀丽英", "quote": 'a"b\\c\n', "nul": "\u0000"},
+        {"tuple": (1, "x"), 3: "int key"},
+    ],
+)
+def test_canonical_changes_hash_as_their_stored_text_would(changes: object) -> None:
+    """audit_many hands the chain the canonical text itself (issue 16): it must be what the
+    chain would make of the text as stored, so `audit_verify` recomputes the same hash."""
+    text = chain.canonical_changes(changes)  # type: ignore[arg-type]
+    stored = json.dumps(changes or {}, ensure_ascii=False, default=str)
+    assert chain._changes_text(text) == text
+    assert text == chain._changes_text(json.dumps(json.loads(stored), default=str))
+    row = dict.fromkeys(chain.CONTENT_FIELDS, "") | {
+        "occurred_at": datetime(2026, 11, 30, tzinfo=UTC),
+        "actor_id": None,
+        "ip": None,
+    }
+    assert chain.canonical({**row, "changes": text}) == chain.canonical(
+        {**row, "changes": json.loads(stored)}
+    )
