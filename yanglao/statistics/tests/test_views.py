@@ -238,7 +238,7 @@ def test_region_pages_read_people_counts_from_the_snapshot(world, make_user):
     assert "在册老年人 <strong>4</strong> 人" in body
     assert "人数取自统计快照 2026-11 第1版 · 数据截止 2026-11-30" in body
     town_a = Region.objects.get(code=w.a[:9] + "000")
-    assert f"{town_a.name}</a></td>\n<td data-label=\"在册老年人\">3</td>" in body
+    assert f'{town_a.name}</a></td>\n<td data-label="在册老年人">3</td>' in body
     # A county officer sees the same figures for their own county and 404 elsewhere.
     county = make_user(Role.COUNTY_OFFICER, "220102")
     c = Client()
