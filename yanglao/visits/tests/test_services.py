@@ -9,6 +9,7 @@ import pytest
 from django.http import Http404
 
 from yanglao.accounts.roles import Role
+from yanglao.accounts.scoping import READ_RECORDS, scoped
 from yanglao.assessments.models import ReassessmentRequest
 from yanglao.core.models import AuditEvent
 from yanglao.people import services as people
@@ -510,3 +511,35 @@ def test_workload_per_worker(world: World) -> None:
     w2 = by[f"测试用户（{world.worker2.username}）"]
     assert (w1.total, w1.visited, w1.overdue, w1.percent) == (2, 1, 1, "50.0%")
     assert (w2.total, w2.visited, w2.overdue) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("max_dates", [31, 2])
+def test_board_reads_each_due_date_as_its_own_range_in_board_order(
+    world: World, max_dates: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the board splits each arm by due date (a village's rows of a date are one
+    range of the index). Every window of every user's board equals the plain ordered query,
+    across date and arm boundaries, and with more dates than BOARD_MAX_DATES (one range)."""
+    from yanglao.visits import selectors
+    from yanglao.visits.selectors import BOARD_ORDER, board_tasks
+
+    monkeypatch.setattr(selectors, "BOARD_MAX_DATES", max_dates)
+    people_ = [world.person(v, name=n) for v in (V1, V2) for n in ("甲", "乙", "丙", "丁")]
+    services.tasks_generate(month=MONTH)
+    dues = [date(2026, 6, d) for d in (1, 5, 9, 12, 14, 30)]
+    for i, p in enumerate(people_):
+        VisitTask.objects.filter(person=p).update(due_date=dues[i % len(dues)])
+    today = date(2026, 6, 10)
+    for user in (world.county, world.township, world.worker1, world.worker2, world.outsider):
+        board = board_tasks(user=user, today=today)
+        plain = scoped(VisitTask.objects.filter(is_open=True), user, READ_RECORDS)
+        expected = [
+            *plain.filter(due_date__lt=today).order_by(*BOARD_ORDER).values_list("pk", flat=True),
+            *plain.filter(due_date__gte=today, due_date__lte=date(2026, 6, 17))
+            .order_by(*BOARD_ORDER)
+            .values_list("pk", flat=True),
+        ]
+        assert board.count() == len(expected)
+        for start in range(len(expected) + 1):
+            for stop in range(start, len(expected) + 2):
+                assert [t.pk for t in board[start:stop]] == expected[start:stop], (start, stop)
