@@ -439,33 +439,39 @@ def register_region_counts(fn: RegionCounts) -> None:
     _region_counts[:] = [fn]
 
 
+def _snapshot_counts(nodes: list[Region]) -> tuple[dict[str, int], Any] | None:
+    for fn in _region_counts:
+        got = fn(nodes)
+        if got is not None:
+            return got
+    return None
+
+
 def region_figures(*, user: User, region: Region) -> RegionFigures:
     """`region` (already checked by region_for_browse) with its children and their people.
     A node inside the user's jurisdiction has its whole subtree inside it, so a snapshot's
     figure of the node is exactly what the user may see."""
     children = list(region.children.order_by("code"))
-    for fn in _region_counts:
-        got = fn([region, *children])
-        if got is not None:
-            counts, snap = got
-            rows = [(c, counts.get(c.code, 0)) for c in children]
-            return RegionFigures(counts.get(region.code, 0), rows, snap)
-    return RegionFigures(
-        region_total(user=user, region=region),
-        region_child_counts(user=user, region=region),
-    )
+    got = _snapshot_counts([region, *children])
+    if got is None:
+        return RegionFigures(
+            region_total(user=user, region=region),
+            region_child_counts(user=user, region=region),
+        )
+    counts, snap = got
+    rows = [(c, counts.get(c.code, 0)) for c in children]
+    return RegionFigures(counts.get(region.code, 0), rows, snap)
 
 
 def root_figures(*, user: User, roots: list[Region]) -> RegionFigures:
     """The user's jurisdiction roots with their people (the 区划 page of a user with several)."""
-    for fn in _region_counts:
-        got = fn(roots)
-        if got is not None:
-            counts, snap = got
-            rows = [(r, counts.get(r.code, 0)) for r in roots]
-            return RegionFigures(sum(n for _, n in rows), rows, snap)
-    rows = [(r, region_total(user=user, region=r)) for r in roots]
-    return RegionFigures(sum(n for _, n in rows), rows)
+    got = _snapshot_counts(roots)
+    if got is None:
+        rows = [(r, region_total(user=user, region=r)) for r in roots]
+        return RegionFigures(sum(n for _, n in rows), rows)
+    counts, snap = got
+    rows = [(r, counts.get(r.code, 0)) for r in roots]
+    return RegionFigures(sum(n for _, n in rows), rows, snap)
 
 
 def region_total(*, user: User, region: Region) -> int:
